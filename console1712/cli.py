@@ -1,0 +1,159 @@
+"""The `console1712` command: parses arguments, loads settings, dispatches to commands/."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from console1712.config import REGIONS, SettingsError, load_settings
+
+# Options that are also settings: argparse dest -> settings field.
+SETTING_OPTIONS = (
+    "data",
+    "key_file",
+    "host",
+    "port",
+    "always_open",
+    "tls_cert",
+    "tls_key",
+    "url",
+    "lang",
+)
+
+
+def _data_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data", metavar="DIR", help="data directory (default: user data dir)")
+    p.add_argument(
+        "--key-file", metavar="FILE", help="key file (default: DATA/console1712.key, mode 0600)"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="console1712",
+        description="Relay, console and tools for the 1712 helpline (chat, mail, dossiers).",
+    )
+    parser.add_argument("--config", metavar="FILE", help="TOML settings file")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    relay = sub.add_parser("relay", help="run the relay in the foreground")
+    relay.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    relay.add_argument("--port", type=int, help="port (default 1712)")
+    _data_options(relay)
+    relay.add_argument(
+        "--always-open", action="store_true", default=None, help="ignore opening hours (dev)"
+    )
+    relay.add_argument("--tls-cert", metavar="FILE", help="certificate for wss (with --tls-key)")
+    relay.add_argument("--tls-key", metavar="FILE", help="private key for wss")
+
+    user = sub.add_parser("user", help="manage staff accounts")
+    user_sub = user.add_subparsers(dest="action", metavar="ACTION", required=True)
+    add = user_sub.add_parser(
+        "add", help="create an account; password on stdin, prints the TOTP URI"
+    )
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=("counsellor", "supervisor", "admin"))
+    add.add_argument("--team", choices=REGIONS, help="region of the team")
+    add.add_argument("--display", default="Hulpverlener", help="alias shown to chatters")
+    _data_options(add)
+    lst = user_sub.add_parser("list", help="list accounts")
+    _data_options(lst)
+    for action, text in (
+        ("disable", "disable an account and end its sessions"),
+        ("enable", "enable a disabled account"),
+        ("reset-otp", "new TOTP secret (prints the otpauth URI)"),
+        ("passwd", "set a new password (read from stdin)"),
+    ):
+        p = user_sub.add_parser(action, help=text)
+        p.add_argument("name")
+        _data_options(p)
+
+    key = sub.add_parser("key", help="manage the encryption key")
+    key_sub = key.add_subparsers(dest="action", metavar="ACTION", required=True)
+    rotate = key_sub.add_parser("rotate", help="re-encrypt every value under a new key (resumable)")
+    _data_options(rotate)
+
+    audit = sub.add_parser("audit", help="the audit log")
+    audit_sub = audit.add_subparsers(dest="action", metavar="ACTION", required=True)
+    verify = audit_sub.add_parser("verify", help="check the hash chain of the audit log")
+    _data_options(verify)
+    show = audit_sub.add_parser("list", help="print audit entries")
+    show.add_argument("--limit", type=int, default=50)
+    _data_options(show)
+
+    console = sub.add_parser("console", help="the counsellor/supervisor console")
+    console.add_argument("--url", help="relay URL (default ws://127.0.0.1:1712/console)")
+    console.add_argument("--lang", choices=("nl", "en"), help="language of the screens")
+
+    chatter = sub.add_parser("chatter", help="a line-based anonymous chatter for trying flows")
+    chatter.add_argument("--url", dest="chat_url", help="default ws://127.0.0.1:1712/chat")
+    chatter.add_argument("--nickname")
+    chatter.add_argument("--age", type=int)
+    chatter.add_argument("--gender")
+    chatter.add_argument("--region", choices=REGIONS)
+    chatter.add_argument("--script", metavar="FILE", help="play a scripted chat flow")
+
+    demo = sub.add_parser("demo", help="relay, demo accounts, simulated chatters and the console")
+    demo.add_argument("--no-console", action="store_true", help="run without opening the console")
+    demo.add_argument("--port", type=int, help="port for the demo relay (default: a free one)")
+
+    for name, text in (
+        ("purge", "apply the retention periods"),
+        ("stats", "anonymised statistics"),
+        ("export", "exports (dossier, anonymised transcripts)"),
+        ("bench", "benchmarks"),
+    ):
+        p = sub.add_parser(name, help=text)
+        _data_options(p)
+        p.add_argument("--out", metavar="FILE", help="write here instead of standard output")
+    mail = sub.add_parser("mail", help="mail helpline")
+    mail_sub = mail.add_subparsers(dest="action", metavar="ACTION", required=True)
+    imp = mail_sub.add_parser("import", help="import mail messages")
+    _data_options(imp)
+    return parser
+
+
+COMMANDS = {
+    "relay": "console1712.commands.relay",
+    "user": "console1712.commands.user",
+    "key": "console1712.commands.key",
+    "audit": "console1712.commands.audit",
+    "console": "console1712.commands.console",
+    "chatter": "console1712.commands.chatter",
+    "demo": "console1712.commands.demo",
+}
+LATER = {"purge": 6, "stats": 6, "export": 6, "bench": 9, "mail": 5}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    overrides = {k: getattr(args, k) for k in SETTING_OPTIONS if getattr(args, k, None) is not None}
+    if getattr(args, "chat_url", None) is not None:
+        overrides["chat_url"] = args.chat_url
+    if args.command == "relay" and args.port is not None:
+        overrides["port"] = args.port
+    from console1712.commands import UserError
+    from console1712.store.crypto import KeyFileError
+    from console1712.store.db import StoreError
+
+    try:
+        settings = load_settings(Path(args.config) if args.config else None, overrides=overrides)
+        if args.command in LATER:
+            raise UserError(
+                f"'{args.command}' is not available in this version yet (issue {LATER[args.command]})"
+            )
+        module = importlib.import_module(COMMANDS[args.command])
+        return int(module.run(args, settings))
+    except (SettingsError, UserError, StoreError, KeyFileError) as exc:
+        print(f"console1712: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def entry() -> None:
+    sys.exit(main())

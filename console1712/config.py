@@ -1,0 +1,194 @@
+"""Settings: defaults < TOML file (--config) < CONSOLE1712_* environment < command line."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, get_args, get_origin, get_type_hints
+
+REGIONS = (
+    "antwerpen",
+    "limburg",
+    "oost-vlaanderen",
+    "vlaams-brabant",
+    "west-vlaanderen",
+    "brussel",
+)
+ENV_PREFIX = "CONSOLE1712_"
+
+
+class SettingsError(ValueError):
+    """A setting that is unknown or has a bad value; the message is one line for the user."""
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "console1712"
+
+
+@dataclass
+class Settings:
+    """Every setting of every command; the field name is the TOML key and the env suffix."""
+
+    # where the data lives (relay and every command that opens the data)
+    data: Path = field(default_factory=default_data_dir)
+    key_file: Path | None = None  # default: DATA/console1712.key
+    # relay
+    host: str = "127.0.0.1"
+    port: int = 1712
+    always_open: bool = False
+    resume_window: int = 300  # seconds a dropped chatter keeps chat, place and counsellor
+    chat_days: list[int] = field(default_factory=lambda: [0, 1, 2, 3])  # Monday = 0
+    chat_hours: list[str] = field(default_factory=lambda: ["13:00-17:00", "18:00-22:00"])
+    closed_dates: list[str] = field(default_factory=list)  # YYYY-MM-DD, chat closed all day
+    origins: list[str] = field(default_factory=list)  # browser origins allowed on /chat
+    max_connections_per_address: int = 50
+    login_timeout: int = 30
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    # console and clients
+    url: str = "ws://127.0.0.1:1712/console"
+    chat_url: str = "ws://127.0.0.1:1712/chat"
+    lang: str = "nl"
+    bell: bool = True
+    canned: dict[str, str] = field(default_factory=dict)  # canned reply id -> text
+    keymap: dict[str, str] = field(default_factory=dict)  # binding id -> keys
+
+    @property
+    def key_path(self) -> Path:
+        return self.key_file if self.key_file is not None else self.data / "console1712.key"
+
+    @property
+    def db_path(self) -> Path:
+        return self.data / "console1712.db"
+
+    def validate(self) -> None:
+        if not 0 <= self.port <= 65535:
+            raise SettingsError(f"port must be 0..65535 (0: any free port), not {self.port}")
+        if self.resume_window < 1:
+            raise SettingsError("resume_window must be at least 1 second")
+        if any(not 0 <= d <= 6 for d in self.chat_days):
+            raise SettingsError("chat_days are weekday numbers 0 (Monday) to 6 (Sunday)")
+        if self.lang not in ("nl", "en"):
+            raise SettingsError(f"lang must be 'nl' or 'en', not {self.lang!r}")
+        if self.max_connections_per_address < 1:
+            raise SettingsError("max_connections_per_address must be at least 1")
+        if self.login_timeout < 1:
+            raise SettingsError("login_timeout must be at least 1 second")
+        if (self.tls_cert is None) != (self.tls_key is None):
+            raise SettingsError("tls_cert and tls_key go together")
+        # Imported here: domain.hours parses and checks the schedule strings.
+        from console1712.domain.hours import Schedule
+
+        try:
+            Schedule.from_settings(self.chat_days, self.chat_hours, self.closed_dates)
+        except ValueError as exc:
+            raise SettingsError(f"chat schedule: {exc}") from None
+
+
+_HINTS = get_type_hints(Settings)
+FIELDS = {f.name: _HINTS[f.name] for f in dataclasses.fields(Settings)}
+
+
+def _coerce(name: str, value: Any, from_text: bool) -> Any:
+    """Turn a TOML or environment value into the field's type, or raise SettingsError."""
+    kind = FIELDS[name]
+    optional = type(None) in get_args(kind)
+    if optional:
+        kind = next(a for a in get_args(kind) if a is not type(None))
+        if value in ("", None):
+            return None
+    origin = get_origin(kind)
+    try:
+        if kind is bool:
+            if isinstance(value, bool):
+                return value
+            if from_text and str(value).lower() in ("1", "true", "yes", "on"):
+                return True
+            if from_text and str(value).lower() in ("0", "false", "no", "off"):
+                return False
+            raise ValueError
+        if kind is int:
+            if isinstance(value, bool):
+                raise ValueError
+            if isinstance(value, int):
+                return value
+            if from_text:
+                return int(str(value))
+            raise ValueError
+        if kind is str:
+            if isinstance(value, str):
+                return value
+            raise ValueError
+        if kind is Path:
+            if isinstance(value, str | Path) and str(value):
+                return Path(value).expanduser()
+            raise ValueError
+        if origin is list:
+            (item,) = get_args(kind)
+            if from_text and isinstance(value, str):
+                value = [v.strip() for v in value.split(",") if v.strip()]
+            if not isinstance(value, list):
+                raise ValueError
+            return [
+                item(v) if item is int and not isinstance(v, bool) else _check(item, v)
+                for v in value
+            ]
+        if origin is dict:
+            if from_text and isinstance(value, str):
+                pairs = [p.split("=", 1) for p in value.split(",") if p.strip()]
+                value = {k.strip(): v.strip() for k, v in pairs}
+            if not isinstance(value, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+            ):
+                raise ValueError
+            return dict(value)
+    except (ValueError, TypeError):
+        pass
+    raise SettingsError(f"bad value for setting '{name}': {value!r}")
+
+
+def _check(kind: type, value: Any) -> Any:
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise ValueError
+    return value
+
+
+def load_settings(
+    config_file: Path | None = None,
+    environ: dict[str, str] | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> Settings:
+    """Build validated settings from the four layers; raise SettingsError with one line."""
+    environ = dict(os.environ if environ is None else environ)
+    values: dict[str, Any] = {}
+    if config_file is None and environ.get(ENV_PREFIX + "CONFIG"):
+        config_file = Path(environ[ENV_PREFIX + "CONFIG"])
+    if config_file is not None:
+        try:
+            raw = tomllib.loads(Path(config_file).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise SettingsError(f"config file not found: {config_file}") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
+            raise SettingsError(f"config file {config_file} is not valid TOML: {exc}") from None
+        for key, value in raw.items():
+            name = key.replace("-", "_")
+            if name not in FIELDS:
+                raise SettingsError(f"unknown setting '{key}' in {config_file}")
+            values[name] = _coerce(name, value, from_text=False)
+    for env_key, value in environ.items():
+        if not env_key.startswith(ENV_PREFIX) or env_key == ENV_PREFIX + "CONFIG":
+            continue
+        name = env_key[len(ENV_PREFIX) :].lower()
+        if name not in FIELDS:
+            raise SettingsError(f"unknown setting in environment: {env_key}")
+        values[name] = _coerce(name, value, from_text=True)
+    for name, value in (overrides or {}).items():
+        if value is not None:
+            values[name] = _coerce(name, value, from_text=True)
+    settings = Settings(**values)
+    settings.validate()
+    return settings

@@ -1,0 +1,1 @@
+"""Pure helpline rules: no I/O, no Textual, no database."""

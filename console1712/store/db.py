@@ -1,0 +1,332 @@
+"""The database: aiosqlite in WAL mode, numbered migrations, and one group-committing writer.
+
+Writes go through `Database.write(job)`: concurrent jobs are run in one transaction and
+committed together (one fsync for many messages), and each caller is answered only after
+that commit. Reads use a second connection and see committed data only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import sqlite3
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+import aiosqlite
+
+from console1712.store.crypto import (
+    DecryptError,
+    KeyFileError,
+    KeyRing,
+    read_key_file,
+    write_key_file,
+)
+
+log = logging.getLogger("console1712.store")
+
+T = TypeVar("T")
+MAX_BATCH = 2000
+KEY_CHECK = "console1712 key check"
+
+
+class StoreError(Exception):
+    """A database problem the user must fix; the message is one clear line."""
+
+
+@dataclass(frozen=True)
+class EncryptedColumn:
+    """A column holding sealed values; `row_key` is the SQL expression for the row's AAD part."""
+
+    table: str
+    column: str
+    row_key: str
+
+
+ENCRYPTED: list[EncryptedColumn] = []
+
+
+def register_encrypted(table: str, column: str, row_key: str) -> None:
+    """Aggregate modules declare their sealed columns here (used by key rotation)."""
+    col = EncryptedColumn(table, column, row_key)
+    if col not in ENCRYPTED:
+        ENCRYPTED.append(col)
+
+
+register_encrypted("meta", "sealed", "name")
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """(number, name, sql) of every migration shipped in store/migrations, in order."""
+    found = []
+    for entry in resources.files("console1712.store.migrations").iterdir():
+        m = re.fullmatch(r"(\d{4})_(\w+)\.sql", entry.name)
+        if m:
+            found.append((int(m.group(1)), m.group(2), entry.read_text(encoding="utf-8")))
+    found.sort()
+    numbers = [n for n, _, _ in found]
+    if numbers != list(range(1, len(numbers) + 1)):
+        raise RuntimeError(f"migrations are not numbered 1..n without gaps: {numbers}")
+    return found
+
+
+class Tx:
+    """What a write job gets: execute statements inside the current transaction."""
+
+    def __init__(self, conn: aiosqlite.Connection, keys: KeyRing) -> None:
+        self._conn = conn
+        self.keys = keys
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run one statement; returns the number of rows changed."""
+        cur = await self._conn.execute(sql, params)
+        count = cur.rowcount
+        await cur.close()
+        return count
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        await self._conn.executemany(sql, rows)
+
+    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
+        async with self._conn.execute(sql, params) as cur:
+            return await cur.fetchone()
+
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        async with self._conn.execute(sql, params) as cur:
+            return list(await cur.fetchall())
+
+
+Job = Callable[[Tx], Awaitable[Any]]
+
+
+class Database:
+    """One SQLite file: a writer connection with group commit and a reader connection."""
+
+    def __init__(
+        self, path: Path, keys: KeyRing, writer: aiosqlite.Connection, reader: aiosqlite.Connection
+    ) -> None:
+        self.path = path
+        self.keys = keys
+        self._writer = writer
+        self._reader = reader
+        self._queue: asyncio.Queue[tuple[Job, asyncio.Future[Any]] | None] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+        self._closed = False
+        self.commits = 0  # counters for benchmarks and tests
+        self.jobs = 0
+
+    # -- opening -------------------------------------------------------------------------
+
+    @classmethod
+    async def open(cls, path: Path, key_file: Path, *, create: bool = True) -> Database:
+        """Open (and migrate) the database, creating it and its key file on first start."""
+        path = Path(path)
+        exists = path.exists() and path.stat().st_size > 0
+        if not exists and not create:
+            raise StoreError(f"no database at {path}")
+        if exists and not key_file.exists():
+            raise StoreError(f"key file {key_file} is missing for the existing database {path}")
+        if exists:
+            keys = _load_keys(key_file)
+        elif key_file.exists():
+            keys = _load_keys(key_file)
+        else:
+            keys = KeyRing.generate()
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            write_key_file(key_file, keys)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        writer = reader = None
+        try:
+            writer = await _connect(path)
+            await _migrate(writer, path)
+            await _check_key(writer, keys, path, key_file)
+            reader = await _connect(path)
+        except BaseException:
+            for conn in (writer, reader):
+                if conn is not None:
+                    await conn.close()
+            raise
+        db = cls(path, keys, writer, reader)
+        db._task = asyncio.create_task(db._write_loop(), name="db-writer")
+        return db
+
+    async def close(self) -> None:
+        """Commit what is queued, then close both connections (their threads are not daemons)."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._task is not None:
+            await self._queue.put(None)
+            with contextlib.suppress(Exception):
+                await self._task
+        for conn in (self._writer, self._reader):
+            with contextlib.suppress(Exception):
+                await conn.close()
+
+    async def __aenter__(self) -> Database:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # -- writing -------------------------------------------------------------------------
+
+    async def write(self, job: Callable[[Tx], Awaitable[T]]) -> T:
+        """Run a job in the next group commit; returns its result once it is durable."""
+        if self._closed:
+            raise StoreError("database is closed")
+        fut: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait((job, fut))
+        return await fut
+
+    async def _write_loop(self) -> None:
+        stop = False
+        while not stop:
+            item = await self._queue.get()
+            if item is None:
+                break
+            batch = [item]
+            while len(batch) < MAX_BATCH and not self._queue.empty():
+                nxt = self._queue.get_nowait()
+                if nxt is None:
+                    stop = True
+                    break
+                batch.append(nxt)
+            await self._commit_batch(batch)
+
+    async def _commit_batch(self, batch: list[tuple[Job, asyncio.Future[Any]]]) -> None:
+        tx = Tx(self._writer, self.keys)
+        try:
+            await self._writer.execute("BEGIN IMMEDIATE")
+            results = [await job(tx) for job, _ in batch]
+            await self._writer.commit()
+        except Exception:
+            with contextlib.suppress(Exception):
+                await self._writer.rollback()
+            if len(batch) == 1:
+                await self._run_alone(batch[0])
+                return
+            # One job failed: run each in its own transaction so the others still land.
+            for item in batch:
+                await self._run_alone(item)
+            return
+        self.commits += 1
+        self.jobs += len(batch)
+        for (_, fut), result in zip(batch, results, strict=True):
+            if not fut.done():
+                fut.set_result(result)
+
+    async def _run_alone(self, item: tuple[Job, asyncio.Future[Any]]) -> None:
+        job, fut = item
+        tx = Tx(self._writer, self.keys)
+        try:
+            await self._writer.execute("BEGIN IMMEDIATE")
+            result = await job(tx)
+            await self._writer.commit()
+        except Exception as exc:
+            with contextlib.suppress(Exception):
+                await self._writer.rollback()
+            if not fut.done():
+                fut.set_exception(exc)
+            return
+        self.commits += 1
+        self.jobs += 1
+        if not fut.done():
+            fut.set_result(result)
+
+    # -- reading -------------------------------------------------------------------------
+
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        async with self._reader.execute(sql, params) as cur:
+            return list(await cur.fetchall())
+
+    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
+        async with self._reader.execute(sql, params) as cur:
+            return await cur.fetchone()
+
+    async def schema_version(self) -> int:
+        row = await self.fetchone("PRAGMA user_version")
+        return int(row[0]) if row else 0
+
+
+def _load_keys(key_file: Path) -> KeyRing:
+    try:
+        return read_key_file(key_file)
+    except KeyFileError as exc:
+        raise StoreError(str(exc)) from None
+
+
+async def _connect(path: Path) -> aiosqlite.Connection:
+    conn = await aiosqlite.connect(path, isolation_level=None)
+    try:
+        conn.row_factory = sqlite3.Row
+        await conn.execute("PRAGMA busy_timeout = 10000")
+        mode = await conn.execute("PRAGMA journal_mode = WAL")
+        await mode.fetchone()
+        await mode.close()
+        await conn.execute("PRAGMA synchronous = FULL")
+        await conn.execute("PRAGMA foreign_keys = ON")
+        await conn.execute("PRAGMA secure_delete = ON")
+    except sqlite3.DatabaseError as exc:
+        await conn.close()
+        raise StoreError(f"{path} is not a usable console1712 database ({exc})") from None
+    return conn
+
+
+async def _migrate(conn: aiosqlite.Connection, path: Path) -> None:
+    """Apply every migration newer than the recorded schema version, each in a transaction."""
+    try:
+        async with conn.execute("PRAGMA user_version") as cur:
+            row = await cur.fetchone()
+        version = int(row[0]) if row else 0
+        known = migrations()
+        latest = known[-1][0] if known else 0
+        if version > latest:
+            raise StoreError(
+                f"database {path} has schema version {version}, newer than this console1712 "
+                f"understands ({latest}); upgrade console1712"
+            )
+        for number, name, sql in known:
+            if number <= version:
+                continue
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _statements(sql):
+                    await conn.execute(statement)
+                await conn.execute(f"PRAGMA user_version = {number}")
+                await conn.commit()
+            except BaseException:
+                await conn.rollback()
+                raise
+            log.info("migration %04d_%s applied", number, name)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path} is corrupt or not a console1712 database ({exc})") from None
+
+
+def _statements(sql: str) -> list[str]:
+    """Split a migration script on ';' at line ends (our migrations keep to that)."""
+    return [s.strip() for s in re.split(r";\s*\n", sql) if s.strip() and not _only_comments(s)]
+
+
+def _only_comments(s: str) -> bool:
+    return all(not line.strip() or line.strip().startswith("--") for line in s.splitlines())
+
+
+async def _check_key(conn: aiosqlite.Connection, keys: KeyRing, path: Path, key_file: Path) -> None:
+    """The meta table holds a sealed check value: a wrong key file is caught at start."""
+    async with conn.execute("SELECT sealed FROM meta WHERE name = 'key_check'") as cur:
+        row = await cur.fetchone()
+    if row is None:
+        sealed = keys.seal(KEY_CHECK, "meta", "sealed", "key_check")
+        await conn.execute("INSERT INTO meta (name, sealed) VALUES ('key_check', ?)", (sealed,))
+        return
+    try:
+        if keys.open(row[0], "meta", "sealed", "key_check") != KEY_CHECK:
+            raise DecryptError("key check")
+    except DecryptError:
+        raise StoreError(f"key file {key_file} does not belong to the database {path}") from None
