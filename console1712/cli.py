@@ -143,8 +143,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings(Path(args.config) if args.config else None, overrides=overrides)
         if args.command in LATER:
+            issue = LATER[args.command]
             raise UserError(
-                f"'{args.command}' is not available in this version yet (issue {LATER[args.command]})"
+                f"'{args.command}' is not available in this version yet (issue {issue})"
             )
         module = importlib.import_module(COMMANDS[args.command])
         return int(module.run(args, settings))

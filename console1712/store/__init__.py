@@ -1,1 +1,1 @@
-"""Storage: aiosqlite, migrations, encryption at rest, one module per aggregate. All SQL lives here."""
+"""Storage: aiosqlite, migrations, encryption at rest; all SQL lives here."""

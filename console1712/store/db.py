@@ -126,20 +126,7 @@ class Database:
     async def open(cls, path: Path, key_file: Path, *, create: bool = True) -> Database:
         """Open (and migrate) the database, creating it and its key file on first start."""
         path = Path(path)
-        exists = path.exists() and path.stat().st_size > 0
-        if not exists and not create:
-            raise StoreError(f"no database at {path}")
-        if exists and not key_file.exists():
-            raise StoreError(f"key file {key_file} is missing for the existing database {path}")
-        if exists:
-            keys = _load_keys(key_file)
-        elif key_file.exists():
-            keys = _load_keys(key_file)
-        else:
-            keys = KeyRing.generate()
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            write_key_file(key_file, keys)
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        keys = _prepare_keys(path, Path(key_file), create)
         writer = reader = None
         try:
             writer = await _connect(path)
@@ -252,6 +239,21 @@ class Database:
     async def schema_version(self) -> int:
         row = await self.fetchone("PRAGMA user_version")
         return int(row[0]) if row else 0
+
+
+def _prepare_keys(path: Path, key_file: Path, create: bool) -> KeyRing:
+    """Read the key file, or create it (0600) for a new database; refuse a missing one."""
+    exists = path.exists() and path.stat().st_size > 0
+    if not exists and not create:
+        raise StoreError(f"no database at {path}")
+    if exists and not key_file.exists():
+        raise StoreError(f"key file {key_file} is missing for the existing database {path}")
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if key_file.exists():
+        return _load_keys(key_file)
+    keys = KeyRing.generate()
+    write_key_file(key_file, keys)
+    return keys
 
 
 def _load_keys(key_file: Path) -> KeyRing:
