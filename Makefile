@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint install clean
+.PHONY: demo test lint install clean browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,10 +17,16 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/console1712 demo
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/ruff check console1712 tests
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -n auto -q
+
+# The web page's tests drive Debian's chromium (playwright cannot download browsers here).
+browser:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium; \
+	  else echo "chromium missing: run 'sudo apt-get install -y chromium'" >&2; exit 1; fi; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check console1712 tests

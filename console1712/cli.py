@@ -7,6 +7,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from console1712.config import REGIONS, SettingsError, load_settings
 
@@ -19,6 +20,8 @@ SETTING_OPTIONS = (
     "always_open",
     "tls_cert",
     "tls_key",
+    "smtp_host",
+    "smtp_port",
     "url",
     "lang",
 )
@@ -29,6 +32,48 @@ def _data_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--key-file", metavar="FILE", help="key file (default: DATA/console1712.key, mode 0600)"
     )
+
+
+def _bench_parser(sub: Any) -> None:
+    """`bench relay` and `bench console` (issue 9): figures on stdout, JSON with --json."""
+    bench = sub.add_parser("bench", help="benchmarks of the relay and the console")
+    bench_sub = bench.add_subparsers(dest="target", metavar="TARGET", required=True)
+    relay = bench_sub.add_parser("relay", help="load the relay: latency, throughput, CPU, memory")
+    scen = relay.add_argument_group("scenarios (one or more)")
+    scen.add_argument("--idle", type=int, metavar="N", help="hold N idle chatter connections")
+    scen.add_argument("--steady", action="store_true", help="chatters and counsellors at --rate")
+    scen.add_argument("--storm", type=int, metavar="N", help="N chatters drop and resume at once")
+    scen.add_argument(
+        "--accept", type=int, metavar="N", help="accept N waiting chats one after another"
+    )
+    scen.add_argument("--crash", type=int, metavar="K", help="SIGKILL the relay under load K times")
+    relay.add_argument("--hold", type=float, metavar="S", help="idle: seconds (default 60)")
+    relay.add_argument(
+        "--idle-start", action="store_true", help="idle: the chatters also start a chat"
+    )
+    relay.add_argument("--chatters", type=int, help="steady: chatters (default 2000)")
+    relay.add_argument("--counsellors", type=int, help="steady: counsellors (default 100)")
+    relay.add_argument("--rate", type=float, help="steady: messages/s, both ways (default 1000)")
+    relay.add_argument("--duration", type=float, metavar="S", help="steady: seconds (default 10)")
+    relay.add_argument("--size", type=int, help="characters per message (default 80)")
+    relay.add_argument(
+        "--watchers", type=int, default=10, help="accept: consoles watching the queue"
+    )
+    relay.add_argument("--crash-chatters", type=int, default=50, help="crash: chatters talking")
+    relay.add_argument("--crash-rate", type=float, default=100.0, help="crash: messages/s")
+    relay.add_argument("--workers", type=int, help="load-generating processes (default 2)")
+    relay.add_argument("--data", metavar="DIR", help="keep the bench relay's data here")
+    relay.add_argument("--profile", metavar="FILE", help="run the relay under cProfile (pstats)")
+    relay.add_argument("--json", action="store_true", help="JSON instead of a table")
+    relay.add_argument("--out", metavar="FILE", help="write here instead of standard output")
+    console = bench_sub.add_parser("console", help="the console headless: append latency, memory")
+    console.add_argument("--tabs", type=int, default=20, help="chat tabs (default 20)")
+    console.add_argument("--messages", type=int, default=5000, help="messages per tab")
+    console.add_argument(
+        "--login-runs", type=int, default=3, help="cold starts to the login screen"
+    )
+    console.add_argument("--json", action="store_true", help="JSON instead of a table")
+    console.add_argument("--out", metavar="FILE", help="write here instead of standard output")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,6 +93,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     relay.add_argument("--tls-cert", metavar="FILE", help="certificate for wss (with --tls-key)")
     relay.add_argument("--tls-key", metavar="FILE", help="private key for wss")
+    relay.add_argument("--smtp-host", help="address of the SMTP listener (default 127.0.0.1)")
+    relay.add_argument("--smtp-port", type=int, help="port of the SMTP listener (default 2525)")
+    relay.add_argument(
+        "--no-smtp", dest="no_smtp", action="store_true", help="run without the SMTP listener"
+    )
 
     user = sub.add_parser("user", help="manage staff accounts")
     user_sub = user.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -99,19 +149,23 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="relay, demo accounts, simulated chatters and the console")
     demo.add_argument("--no-console", action="store_true", help="run without opening the console")
     demo.add_argument("--port", type=int, help="port for the demo relay (default: a free one)")
+    demo.add_argument(
+        "--speed", type=float, default=1.0, help="simulated chatters N times faster (tests)"
+    )
 
     for name, text in (
         ("purge", "apply the retention periods"),
         ("stats", "anonymised statistics"),
         ("export", "exports (dossier, anonymised transcripts)"),
-        ("bench", "benchmarks"),
     ):
         p = sub.add_parser(name, help=text)
         _data_options(p)
         p.add_argument("--out", metavar="FILE", help="write here instead of standard output")
+    _bench_parser(sub)
     mail = sub.add_parser("mail", help="mail helpline")
     mail_sub = mail.add_subparsers(dest="action", metavar="ACTION", required=True)
-    imp = mail_sub.add_parser("import", help="import mail messages")
+    imp = mail_sub.add_parser("import", help="import mail messages from a Maildir or an mbox")
+    imp.add_argument("path", metavar="PATH", help="a Maildir folder or an mbox file")
     _data_options(imp)
     return parser
 
@@ -124,8 +178,10 @@ COMMANDS = {
     "console": "console1712.commands.console",
     "chatter": "console1712.commands.chatter",
     "demo": "console1712.commands.demo",
+    "mail": "console1712.commands.mail",
+    "bench": "console1712.commands.bench",
 }
-LATER = {"purge": 6, "stats": 6, "export": 6, "bench": 9, "mail": 5}
+LATER = {"purge": 6, "stats": 6, "export": 6}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -136,6 +192,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         overrides["chat_url"] = args.chat_url
     if args.command == "relay" and args.port is not None:
         overrides["port"] = args.port
+    if getattr(args, "no_smtp", False):
+        overrides["smtp"] = False
     from console1712.commands import UserError
     from console1712.store.crypto import KeyFileError
     from console1712.store.db import StoreError

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,10 +46,28 @@ class Settings:
     chat_hours: list[str] = field(default_factory=lambda: ["13:00-17:00", "18:00-22:00"])
     closed_dates: list[str] = field(default_factory=list)  # YYYY-MM-DD, chat closed all day
     origins: list[str] = field(default_factory=list)  # browser origins allowed on /chat
+    exit_url: str = "https://www.meteo.be/nl"  # neutral site the web page's quick exit opens
     max_connections_per_address: int = 50
+    # chatter flood limits (protocol v1: 5 per second, 30 per 10 s); raised only for benchmarks
+    chat_rate_per_second: int = 5
+    chat_rate_per_10s: int = 30
     login_timeout: int = 30
     tls_cert: Path | None = None
     tls_key: Path | None = None
+    # mail helpline (issue 5)
+    smtp: bool = True  # run the SMTP listener beside the relay
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 2525  # 0: any free port
+    mail_addresses: list[str] = field(default_factory=lambda: ["hulp@1712.local"])
+    team_addresses: dict[str, str] = field(default_factory=dict)  # address -> region
+    mail_max_bytes: int = 10_000_000
+    mail_from: str = "1712 <hulp@1712.local>"
+    smarthost: str = ""  # host:port for outgoing mail; empty: write .eml files to outbox
+    smarthost_starttls: bool = True
+    smarthost_user: str = ""
+    smarthost_password: str = ""
+    outbox: Path | None = None  # default: DATA/outbox
+    mail_closed_dates: list[str] = field(default_factory=list)  # YYYY-MM-DD, no mail work
     # console and clients
     url: str = "ws://127.0.0.1:1712/console"
     chat_url: str = "ws://127.0.0.1:1712/chat"
@@ -65,6 +84,10 @@ class Settings:
     def db_path(self) -> Path:
         return self.data / "console1712.db"
 
+    @property
+    def outbox_path(self) -> Path:
+        return self.outbox if self.outbox is not None else self.data / "outbox"
+
     def validate(self) -> None:
         if not 0 <= self.port <= 65535:
             raise SettingsError(f"port must be 0..65535 (0: any free port), not {self.port}")
@@ -76,10 +99,13 @@ class Settings:
             raise SettingsError(f"lang must be 'nl' or 'en', not {self.lang!r}")
         if self.max_connections_per_address < 1:
             raise SettingsError("max_connections_per_address must be at least 1")
+        if self.chat_rate_per_second < 1 or self.chat_rate_per_10s < 1:
+            raise SettingsError("chat_rate_per_second and chat_rate_per_10s must be at least 1")
         if self.login_timeout < 1:
             raise SettingsError("login_timeout must be at least 1 second")
         if (self.tls_cert is None) != (self.tls_key is None):
             raise SettingsError("tls_cert and tls_key go together")
+        self._validate_mail()
         # Imported here: domain.hours parses and checks the schedule strings.
         from console1712.domain.hours import Schedule
 
@@ -87,6 +113,28 @@ class Settings:
             Schedule.from_settings(self.chat_days, self.chat_hours, self.closed_dates)
         except ValueError as exc:
             raise SettingsError(f"chat schedule: {exc}") from None
+
+    def _validate_mail(self) -> None:
+        if not 0 <= self.smtp_port <= 65535:
+            raise SettingsError(
+                f"smtp_port must be 0..65535 (0: any free port), not {self.smtp_port}"
+            )
+        if self.mail_max_bytes < 1000:
+            raise SettingsError("mail_max_bytes must be at least 1000")
+        if any("@" not in a for a in self.mail_addresses + list(self.team_addresses)):
+            raise SettingsError("mail_addresses and team_addresses must be e-mail addresses")
+        bad = [r for r in self.team_addresses.values() if r not in REGIONS]
+        if bad:
+            raise SettingsError(f"team_addresses: unknown region {bad[0]!r}")
+        if self.smarthost and not re.fullmatch(r"[^\s:]+:\d{1,5}", self.smarthost):
+            raise SettingsError("smarthost must be HOST:PORT (or empty for the outbox folder)")
+        from datetime import date
+
+        for text in self.mail_closed_dates:
+            try:
+                date.fromisoformat(text)
+            except ValueError:
+                raise SettingsError(f"mail_closed_dates: not a YYYY-MM-DD date: {text!r}") from None
 
 
 _HINTS = get_type_hints(Settings)

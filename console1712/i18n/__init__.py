@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from functools import cache
 
-CATALOGUES = ("common", "relay", "console", "cli")
+CATALOGUES = ("common", "relay", "console", "cli", "chatter", "mail", "dossier")
 LANGS = ("nl", "en")
 
 

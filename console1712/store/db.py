@@ -240,6 +240,19 @@ class Database:
         row = await self.fetchone("PRAGMA user_version")
         return int(row[0]) if row else 0
 
+    async def vacuum(self) -> None:
+        """Move the WAL into the file, rebuild the file and empty the WAL: erased values leave
+        both files (secure_delete zeroes deleted cells; old WAL frames would still hold them)."""
+        # Its own connection: VACUUM cannot run inside the writer's transactions, and it
+        # waits (busy_timeout) for a running group commit instead of interleaving with it.
+        conn = await _connect(self.path)
+        try:
+            await conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            await conn.execute("VACUUM")
+            await conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            await conn.close()
+
 
 def _prepare_keys(path: Path, key_file: Path, create: bool) -> KeyRing:
     """Read the key file, or create it (0600) for a new database; refuse a missing one."""

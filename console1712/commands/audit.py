@@ -1,0 +1,43 @@
+"""`console1712 audit verify|list`: check the hash chain, print entries."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from console1712.clock import to_rfc3339
+from console1712.commands import UserError
+from console1712.config import Settings
+from console1712.store import audit
+from console1712.store.db import Database
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    """Dispatch one `audit` action."""
+    if args.action not in ("verify", "list"):
+        raise UserError(f"unknown action: audit {args.action}")
+    if args.action == "list" and args.limit < 1:
+        raise UserError("--limit must be at least 1")
+    return asyncio.run(_run(args, settings))
+
+
+async def _run(args: argparse.Namespace, settings: Settings) -> int:
+    db = await Database.open(settings.db_path, settings.key_path, create=False)
+    try:
+        if args.action == "verify":
+            problems = await audit.verify(db)
+            if problems:
+                for problem in problems:
+                    print(f"console1712: audit log: {problem}", file=sys.stderr)
+                return 1
+            print(f"audit log intact: {await audit.count(db)} entries")
+            return 0
+        for e in await audit.entries(db, args.limit):
+            detail = "" if e.detail is None else f"\t{e.detail}"
+            print(
+                f"{e.seq}\t{to_rfc3339(e.at)}\t{e.actor}\t{e.action}\t{e.object}\t{e.outcome}{detail}"
+            )
+        return 0
+    finally:
+        await db.close()

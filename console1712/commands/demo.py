@@ -1,0 +1,233 @@
+"""`console1712 demo`: a throw-away relay with demo accounts, simulated chatters and the console.
+
+Everything lives in a fresh temporary directory that is removed on exit. The relay and the
+simulated chatters run on their own asyncio loop (a background thread when the console
+runs, since Textual's `app.run()` owns the main thread's loop).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import dataclasses
+import errno
+import logging
+import shutil
+import signal
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from console1712.clock import Clock
+from console1712.commands import UserError
+from console1712.commands.relay import LOG_FORMAT, setup_logging
+from console1712.config import Settings
+from console1712.i18n import t
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    """A demo login: printed at start and offered on the console's login screen."""
+
+    name: str
+    password: str
+    role: str
+    team: str | None
+    display: str
+
+
+DEMO_ACCOUNTS = (
+    DemoAccount("demo", "demo-sofie-1712", "counsellor", "antwerpen", "Sofie"),
+    DemoAccount("demo2", "demo-jonas-1712", "counsellor", "limburg", "Jonas"),
+    DemoAccount("super", "demo-super-1712", "supervisor", "antwerpen", "Coördinator"),
+)
+
+
+@dataclass
+class DemoWorld:
+    """The relay, its demo accounts and the simulated chatters, on one event loop."""
+
+    settings: Settings
+    speed: float = 1.0
+    relay: Any = None
+    simulation: Any = None
+    logins: list[tuple[DemoAccount, str, str]] = field(default_factory=list)  # (acct, secret, uri)
+
+    @property
+    def port(self) -> int:
+        return int(self.relay.port)
+
+    async def start(self) -> None:
+        """Start the relay, create the accounts, schedule the simulated chatters."""
+        from console1712.devtools.simulate import Simulation
+        from console1712.net.relay import Relay
+        from console1712.store import accounts
+
+        relay = Relay(self.settings)
+        try:
+            await relay.start()
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise UserError(f"the demo relay cannot start: {exc}") from None
+            raise UserError(
+                t("demo.port_in_use", self.settings.lang, port=self.settings.port)
+            ) from None
+        self.relay = relay
+        clock = Clock()
+        for acct in DEMO_ACCOUNTS:
+            created = await accounts.create_account(
+                relay.db,
+                clock,
+                acct.name,
+                acct.password,
+                role=acct.role,
+                team=acct.team,
+                display=acct.display,
+            )
+            self.logins.append((acct, created.secret, created.uri))
+        self.simulation = Simulation(f"ws://127.0.0.1:{self.port}/chat", speed=self.speed)
+        self.simulation.start()
+
+    async def stop(self) -> None:
+        """Stop the chatters, then the relay (which closes its database)."""
+        if self.simulation is not None:
+            await self.simulation.stop()
+        if self.relay is not None:
+            await self.relay.stop()
+
+    def print_intro(self, data: Path) -> None:
+        lang = self.settings.lang
+        base = f"ws://127.0.0.1:{self.port}"
+
+        def say(text: str) -> None:
+            print(text, flush=True)
+
+        say(t("demo.title", lang, url=base, data=data))
+        say(t("demo.logins", lang))
+        for acct, _secret, uri in self.logins:
+            say(
+                t(
+                    "demo.login",
+                    lang,
+                    name=acct.name,
+                    password=acct.password,
+                    role=t(f"demo.role.{acct.role}", lang),
+                    alias=acct.display,
+                    team=acct.team or "-",
+                )
+            )
+            say(t("demo.uri", lang, uri=uri))
+        say(t("demo.console_url", lang, url=f"{base}/console"))
+        say(t("demo.chat_url", lang, url=f"{base}/chat"))
+        say(t("demo.chatters", lang, count=len(self.simulation.personas)))
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    """Entry point of the command."""
+    speed = float(getattr(args, "speed", None) or 1.0)
+    if speed <= 0:
+        raise UserError("--speed must be more than 0")
+    app_class = None if args.no_console else _console_app_class(settings.lang)
+    data = Path(tempfile.mkdtemp(prefix="console1712-demo-"))
+    demo_settings = dataclasses.replace(
+        settings,
+        data=data,
+        key_file=None,
+        host="127.0.0.1",
+        port=args.port or 0,
+        always_open=True,
+    )
+    try:
+        setup_logging()
+        if app_class is None:
+            return asyncio.run(_headless(DemoWorld(demo_settings, speed), data))
+        # The console owns the terminal: the relay's log lines go to a file instead.
+        handler = logging.FileHandler(data / "demo.log", encoding="utf-8")
+        handler.setFormatter(logging.Formatter(LOG_FORMAT))
+        logging.getLogger().handlers[:] = [handler]
+        logging.getLogger().setLevel(logging.INFO)
+        return _with_console(DemoWorld(demo_settings, speed), data, app_class)
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+
+
+def _console_app_class(lang: str) -> Any:
+    try:
+        from console1712.app import ConsoleApp
+    except ImportError as exc:
+        raise UserError(t("demo.no_console", lang, reason=exc)) from None
+    return ConsoleApp
+
+
+async def _headless(world: DemoWorld, data: Path) -> int:
+    """Run until SIGINT or SIGTERM, then stop everything."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await world.start()
+        logging.getLogger().setLevel(logging.INFO)  # quiet until it serves, as the relay
+        world.print_intro(data)
+        print(t("demo.stop", world.settings.lang), flush=True)
+        await stop.wait()
+    finally:
+        await world.stop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+    print(t("demo.stopped", world.settings.lang), flush=True)
+    return 0
+
+
+def _with_console(world: DemoWorld, data: Path, app_class: Any) -> int:
+    """The relay and chatters on a background loop; the console in the main thread."""
+    loop = asyncio.new_event_loop()
+    started = threading.Event()
+    failure: list[BaseException] = []
+    stop: asyncio.Future[None] = loop.create_future()
+
+    def background() -> None:
+        asyncio.set_event_loop(loop)
+        try:
+            loop.run_until_complete(world.start())
+        except BaseException as exc:
+            failure.append(exc)
+            started.set()
+            loop.run_until_complete(world.stop())
+            loop.close()
+            return
+        started.set()
+        try:
+            loop.run_until_complete(stop)
+        finally:
+            loop.run_until_complete(world.stop())
+            loop.close()
+
+    thread = threading.Thread(target=background, name="demo-relay")
+    thread.start()
+    started.wait()
+    if failure:
+        thread.join()
+        raise failure[0]
+    try:
+        world.print_intro(data)
+        console_settings = dataclasses.replace(
+            world.settings, url=f"ws://127.0.0.1:{world.port}/console"
+        )
+        demo_logins = [(acct.name, acct.password, secret) for acct, secret, _ in world.logins]
+        app = app_class(console_settings, url=console_settings.url, demo_logins=demo_logins)
+        app.run(mouse=False)
+    finally:
+
+        def release() -> None:
+            if not stop.done():
+                stop.set_result(None)
+
+        with contextlib.suppress(RuntimeError):  # the loop already ended
+            loop.call_soon_threadsafe(release)
+        thread.join()
+    print(t("demo.stopped", world.settings.lang), flush=True)
+    return 0

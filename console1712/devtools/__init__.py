@@ -1,0 +1,1 @@
+"""Tools for developers: scripted chat flows and simulated chatters (no Textual here)."""

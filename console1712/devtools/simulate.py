@@ -1,0 +1,225 @@
+"""Simulated chatters for the demo and load tools, driven by the real `ChatterClient`.
+
+Each persona has an intake, an arrival offset and a few respectful, non-graphic lines in
+Dutch. A simulated chatter opens with its first line while waiting, then answers each
+counsellor message with its next line after "typing" for a moment. One persona drops its
+connection once and resumes; one leaves after a while. `speed` divides every delay.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from console1712.net.chatter_client import ChatterClient, ChatterError
+
+log = logging.getLogger("console1712.simulate")
+
+
+@dataclass(frozen=True)
+class Persona:
+    """A simulated chatter: intake, when it arrives, what it says and how it behaves."""
+
+    key: str
+    nickname: str | None
+    age: int | None
+    gender: str | None
+    region: str | None
+    arrive_after: float  # seconds after the simulation starts
+    opening: str  # said while waiting in the queue
+    replies: tuple[str, ...]  # one per counsellor message, in order
+    closing: str = "Dank je wel. Ik denk er nog even over na."
+    drop_after: int | None = None  # drop the connection after this many replies, then resume
+    leave_after: int | None = None  # leave after this many replies (after the closing line)
+
+
+PERSONAS: tuple[Persona, ...] = (
+    Persona(
+        key="thuis",
+        nickname="Sam",
+        age=15,
+        gender="jongen",
+        region="antwerpen",
+        arrive_after=2,
+        opening="Hallo? Ik weet niet goed of ik hier juist ben.",
+        replies=(
+            "Thuis is het de laatste tijd echt niet leuk. Mijn vader roept heel veel.",
+            "Soms gooit hij met dingen als hij kwaad is. Ik ben dan bang, vooral voor mijn zusje.",
+            "Mijn mama zegt dat ik er niet over mag praten, maar ik wil dat het stopt.",
+            "Op school is er een leerkracht die ik wel vertrouw. Misschien kan ik met haar praten?",
+            "Oké. Wat moet ik doen als het vanavond weer gebeurt?",
+        ),
+        closing="Bedankt om te luisteren. Ik ga morgen met de leerkracht praten.",
+        drop_after=2,
+    ),
+    Persona(
+        key="buur",
+        nickname="Annick",
+        age=46,
+        gender="vrouw",
+        region="limburg",
+        arrive_after=8,
+        opening="Goedemiddag, ik maak me zorgen over een kindje bij ons in de straat.",
+        replies=(
+            "Het gaat om een meisje van een jaar of zes. Ik hoor 's avonds vaak geschreeuw "
+            "en gehuil.",
+            "Ze komt soms zonder jas naar school, ook nu het koud is. Ze lijkt heel stil.",
+            "Ik ken de ouders niet goed. Ik wil niemand valselijk beschuldigen.",
+            "Moet ik dit dan melden, of eerst met de ouders praten?",
+        ),
+        closing="Dat helpt me al. Ik ga eerst met de juf van school praten.",
+    ),
+    Persona(
+        key="relatie",
+        nickname="Lien",
+        age=22,
+        gender="vrouw",
+        region="oost-vlaanderen",
+        arrive_after=20,
+        opening="Hoi. Ik wil iets vragen over mijn relatie, is dat hier ook goed?",
+        replies=(
+            "Mijn vriend controleert altijd mijn gsm en wil weten waar ik ben.",
+            "Als ik met vriendinnen afspreek, wordt hij boos en zegt hij dat ik niet om hem geef.",
+            "Hij heeft me nog nooit geslagen, maar ik voel me niet meer vrij.",
+        ),
+        closing="Ik denk dat ik er met mijn zus over ga praten. Dank je.",
+        leave_after=3,
+    ),
+    Persona(
+        key="anoniem",
+        nickname=None,
+        age=None,
+        gender=None,
+        region=None,
+        arrive_after=45,
+        opening="Mag ik iets anoniem vragen?",
+        replies=(
+            "Een vriend van mij vertelde iets over zijn trainer dat niet klopt.",
+            "Hij durft het aan niemand te zeggen. Hoe kan ik hem helpen?",
+        ),
+    ),
+)
+
+
+@dataclass
+class Outcome:
+    """What happened to one simulated chatter (for tests and the demo's log)."""
+
+    persona: str
+    chat: str | None = None
+    sent: int = 0
+    received: int = 0
+    resumes: int = 0
+    ended_by: str | None = None
+    error: str | None = None
+
+
+@dataclass
+class Simulation:
+    """Runs personas against a relay's /chat URL until they are done or `stop()` is called."""
+
+    url: str
+    personas: Sequence[Persona] = PERSONAS
+    speed: float = 1.0
+    seed: int | None = None
+    outcomes: list[Outcome] = field(default_factory=list)
+    _tasks: list[asyncio.Task[Outcome]] = field(default_factory=list)
+
+    def start(self) -> None:
+        """Schedule every persona on the running loop."""
+        rng = random.Random(self.seed)
+        for persona in self.personas:
+            task = asyncio.create_task(
+                run_persona(self.url, persona, speed=self.speed, rng=random.Random(rng.random())),
+                name=f"sim-{persona.key}",
+            )
+            self._tasks.append(task)
+
+    async def wait(self) -> list[Outcome]:
+        """Wait until every persona is done; return their outcomes."""
+        self.outcomes = list(await asyncio.gather(*self._tasks))
+        return self.outcomes
+
+    async def stop(self) -> None:
+        """Cancel every persona (their connections close; the chats stay on the relay)."""
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+
+def typing_delay(text: str, speed: float, rng: random.Random) -> float:
+    """How long a person takes to type `text`: about 4 characters a second, capped."""
+    seconds = min(2.0 + len(text) / 4.0, 20.0) * rng.uniform(0.8, 1.2)
+    return seconds / max(speed, 0.001)
+
+
+async def run_persona(
+    url: str, persona: Persona, *, speed: float = 1.0, rng: random.Random | None = None
+) -> Outcome:
+    """Play one persona to the end of its chat; never raises for chat or network trouble."""
+    rng = rng or random.Random()
+    outcome = Outcome(persona.key)
+    await asyncio.sleep(persona.arrive_after / max(speed, 0.001))
+    client = ChatterClient(url)
+    try:
+        await client.connect()
+        queued = await client.start(
+            consent=True,
+            nickname=persona.nickname,
+            age=persona.age,
+            gender=persona.gender,
+            region=persona.region,
+        )
+        outcome.chat = str(queued["chat"])
+        await _say(client, persona.opening, outcome)
+        await _converse(client, persona, speed, rng, outcome)
+    except ChatterError as exc:
+        outcome.error = exc.code
+    except asyncio.CancelledError:
+        await client.close()
+        raise
+    finally:
+        outcome.resumes = client.resumes
+        outcome.ended_by = client.ended_by
+    await client.close()
+    log.info("simulated chatter done", extra={"persona": persona.key})
+    return outcome
+
+
+async def _say(client: ChatterClient, text: str, outcome: Outcome) -> None:
+    await client.say(text)
+    outcome.sent += 1
+
+
+async def _converse(
+    client: ChatterClient, persona: Persona, speed: float, rng: random.Random, outcome: Outcome
+) -> None:
+    replies = list(persona.replies)
+    answered = 0
+    async for event in client.events():
+        if event["type"] != "message":
+            continue
+        outcome.received += 1
+        if replies:
+            text = replies.pop(0)
+        elif answered == len(persona.replies):
+            text = persona.closing
+        else:
+            continue  # said everything; keep listening until the counsellor ends
+        await client.typing()
+        await asyncio.sleep(typing_delay(text, speed, rng))
+        await _say(client, text, outcome)
+        answered += 1
+        if persona.drop_after is not None and answered == persona.drop_after:
+            await client.drop(hold=1.0 / max(speed, 0.001))
+        if persona.leave_after is not None and answered >= persona.leave_after:
+            await asyncio.sleep(typing_delay(persona.closing, speed, rng))
+            await _say(client, persona.closing, outcome)
+            await client.leave()
+            return

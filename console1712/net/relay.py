@@ -1,0 +1,454 @@
+"""The relay: protocol v1 over websockets' asyncio server, state in memory, every change stored.
+
+Live chats are held in memory for speed and rebuilt from the database at start. Everything
+runs on one event loop, so a check-and-set without an `await` in between is atomic (the
+accept race, seq allocation). Messages are stored through the group-committing writer and
+acknowledged only once committed; `seq` is allocated in arrival order and the jobs are
+queued in that same order, so the stored numbering has no gaps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import signal
+import ssl
+from collections.abc import Coroutine
+from datetime import datetime, timedelta
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import urlsplit
+
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.datastructures import Headers
+from websockets.http11 import Request, Response
+
+from console1712 import web
+from console1712.clock import Clock, to_rfc3339
+from console1712.config import Settings
+from console1712.domain.hours import Schedule
+from console1712.net import operations as ops
+from console1712.net import protocol as p
+from console1712.net.live import STAFF_ROLES, LiveChat, message_entry
+from console1712.net.peers import ChatterConn, Peer, StaffConn
+from console1712.net.protocol import Close
+from console1712.store import accounts, blocks, chats
+from console1712.store.chats import Message
+from console1712.store.db import Database
+
+log = logging.getLogger("console1712.relay")
+
+SWEEP_INTERVAL = 0.25  # how often expired resume windows are looked for (real time)
+
+
+class Relay:
+    """The relay server: `await start()`, `port`, `db`, `await stop()`, `serve_forever()`."""
+
+    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+        self.settings = settings
+        self.clock = clock or Clock()
+        self.schedule = (
+            Schedule.always_open()
+            if settings.always_open
+            else Schedule.from_settings(
+                settings.chat_days, settings.chat_hours, settings.closed_dates
+            )
+        )
+        self.lang = settings.lang
+        self.port = 0
+        self._db: Database | None = None
+        self._server: Server | None = None
+        self._sweeper: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self.stopping = False
+        self.chats: dict[str, LiveChat] = {}
+        self.waiting: dict[str, LiveChat] = {}  # insertion order = queue order
+        self.by_resume: dict[str, LiveChat] = {}
+        self.blocks: dict[str, datetime] = {}
+        self.staff: dict[str, set[StaffConn]] = {}  # account name -> its open consoles
+        self.chatters: set[ChatterConn] = set()
+        self.aliases: dict[str, str] = {}  # account name -> display alias
+        self.per_address: dict[str, int] = {}
+        self._positions: dict[str, int] | None = None
+        self._services: list[ops.Service] = []
+
+    # -- life cycle ---------------------------------------------------------------------
+
+    @property
+    def db(self) -> Database:
+        if self._db is None:
+            raise RuntimeError("relay not started")
+        return self._db
+
+    async def start(self) -> None:
+        """Open the database, rebuild the live state, and listen."""
+        self.stopping = False
+        self._db = await Database.open(self.settings.db_path, self.settings.key_path)
+        try:
+            await self._rebuild()
+            await self.sweep()  # windows that ran out while the relay was down
+            self._server = await serve(
+                self._handler,
+                self.settings.host,
+                self.settings.port,
+                process_request=self._process_request,
+                compression=None,
+                max_size=p.MAX_FRAME,
+                max_queue=16,
+                open_timeout=10,
+                ping_interval=10,
+                ping_timeout=10,
+                close_timeout=5,
+                server_header=None,
+                ssl=self._ssl_context(),
+            )
+        except BaseException:
+            await self._db.close()
+            self._db = None
+            raise
+        self.port = next(iter(self._server.sockets)).getsockname()[1]
+        self._sweeper = asyncio.create_task(self._sweep_loop(), name="relay-sweep")
+        # Parts beside the chat core (mail listener, jobs) start once the relay serves.
+        ops.load_modules()
+        for factory in ops.SERVICES:
+            svc = factory(self)
+            if svc is not None:
+                await svc.start()
+                self._services.append(svc)
+
+    def _ssl_context(self) -> ssl.SSLContext | None:
+        if self.settings.tls_cert is None or self.settings.tls_key is None:
+            return None
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+        ctx.load_cert_chain(self.settings.tls_cert, self.settings.tls_key)
+        return ctx
+
+    async def _rebuild(self) -> None:
+        """Live state from the database; every chatter counts as dropped now."""
+        now = self.clock.now()
+        await chats.mark_all_dropped(self.db, now)
+        self.blocks = await blocks.active_blocks(self.db, now)
+        loop = asyncio.get_running_loop()
+        for stored in await chats.load_open_chats(self.db):
+            chat = LiveChat(
+                id=stored.id,
+                state=stored.state,
+                since=stored.since,
+                intake=stored.intake,
+                address_hash=stored.address_hash,
+                resume_hash=stored.resume_hash,
+                counsellor=stored.counsellor,
+                team=stored.team,
+                dropped_at=stored.dropped_at or now,
+                messages=stored.messages,
+            )
+            for m in stored.messages:
+                fut: asyncio.Future[int] = loop.create_future()
+                fut.set_result(m.seq)
+                chat.ids[(m.sender, m.client_id)] = fut
+            chat.delivered = stored.messages[-1].seq if stored.messages else 0
+            chat.next_seq = chat.delivered + 1
+            self.chats[chat.id] = chat
+            self.by_resume[chat.resume_hash] = chat
+            if chat.state == "waiting":
+                self.waiting[chat.id] = chat
+            elif chat.counsellor is not None and chat.counsellor not in self.aliases:
+                account = await accounts.get_account(self.db, chat.counsellor)
+                self.aliases[chat.counsellor] = account.display if account else "Hulpverlener"
+
+    async def stop(self) -> None:
+        """Stop accepting, close connections (1001), finish acknowledged writes, close the db."""
+        if self._db is None:
+            return
+        self.stopping = True
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
+        if self._server is not None:
+            self._server.close(close_connections=True)
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._server.wait_closed(), 10)
+        while self._services:
+            svc = self._services.pop()
+            try:
+                await svc.stop()
+            except Exception as exc:
+                log.error("service failed to stop: %r", exc)
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self._db.close()
+        self._db = None
+
+    async def serve_forever(self) -> None:
+        """Start, run until SIGINT or SIGTERM, then stop cleanly."""
+        await self.start()
+        await self.run_until_signal()
+
+    async def run_until_signal(self) -> None:
+        """Serve (after `start`) until SIGINT or SIGTERM, then stop cleanly."""
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            await stop.wait()
+        finally:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
+            log.info("stopping")
+            await self.stop()
+            log.info("stopped")
+
+    def send_to_staff(self, name: str, frame: dict[str, Any]) -> None:
+        """Send a frame to every open console of one staff member (operations, services)."""
+        for conn in self.staff.get(name, ()):
+            conn.send(dict(frame))
+
+    def broadcast_staff(self, frame: dict[str, Any], roles: frozenset[str] = ops.ANYONE) -> None:
+        """Send a frame to every logged-in console whose role is in `roles`."""
+        for conns in self.staff.values():
+            for conn in conns:
+                if conn.account is not None and conn.account.role in roles:
+                    conn.send(dict(frame))
+
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        """A background task the relay waits for at stop (writes must finish)."""
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("background task failed: %r", task.exception())
+
+    # -- HTTP side: paths, health, origins ------------------------------------------------
+
+    def _process_request(self, conn: ServerConnection, request: Request) -> Response | None:
+        path = urlsplit(request.path).path
+        if path == "/healthz":
+            body = json.dumps({"status": "ok", "protocol": p.PROTOCOL})
+            response = conn.respond(HTTPStatus.OK, body + "\n")
+            del response.headers["Content-Type"]
+            response.headers["Content-Type"] = "application/json"
+            return response
+        if path not in ("/chat", "/console"):
+            page = web.respond(path, self.settings.exit_url)  # the chatters' web page
+            return page or conn.respond(HTTPStatus.NOT_FOUND, "Not Found\n")
+        if path == "/chat" and not self._origin_ok(request.headers):
+            return conn.respond(HTTPStatus.FORBIDDEN, "Origin not allowed\n")
+        return None
+
+    def _origin_ok(self, headers: Headers) -> bool:
+        origin = headers.get("Origin")
+        if origin is None:
+            return True  # not a browser: browsers always send Origin on WebSocket
+        if self.settings.origins:
+            return origin in self.settings.origins or "*" in self.settings.origins
+        host = headers.get("Host", "")
+        return urlsplit(origin).netloc.lower() == host.lower()
+
+    async def _handler(self, ws: ServerConnection) -> None:
+        path = urlsplit(ws.request.path if ws.request else "/").path
+        address = str(ws.remote_address[0]) if ws.remote_address else "?"
+        count = self.per_address.get(address, 0)
+        if count >= self.settings.max_connections_per_address:
+            log.warning("connection refused: too many from one address (path %s)", path)
+            await ws.close(Close.TRY_LATER, "too many connections")
+            return
+        self.per_address[address] = count + 1
+        log.info("connect %s", path)
+        try:
+            conn: Peer = ChatterConn(self, ws, address) if path == "/chat" else StaffConn(self, ws)
+            await conn.run()
+        finally:
+            left = self.per_address[address] - 1
+            if left:
+                self.per_address[address] = left
+            else:
+                del self.per_address[address]
+
+    # -- queue --------------------------------------------------------------------------
+
+    def queue_changed(self) -> None:
+        """Something moved in the queue: schedule (coalesced) pushes to staff and waiters."""
+        self._positions = None
+        for conns in self.staff.values():
+            for staff in conns:
+                if staff.account is not None and staff.account.role in STAFF_ROLES:
+                    staff.mark_queue()
+        for chatter in self.chatters:
+            if chatter.chat is not None and chatter.chat.state == "waiting":
+                chatter.mark_queue()
+
+    def position(self, chat: LiveChat) -> int | None:
+        if chat.state != "waiting":
+            return None
+        if self._positions is None:
+            self._positions = {cid: i for i, cid in enumerate(self.waiting, start=1)}
+        return self._positions.get(chat.id)
+
+    def queue_entries(self) -> list[dict[str, Any]]:
+        return [
+            {"chat": c.id, **c.intake.as_dict(), "since": to_rfc3339(c.since)}
+            for c in self.waiting.values()
+        ]
+
+    def next_waiting(self, team: str | None) -> LiveChat | None:
+        """The chat `accept` without id takes: own region first, then longest waiting."""
+        if team is not None:
+            for chat in self.waiting.values():
+                if chat.intake.region == team:
+                    return chat
+        return next(iter(self.waiting.values()), None)
+
+    # -- delivery -----------------------------------------------------------------------
+
+    def to_counsellor(self, chat: LiveChat, frame: dict[str, Any]) -> None:
+        if chat.counsellor is None or chat.hold:
+            return
+        for staff in self.staff.get(chat.counsellor, ()):
+            staff.send(frame)
+
+    def committed(self, chat: LiveChat, message: Message) -> None:
+        """A message is durable: relay it, keeping seq order even if commits came out of order."""
+        chat.committed[message.seq] = message
+        self._flush(chat)
+
+    def _flush(self, chat: LiveChat) -> None:
+        while True:
+            nxt = chat.delivered + 1
+            if nxt in chat.skipped:
+                chat.skipped.discard(nxt)
+                chat.delivered = nxt
+                continue
+            m = chat.committed.pop(nxt, None)
+            if m is None:
+                break
+            chat.delivered = nxt
+            chat.messages.append(m)
+            if m.from_chatter:
+                self.to_counsellor(chat, {"type": "message", "chat": chat.id, **message_entry(m)})
+            elif chat.conn is not None:
+                chat.conn.send({"type": "message", **message_entry(m)})
+
+    def write_failed(self, chat: LiveChat, seq: int, key: tuple[str, str]) -> None:
+        """A message write failed (disk full, I/O error): no gap, no stale idempotency entry."""
+        chat.ids.pop(key, None)
+        if chat.next_seq == seq + 1:
+            chat.next_seq = seq  # nothing allocated after it: reuse the number
+        else:
+            chat.skipped.add(seq)  # later numbers are out: skip it rather than stall
+            self._flush(chat)
+
+    def allocate(
+        self, chat: LiveChat, sender: str, client_id: str, text: str
+    ) -> tuple[asyncio.Future[int], bool]:
+        """Seq for a new message (or the future of a repeated id) and whether it is new."""
+        key = (sender, chats.client_id_hash(self.db, chat.id, client_id))
+        known = chat.ids.get(key)
+        if known is not None:
+            return known, False
+        seq = chat.next_seq
+        chat.next_seq += 1
+        fut: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        chat.ids[key] = fut
+        chat.pending.add(fut)
+        at = self.clock.now()
+        job = chats.message_job(chat.id, seq, sender, key[1], text, at)
+
+        async def store() -> None:
+            try:
+                await self.db.write(job)
+            except Exception as exc:
+                log.error("message write failed chat=%s seq=%d: %s", chat.id, seq, type(exc))
+                self.write_failed(chat, seq, key)
+                fut.set_exception(exc)
+                fut.exception()  # retrieved: waiting senders get it; no "never retrieved"
+            else:
+                self.committed(chat, Message(seq, sender, key[1], text, at))
+                fut.set_result(seq)
+            finally:
+                chat.pending.discard(fut)
+
+        # The task's first step queues the job, so jobs reach the writer in seq order.
+        self.spawn(store())
+        return fut, True
+
+    async def settle(self, chat: LiveChat) -> None:
+        """Wait for the chat's in-flight messages before it ends (they are acknowledged)."""
+        if chat.pending:
+            await asyncio.gather(*list(chat.pending), return_exceptions=True)
+
+    # -- chat transitions -----------------------------------------------------------------
+
+    def forget(self, chat: LiveChat) -> None:
+        self.chats.pop(chat.id, None)
+        self.by_resume.pop(chat.resume_hash, None)
+        if self.waiting.pop(chat.id, None) is not None:
+            self.queue_changed()
+
+    async def end(self, chat: LiveChat, by: str) -> None:
+        """End a chat (memory first so nothing else happens to it, then stored)."""
+        was = chat.state
+        chat.state = "ended"
+        self.forget(chat)
+        await self.settle(chat)
+        await chats.end_chat(self.db, chat.id, by, self.clock.now())
+        log.info("end chat=%s by=%s", chat.id, by)
+        if was == "assigned" and by != "counsellor":
+            self.to_counsellor(chat, {"type": "ended", "chat": chat.id, "by": by})
+        if chat.conn is not None and by != "chatter":
+            chat.conn.send({"type": "ended", "by": by})
+            chat.conn.close(Close.NORMAL)
+
+    async def sweep(self) -> int:
+        """End chats whose chatter has been away longer than the resume window; how many."""
+        now = self.clock.now()
+        window = timedelta(seconds=self.settings.resume_window)
+        expired = [
+            c
+            for c in self.chats.values()
+            if c.conn is None and c.dropped_at is not None and now >= c.dropped_at + window
+        ]
+        for chat in expired:
+            if chat.state != "ended":
+                log.info("timeout chat=%s", chat.id)
+                await self.end(chat, "timeout")
+        return len(expired)
+
+    async def _sweep_loop(self) -> None:
+        while True:
+            await asyncio.sleep(SWEEP_INTERVAL)
+            try:
+                await self.sweep()
+                now = self.clock.now()
+                for h in [h for h, until in self.blocks.items() if until <= now]:
+                    del self.blocks[h]
+            except Exception as exc:  # the sweep must survive a failed write
+                log.error("sweep failed: %r", exc)
+
+    def staff_list(self) -> list[dict[str, Any]]:
+        seen = []
+        for name, conns in sorted(self.staff.items()):
+            live = [c for c in conns if c.account is not None]
+            if not live:
+                continue
+            account = live[0].account
+            assert account is not None
+            seen.append(
+                {
+                    "user": name,
+                    "name": account.display,
+                    "role": account.role,
+                    "team": account.team,
+                    "status": live[-1].status,
+                    "chats": sum(1 for c in self.chats.values() if c.counsellor == name),
+                }
+            )
+        return seen

@@ -1,0 +1,1 @@
+"""The screens of the counsellor console: login, workspace, help and dialogs."""

@@ -1,0 +1,154 @@
+"""Modal dialogs: confirm, transfer, block, canned replies, go to tab 1-9."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from console1712.domain.text import one_line
+from console1712.i18n import t
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """Yes/no with ctrl+y to confirm: a destructive action never hangs on one plain key."""
+
+    BINDINGS = [
+        Binding("ctrl+y", "answer(True)", "ja", id="confirm.yes"),
+        Binding("escape,ctrl+n", "answer(False)", "nee", id="confirm.no"),
+    ]
+
+    def __init__(self, question: Content | str, lang: str) -> None:
+        super().__init__()
+        self.question = question if isinstance(question, Content) else Content(question)
+        self.lang = lang
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.question, classes="dialog-title")
+            yield Static(Content(t("dialog.confirm_keys", self.lang)), classes="dialog-keys")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+class PickScreen(ModalScreen[str | None]):
+    """Choose one of a list (canned replies, colleagues); Enter takes, Esc cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "annuleren", id="pick.cancel")]
+
+    def __init__(
+        self, title: str, items: Sequence[tuple[str, Content]], lang: str, *, free_text: str = ""
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.items = list(items)
+        self.lang = lang
+        self.free_text = free_text  # placeholder of a text field offered when the list is empty
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Content(self.title_text), classes="dialog-title")
+            if self.items:
+                yield OptionList(
+                    *(Option(label, id=key) for key, label in self.items), id="pick-list"
+                )
+            else:
+                yield Static(Content(t("dialog.transfer_none", self.lang)))
+                yield Input(placeholder=self.free_text, id="pick-input")
+            yield Static(Content(t("dialog.pick_keys", self.lang)), classes="dialog-keys")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(event.option.id)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        value = event.value.strip()
+        if value:
+            self.dismiss(value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class BlockScreen(ModalScreen[tuple[int, str] | None]):
+    """Hours and reason for a block, confirmed with ctrl+y."""
+
+    BINDINGS = [
+        Binding("ctrl+y", "confirm", "blokkeren", id="block.confirm"),
+        Binding("escape", "cancel", "annuleren", id="block.cancel"),
+    ]
+
+    def __init__(self, nickname: str, lang: str) -> None:
+        super().__init__()
+        self.nickname = nickname
+        self.lang = lang
+
+    def compose(self) -> ComposeResult:
+        lang = self.lang
+        with Vertical(classes="dialog"):
+            yield Static(
+                Content(t("dialog.block", lang, nickname=one_line(self.nickname))),
+                classes="dialog-title",
+            )
+            yield Input(
+                "24",
+                placeholder=t("dialog.block_hours", lang),
+                restrict=r"\d{0,3}",
+                id="block-hours",
+            )
+            yield Input(
+                placeholder=t("dialog.block_reason", lang), max_length=500, id="block-reason"
+            )
+            yield Static("", id="block-error")
+            yield Static(Content(t("dialog.block_keys", lang)), classes="dialog-keys")
+
+    def on_mount(self) -> None:
+        for field in self.query(Input):
+            field.cursor_blink = False
+        self.query_one("#block-reason", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.focus_next()
+
+    def action_confirm(self) -> None:
+        hours_text = self.query_one("#block-hours", Input).value
+        reason = self.query_one("#block-reason", Input).value.strip()
+        hours = int(hours_text) if hours_text.isdigit() else 0
+        if not 1 <= hours <= 720 or not reason:
+            self.query_one("#block-error", Static).update(Content(t("dialog.block_bad", self.lang)))
+            return
+        self.dismiss((hours, reason))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class GotoScreen(ModalScreen[int | None]):
+    """The second half of the ctrl+g chord: a digit picks tab 1-9, anything else cancels."""
+
+    def __init__(self, lang: str) -> None:
+        super().__init__()
+        self.lang = lang
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog dialog-small"):
+            yield Static(Content(t("dialog.goto", self.lang)), classes="dialog-title")
+
+    def on_key(self, event: events.Key) -> None:
+        event.stop()
+        event.prevent_default()
+        character = event.character or ""
+        if len(character) == 1 and character in "123456789":
+            self.dismiss(int(character))
+        else:
+            self.dismiss(None)

@@ -1,0 +1,47 @@
+"""The help screen: every key of the workspace, as currently mapped."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from console1712.i18n import t
+
+
+def key_rows(
+    ids: Sequence[str], defaults: dict[str, str], keymap: dict[str, str]
+) -> list[tuple[str, str]]:
+    """(keys, binding id) for each binding id, with the user's keymap applied."""
+    return [(keymap.get(i, defaults[i]), i) for i in ids]
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,f1", "close", "sluiten", id="help.close")]
+
+    def __init__(self, rows: Sequence[tuple[str, str]], newline_keys: str, lang: str) -> None:
+        super().__init__()
+        self.rows = list(rows)
+        self.newline_keys = newline_keys
+        self.lang = lang
+
+    def compose(self) -> ComposeResult:
+        lang = self.lang
+        width = max(len(keys) for keys, _ in self.rows) + 2
+        lines: list[str | tuple[str, str]] = []
+        for keys, binding_id in self.rows:
+            lines.append((keys.ljust(width), "bold"))
+            lines.append(t(f"key.{binding_id}", lang) + "\n")
+        lines.append((t("help.input", lang, newline=self.newline_keys), "italic"))
+        with VerticalScroll(classes="dialog help"):
+            yield Static(Content(t("help.title", lang)), classes="dialog-title")
+            yield Static(Content.assemble(*lines), id="help-keys")
+            yield Static(Content(t("help.close", lang)), classes="dialog-keys")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

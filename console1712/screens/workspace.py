@@ -1,0 +1,497 @@
+"""The workspace: queue panel, one tab per chat, status line; reacts to the worker's Messages."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, Any, cast
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static, TabbedContent
+
+from console1712.domain.text import MAX_TEXT, one_line, strip_controls
+from console1712.i18n import t
+from console1712.i18n.console import CANNED
+from console1712.screens.dialogs import BlockScreen, ConfirmScreen, GotoScreen, PickScreen
+from console1712.screens.help import HelpScreen, key_rows
+from console1712.widgets.chat_tab import ChatInput, ChatPane, ChatState, tab_label
+from console1712.widgets.events import (
+    AvailabilityChanged,
+    ChatAssigned,
+    ChatEnded,
+    ChatMessage,
+    ChatPresence,
+    ChatReleased,
+    ChatTyping,
+    ConnectionChanged,
+    MessageAcked,
+    QueueChanged,
+    RelayError,
+)
+from console1712.widgets.queue import QueueList
+from console1712.widgets.status import StatusLine
+
+if TYPE_CHECKING:
+    from console1712.app import ConsoleApp
+
+# Every workspace action: (binding id, default keys, action, shown in the footer). The
+# footer has room for six at 80 columns; F1 lists them all.
+KEYS: tuple[tuple[str, str, str, bool], ...] = (
+    ("help", "f1", "help", True),
+    ("accept", "f2", "accept", True),
+    ("accept_next", "f3", "accept_next", True),
+    ("canned", "f4", "canned", True),
+    ("availability", "f5", "availability", False),
+    ("transfer", "f6", "transfer", False),
+    ("block", "f7", "block", False),
+    ("end", "f8", "end", True),
+    ("activity", "f9", "activity", False),
+    ("quit", "f10", "quit", True),
+    ("next_tab", "ctrl+n", "next_tab", False),
+    ("prev_tab", "ctrl+p", "prev_tab", False),
+    ("goto_tab", "ctrl+g", "goto_tab", False),
+)
+DEFAULT_KEYS = {binding_id: keys for binding_id, keys, _, _ in KEYS}
+COARSE_REFRESH = 15.0  # seconds between redraws of the waiting minutes
+STAFF_ROLES = ("counsellor", "supervisor")
+
+
+class WorkspaceScreen(Screen[None]):
+    BINDINGS = [
+        # priority: the chat input (a TextArea) binds f6/f7 itself; workspace keys win.
+        Binding(keys, action, binding_id, show=show, priority=True, id=binding_id)
+        for binding_id, keys, action, show in KEYS
+    ] + [Binding("ctrl+l", "mail", "e-mail", show=False, priority=True, id="mail")]
+
+    def __init__(self, session: dict[str, Any], lang: str) -> None:
+        super().__init__()
+        self.session = session
+        self.lang = lang
+        self.role = str(session.get("role", "counsellor"))
+        team = session.get("team")
+        self.team = team if isinstance(team, str) else None
+        self.panes: dict[str, ChatPane] = {}
+        self.availability = "available"
+        self._ending: set[str] = set()
+        self._queue_len = 0
+        self._translate_bindings()
+
+    def _translate_bindings(self) -> None:
+        # Footer texts in the console's language; the binding ids stay as they are.
+        for key, bindings in self._bindings.key_to_bindings.items():
+            self._bindings.key_to_bindings[key] = [
+                dataclasses.replace(b, description=t(f"key.short.{b.id}", self.lang))
+                if b.id and b.show
+                else b
+                for b in bindings
+            ]
+
+    @property
+    def console(self) -> ConsoleApp:
+        return cast("ConsoleApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        lang = self.lang
+        with Horizontal(id="main"):
+            with Vertical(id="queue-panel"):
+                yield Static(Content(t("queue.title", lang)), id="queue-title")
+                yield QueueList(lang, id="queue")
+            with Vertical(id="chats-panel"):
+                notice = "workspace.admin" if self.role not in STAFF_ROLES else "workspace.no_chats"
+                yield Static(Content(t(notice, lang)), id="no-chats")
+                yield TabbedContent(id="chats")
+        yield StatusLine(lang, id="status")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.queue_list.team = self.team
+        self.queue_list.show([], self.console.clock.now())
+        name = str(self.session.get("name") or self.session.get("user") or "")
+        self.status.set(who=f"{name} ({t('role.' + self.role, self.lang)})")
+        self.query_one("#chats", TabbedContent).display = False
+        if self.role not in STAFF_ROLES:
+            self.query_one("#queue-panel").display = False
+        self.set_interval(COARSE_REFRESH, self._coarse_refresh)
+        self.queue_list.focus()
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    @property
+    def queue_list(self) -> QueueList:
+        return self.query_one("#queue", QueueList)
+
+    @property
+    def status(self) -> StatusLine:
+        return self.query_one("#status", StatusLine)
+
+    @property
+    def tabs(self) -> TabbedContent:
+        return self.query_one("#chats", TabbedContent)
+
+    def ordered_panes(self) -> list[ChatPane]:
+        return [p for p in self.tabs.query(ChatPane)]
+
+    def active_pane(self) -> ChatPane | None:
+        active = self.tabs.active
+        for pane in self.panes.values():
+            if pane.id == active:
+                return pane
+        return None
+
+    def open_count(self) -> int:
+        return sum(1 for p in self.panes.values() if p.state.open)
+
+    def flash(self, text: str) -> None:
+        """A short notice in the status line (replaced by the next one)."""
+        self.status.set(flash=text)
+
+    def _coarse_refresh(self) -> None:
+        self.queue_list.refresh_ages(self.console.clock.now())
+        # "typing…" fades if no message followed within one coarse period.
+        for pane in self.panes.values():
+            if pane.typing:
+                pane.typing = False
+                pane.refresh_side()
+
+    def _relabel(self) -> None:
+        for number, pane in enumerate(self.ordered_panes(), 1):
+            tab = self.tabs.get_tab(pane)
+            label = tab_label(pane.state, number, self.lang)
+            if tab.label != label:
+                tab.label = label
+        self.status.set(open_chats=self.open_count())
+        has_chats = bool(self.panes)
+        self.tabs.display = has_chats
+        self.query_one("#no-chats").display = not has_chats
+
+    def _is_watched(self, pane: ChatPane) -> bool:
+        return self.active_pane() is pane and self.app.screen is self
+
+    async def _send(self, frame: dict[str, Any]) -> bool:
+        if not await self.console.send(frame):
+            self.flash(t("workspace.offline", self.lang))
+            return False
+        return True
+
+    def activate(self, pane: ChatPane, *, focus: bool = True) -> None:
+        self.tabs.active = pane.id or ""
+        self._seen(pane)
+        if focus:
+            pane.input.focus()
+
+    def _seen(self, pane: ChatPane) -> None:
+        if pane.state.unread or pane.state.attention:
+            pane.state.unread = 0
+            pane.state.attention = False
+            self._relabel()
+
+    # -- messages from the network worker ------------------------------------------------------
+
+    def on_connection_changed(self, message: ConnectionChanged) -> None:
+        self.status.set(connection=message.state, flash="")
+
+    def on_queue_changed(self, message: QueueChanged) -> None:
+        if self.role not in STAFF_ROLES:
+            return
+        if message.waiting and not self._queue_len:
+            self.console.ring()
+        self._queue_len = len(message.waiting)
+        self.queue_list.show(message.waiting, self.console.clock.now())
+        self.status.set(waiting=self._queue_len)
+
+    async def on_chat_assigned(self, message: ChatAssigned) -> None:
+        pane = self.panes.get(message.chat)
+        if pane is not None:
+            # Restored after a reconnect (or transferred back): full history, then what we
+            # sent that the relay has not acknowledged yet.
+            pane.state.intake = message.intake or pane.state.intake
+            pane.state.ended = None
+            pane.load_history(message.history, pane.pending_lines())
+            pane.refresh_side()
+            self._relabel()
+            return
+        state = ChatState(message.chat, dict(message.intake))
+        pane = ChatPane(state, len(self.panes) + 1, self.lang)
+        self.panes[message.chat] = pane
+        typing_in = self.active_pane()
+        await self.tabs.add_pane(pane)
+        pane.load_history(message.history, [])
+        self._relabel()
+        if typing_in is None:
+            self.activate(pane)
+        # otherwise the new tab waits: focus stays in the chat being typed in
+
+    def on_chat_message(self, message: ChatMessage) -> None:
+        pane = self.panes.get(message.chat)
+        if pane is None or not pane.add_remote(
+            message.seq, message.sender, message.text, message.at
+        ):
+            return
+        if not self._is_watched(pane):
+            pane.state.unread += 1
+            self._relabel()
+            self.console.ring()
+
+    def on_message_acked(self, message: MessageAcked) -> None:
+        pane = self.panes.get(message.chat)
+        if pane is not None:
+            pane.acknowledge(message.msg_id, message.seq)
+
+    def on_chat_typing(self, message: ChatTyping) -> None:
+        pane = self.panes.get(message.chat)
+        if pane is not None and not pane.typing:
+            pane.typing = True
+            pane.refresh_side()
+
+    def on_chat_presence(self, message: ChatPresence) -> None:
+        pane = self.panes.get(message.chat)
+        if pane is None:
+            return
+        pane.state.away = message.state == "away"
+        pane.notice(
+            t(f"chat.presence.{'away' if pane.state.away else 'back'}", self.lang), self._now()
+        )
+        if not self._is_watched(pane):
+            pane.state.attention = True
+        pane.refresh_side()
+        self._relabel()
+
+    async def on_chat_ended(self, message: ChatEnded) -> None:
+        pane = self.panes.get(message.chat)
+        if pane is None:
+            return
+        if message.chat in self._ending:
+            self._ending.discard(message.chat)
+            await self._close(pane)
+            return
+        by = message.by if message.by in ("chatter", "counsellor", "timeout") else "other"
+        pane.state.ended = message.by or "other"
+        pane.typing = False
+        pane.notice(t(f"chat.ended.{by}", self.lang), self._now())
+        if not self._is_watched(pane):
+            pane.state.attention = True
+        pane.refresh_side()
+        self._relabel()
+
+    async def on_chat_released(self, message: ChatReleased) -> None:
+        pane = self.panes.get(message.chat)
+        if pane is not None:
+            await self._close(pane)
+            self.flash(t("workspace.transferred", self.lang))
+
+    def on_availability_changed(self, message: AvailabilityChanged) -> None:
+        if message.state in ("available", "away"):
+            self.availability = message.state
+            self.status.set(availability=message.state, flash="")
+
+    def on_relay_error(self, message: RelayError) -> None:
+        code = message.code
+        if code == "session_lost":
+            self.status.set(connection="session_lost")
+            return
+        if message.msg_id and message.chat in self.panes:
+            pane = self.panes[message.chat]
+            pane.notice(t("workspace.not_sent", self.lang, code=code), self._now())
+            return
+        if code in ("not_found", "taken", "forbidden"):
+            self.flash(t(f"workspace.{code}", self.lang))
+        else:
+            self.flash(t("workspace.error", self.lang, code=one_line(code)[:40]))
+
+    def _now(self) -> Any:
+        return self.console.clock.now()
+
+    async def _close(self, pane: ChatPane) -> None:
+        was_active = self.active_pane() is pane
+        del self.panes[pane.state.chat]
+        await self.tabs.remove_pane(pane.id or "")
+        self._relabel()
+        if was_active:
+            rest = self.ordered_panes()
+            if rest:
+                self.activate(rest[0])
+            else:
+                self.queue_list.focus()
+
+    # -- the tabs ----------------------------------------------------------------------------
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        pane = self.active_pane()
+        if pane is not None:
+            self._seen(pane)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option_list is self.queue_list and event.option.id:
+            self.run_worker(self._send({"type": "accept", "chat": event.option.id}))
+
+    async def on_chat_input_send(self, message: ChatInput.Send) -> None:
+        pane = self.panes.get(message.chat_input.chat)
+        if pane is None or not pane.state.open:
+            return
+        text = strip_controls(message.text)
+        if not text.strip() or len(text) > MAX_TEXT:
+            return
+        client = self.console.client
+        if client is None:
+            self.flash(t("workspace.offline", self.lang))
+            return
+        msg_id = client.new_id()
+        pane.add_own(text, msg_id, self._now())
+        message.chat_input.clear()
+        # Kept by the client until acknowledged; re-sent with this id after a reconnect.
+        await client.say(pane.state.chat, text, msg_id)
+
+    # -- actions -----------------------------------------------------------------------------
+
+    def action_mail(self) -> None:
+        """The Mail screen (issue 5), pushed over the workspace."""
+        from console1712.screens.mail import MailScreen
+
+        if self.role in STAFF_ROLES:
+            self.app.push_screen(MailScreen(self.lang))
+
+    def action_help(self) -> None:
+        keymap = self.console.settings.keymap
+        rows = key_rows([k[0] for k in KEYS], DEFAULT_KEYS, keymap)
+        self.app.push_screen(HelpScreen(rows, keymap.get("newline", "ctrl+o"), self.lang))
+
+    async def action_accept(self) -> None:
+        chat = self.queue_list.selected_chat()
+        if chat is None:
+            self.flash(t("workspace.not_found", self.lang))
+            return
+        await self._send({"type": "accept", "chat": chat})
+
+    async def action_accept_next(self) -> None:
+        await self._send({"type": "accept"})
+
+    def action_canned(self) -> None:
+        pane = self.active_pane()
+        if pane is None or not pane.state.open:
+            self.flash(t("workspace.no_chat", self.lang))
+            return
+        texts = self.canned_texts()
+        items = [(key, Content(one_line(text)[:60])) for key, text in texts.items()]
+
+        def chosen(key: str | None) -> None:
+            if key and key in texts:
+                # Into the input for editing: a canned reply is never sent unseen.
+                pane.input.insert(texts[key])
+            pane.input.focus()
+
+        self.app.push_screen(PickScreen(t("dialog.canned", self.lang), items, self.lang), chosen)
+
+    def canned_texts(self) -> dict[str, str]:
+        texts = {key: t(text_key, self.lang) for key, text_key in CANNED}
+        for key, text in self.console.settings.canned.items():
+            texts[key] = strip_controls(text)
+        return texts
+
+    async def action_availability(self) -> None:
+        state = "away" if self.availability == "available" else "available"
+        await self._send({"type": "status", "state": state})
+
+    async def action_transfer(self) -> None:
+        pane = self.active_pane()
+        if pane is None or not pane.state.open:
+            self.flash(t("workspace.no_chat", self.lang))
+            return
+        colleagues = await self.console.colleagues()
+        own = self.session.get("user")
+        items = [
+            (user, Content(f"{one_line(name)} ({one_line(user)})"))
+            for user, name in colleagues
+            if user != own
+        ]
+
+        async def chosen(user: str | None) -> None:
+            if user:
+                await self._send({"type": "transfer", "chat": pane.state.chat, "to": user})
+
+        self.app.push_screen(
+            PickScreen(
+                t("dialog.transfer", self.lang),
+                items,
+                self.lang,
+                free_text=t("dialog.transfer_user", self.lang),
+            ),
+            chosen,
+        )
+
+    def action_block(self) -> None:
+        pane = self.active_pane()
+        if pane is None or not pane.state.open:
+            self.flash(t("workspace.no_chat", self.lang))
+            return
+
+        async def chosen(answer: tuple[int, str] | None) -> None:
+            if answer:
+                hours, reason = answer
+                self._ending.add(pane.state.chat)
+                frame = {"type": "block", "chat": pane.state.chat, "hours": hours, "reason": reason}
+                if not await self._send(frame):
+                    self._ending.discard(pane.state.chat)
+
+        self.app.push_screen(BlockScreen(pane.state.nickname, self.lang), chosen)
+
+    async def action_end(self) -> None:
+        pane = self.active_pane()
+        if pane is None:
+            self.flash(t("workspace.no_chat", self.lang))
+            return
+        if not pane.state.open:
+            await self._close(pane)  # already ended: F8 just closes the tab
+            return
+
+        async def chosen(yes: bool | None) -> None:
+            if yes:
+                self._ending.add(pane.state.chat)
+                if not await self._send({"type": "end", "chat": pane.state.chat}):
+                    self._ending.discard(pane.state.chat)
+
+        question = Content(t("dialog.end", self.lang, nickname=pane.state.nickname))
+        self.app.push_screen(ConfirmScreen(question, self.lang), chosen)
+
+    def action_activity(self) -> None:
+        panes = self.ordered_panes()
+        if not panes:
+            return
+        current = self.active_pane()
+        start = panes.index(current) + 1 if current in panes else 0
+        rotated = panes[start:] + panes[:start]
+        # Unread messages first, then other news (chatter away/back, chat ended).
+        for unread_only in (True, False):
+            for pane in rotated:
+                news = pane.state.unread > 0 if unread_only else pane.state.attention
+                if pane is not current and news:
+                    self.activate(pane)
+                    return
+        self.action_next_tab()
+
+    def action_next_tab(self) -> None:
+        self._step_tab(1)
+
+    def action_prev_tab(self) -> None:
+        self._step_tab(-1)
+
+    def _step_tab(self, step: int) -> None:
+        panes = self.ordered_panes()
+        if not panes:
+            return
+        current = self.active_pane()
+        index = panes.index(current) if current in panes else -step
+        self.activate(panes[(index + step) % len(panes)])
+
+    def action_goto_tab(self) -> None:
+        def chosen(number: int | None) -> None:
+            panes = self.ordered_panes()
+            if number is not None and 1 <= number <= len(panes):
+                self.activate(panes[number - 1])
+
+        self.app.push_screen(GotoScreen(self.lang), chosen)
+
+    def action_quit(self) -> None:
+        self.console.request_quit()

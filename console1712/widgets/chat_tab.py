@@ -1,0 +1,217 @@
+"""One chat: a tab pane with transcript, input and a side panel with intake and state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Static, TabPane, TextArea
+
+from console1712.domain.text import one_line, strip_controls
+from console1712.i18n import t
+from console1712.widgets.transcript import Line, Transcript, parse_at
+
+MAX_LABEL = 14
+
+
+@dataclass
+class ChatState:
+    """What the console knows about one of its chats."""
+
+    chat: str
+    intake: dict[str, Any] = field(default_factory=dict)
+    unread: int = 0
+    away: bool = False
+    ended: str | None = None  # who ended it: chatter, counsellor, timeout
+    attention: bool = False  # something happened while the tab was in the background
+
+    @property
+    def nickname(self) -> str:
+        return one_line(str(self.intake.get("nickname") or "Anoniem"))
+
+    @property
+    def open(self) -> bool:
+        return self.ended is None
+
+
+def tab_label(state: ChatState, number: int, lang: str) -> Content:
+    """`1 Nick (3) weg`: the number for the goto chord, unread count and away/ended mark."""
+    parts: list[str | tuple[str, str]] = [(f"{number} ", "dim"), state.nickname[:MAX_LABEL]]
+    if state.unread:
+        parts.append((f" ({state.unread})", "bold"))
+    if state.ended:
+        parts.append((" " + t("chat.mark.ended", lang), "italic"))
+    elif state.away:
+        parts.append((" " + t("chat.mark.away", lang), "italic"))
+    return Content.assemble(*parts)
+
+
+class ChatInput(TextArea):
+    """The message input: Enter sends, the `newline` binding (ctrl+o) inserts a line break."""
+
+    BINDINGS = [Binding("ctrl+o", "newline", "new line", show=False, id="newline")]
+
+    class Send(Message):
+        def __init__(self, chat_input: ChatInput, text: str) -> None:
+            super().__init__()
+            self.chat_input = chat_input
+            self.text = text
+
+    DEFAULT_CSS = """
+    ChatInput { height: 4; border: tall $border-blurred; padding: 0 1; }
+    ChatInput:focus { border: tall $border; }
+    """
+
+    def __init__(self, chat: str, *, id: str | None = None) -> None:
+        super().__init__(
+            id=id, soft_wrap=True, show_line_numbers=False, tab_behavior="focus", compact=False
+        )
+        self.chat = chat
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "enter":
+            event.prevent_default()
+            event.stop()
+            text = self.text.strip("\n")
+            if text.strip():
+                self.post_message(self.Send(self, text))
+            return
+        await super()._on_key(event)
+
+    def action_newline(self) -> None:
+        self.insert("\n")
+
+
+class SidePanel(Static):
+    """Intake and chat state, as data (Content), never markup."""
+
+    DEFAULT_CSS = """
+    SidePanel { width: 17; height: 1fr; padding: 0 1; border-left: solid $border-blurred; }
+    """
+
+
+def side_content(state: ChatState, lang: str, typing: bool = False) -> Content:
+    intake = state.intake
+    rows: list[str | tuple[str, str]] = [(t("chat.intake", lang) + "\n", "bold")]
+
+    def row(label_key: str, value: str) -> None:
+        rows.append((t(label_key, lang) + "\n", "dim"))
+        rows.append(value + "\n")
+
+    row("chat.nickname", state.nickname[:40])
+    age = intake.get("age")
+    row("chat.age", str(age) if isinstance(age, int) else "?")
+    gender = intake.get("gender")
+    row("chat.gender", one_line(gender)[:40] if isinstance(gender, str) and gender else "?")
+    region = intake.get("region")
+    region_text = "?"
+    if isinstance(region, str) and region:
+        try:
+            region_text = t(f"region.{region}", lang)
+        except KeyError:
+            region_text = one_line(region)
+    row("chat.region", region_text)
+    if state.ended:
+        status = t("chat.state.ended", lang)
+    elif state.away:
+        status = t("chat.state.away", lang)
+    else:
+        status = t("chat.state.open", lang)
+    rows.append((t("chat.state", lang) + "\n", "dim"))
+    rows.append((status, "bold"))
+    if typing and state.open:
+        rows.append(("\n" + t("chat.typing", lang), "italic"))
+    return Content.assemble(*rows)
+
+
+class ChatPane(TabPane):
+    """The pane of one chat; it owns its transcript, input and side panel."""
+
+    DEFAULT_CSS = """
+    ChatPane { padding: 0; }
+    ChatPane > Horizontal { height: 1fr; }
+    ChatPane .chat-main { width: 1fr; }
+    """
+
+    def __init__(self, state: ChatState, number: int, lang: str) -> None:
+        super().__init__(tab_label(state, number, lang), id=pane_id(state.chat))
+        self.state = state
+        self.lang = lang
+        self.typing = False
+        self.transcript = Transcript(lang)
+        self.input = ChatInput(state.chat)
+        self.side = SidePanel(side_content(state, lang))
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            with Vertical(classes="chat-main"):
+                yield self.transcript
+                yield self.input
+            yield self.side
+
+    # -- model updates -------------------------------------------------------------------
+
+    def load_history(self, history: list[dict[str, Any]], pending: list[Line]) -> None:
+        """Show the full history from the relay, then our messages still waiting for an ack."""
+        self.transcript.entries.clear()
+        seen: set[int] = set()
+        for item in history:
+            seq = item.get("seq")
+            if not isinstance(seq, int) or seq in seen:
+                continue
+            seen.add(seq)
+            sender = "chatter" if item.get("from") == "chatter" else "counsellor"
+            self.transcript.entries.append(
+                Line(
+                    sender,
+                    strip_controls(str(item.get("text", ""))),
+                    parse_at(str(item.get("at"))),
+                    seq,
+                )
+            )
+        self.transcript.entries.extend(pending)
+        self.transcript.rebuild()
+
+    def add_remote(self, seq: int, sender: str, text: str, at: str) -> bool:
+        """A new message from the relay; False when this seq is already shown."""
+        if seq and self.transcript.has_seq(seq):
+            return False
+        role = "chatter" if sender == "chatter" else "counsellor"
+        self.transcript.add(Line(role, strip_controls(text), parse_at(at), seq or None))
+        self.typing = False
+        self.refresh_side()
+        return True
+
+    def add_own(self, text: str, msg_id: str, at_now: Any) -> None:
+        self.transcript.add(Line("me", text, at_now, None, msg_id))
+
+    def acknowledge(self, msg_id: str, seq: int) -> None:
+        entries = self.transcript.entries
+        mine = next((e for e in entries if e.msg_id == msg_id), None)
+        if mine is None:
+            return
+        if self.transcript.has_seq(seq):
+            entries.remove(mine)  # the history already holds it: show it once
+        else:
+            mine.seq = seq
+        self.transcript.rebuild()
+
+    def pending_lines(self) -> list[Line]:
+        return [e for e in self.transcript.entries if e.pending]
+
+    def notice(self, text: str, at: Any) -> None:
+        self.transcript.add(Line("system", text, at))
+
+    def refresh_side(self) -> None:
+        self.side.update(side_content(self.state, self.lang, self.typing))
+
+
+def pane_id(chat: str) -> str:
+    """A widget id for a chat id (ids may hold only letters, digits, - and _)."""
+    return "chat-" + "".join(c if c.isalnum() or c in "-_" else "_" for c in chat)

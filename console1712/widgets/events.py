@@ -1,0 +1,153 @@
+"""Typed Messages the network worker posts to the workspace, one per relay frame kind."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.message import Message
+
+Frame = dict[str, Any]
+
+
+class ConnectionChanged(Message):
+    """The link to the relay went up, down, or the session was lost."""
+
+    def __init__(self, state: str) -> None:
+        super().__init__()
+        self.state = state
+
+
+class QueueChanged(Message):
+    """The full current queue (entries in queue order)."""
+
+    def __init__(self, waiting: list[Frame]) -> None:
+        super().__init__()
+        self.waiting = waiting
+
+
+class ChatAssigned(Message):
+    """A chat is ours (accepted, transferred to us, or restored after a reconnect)."""
+
+    def __init__(self, chat: str, intake: Frame, history: list[Frame]) -> None:
+        super().__init__()
+        self.chat = chat
+        self.intake = intake
+        self.history = history
+
+
+class ChatMessage(Message):
+    """A chatter's message in one of our chats."""
+
+    def __init__(self, chat: str, seq: int, sender: str, text: str, at: str) -> None:
+        super().__init__()
+        self.chat = chat
+        self.seq = seq
+        self.sender = sender
+        self.text = text
+        self.at = at
+
+
+class MessageAcked(Message):
+    """The relay stored one of our messages."""
+
+    def __init__(self, chat: str, msg_id: str, seq: int) -> None:
+        super().__init__()
+        self.chat = chat
+        self.msg_id = msg_id
+        self.seq = seq
+
+
+class ChatTyping(Message):
+    def __init__(self, chat: str) -> None:
+        super().__init__()
+        self.chat = chat
+
+
+class ChatPresence(Message):
+    """The chatter dropped ("away") or resumed ("back")."""
+
+    def __init__(self, chat: str, state: str) -> None:
+        super().__init__()
+        self.chat = chat
+        self.state = state
+
+
+class ChatEnded(Message):
+    def __init__(self, chat: str, by: str) -> None:
+        super().__init__()
+        self.chat = chat
+        self.by = by
+
+
+class ChatReleased(Message):
+    """A chat we transferred now belongs to a colleague."""
+
+    def __init__(self, chat: str) -> None:
+        super().__init__()
+        self.chat = chat
+
+
+class AvailabilityChanged(Message):
+    def __init__(self, state: str) -> None:
+        super().__init__()
+        self.state = state
+
+
+class RelayError(Message):
+    """An `error` frame (with the chat and message id when it answers a say)."""
+
+    def __init__(self, code: str, chat: str | None, msg_id: str | None, frame: Frame) -> None:
+        super().__init__()
+        self.code = code
+        self.chat = chat
+        self.msg_id = msg_id
+        self.frame = frame
+
+
+def _str(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def message_for(frame: Frame) -> Message | None:
+    """The Message for one relay frame, or None for frames the workspace does not use."""
+    kind = frame.get("type")
+    chat = _str(frame.get("chat"))
+    if kind == "queue" and isinstance(frame.get("waiting"), list):
+        return QueueChanged([e for e in frame["waiting"] if isinstance(e, dict)])
+    if kind == "assigned":
+        intake = frame.get("intake") if isinstance(frame.get("intake"), dict) else {}
+        history = frame.get("history") if isinstance(frame.get("history"), list) else []
+        return ChatAssigned(chat, intake or {}, [h for h in history or [] if isinstance(h, dict)])
+    if kind == "message":
+        return ChatMessage(
+            chat,
+            _int(frame.get("seq")),
+            _str(frame.get("from")),
+            _str(frame.get("text")),
+            _str(frame.get("at")),
+        )
+    if kind == "ack":
+        return MessageAcked(chat, _str(frame.get("id")), _int(frame.get("seq")))
+    if kind == "typing":
+        return ChatTyping(chat)
+    if kind == "presence":
+        return ChatPresence(chat, _str(frame.get("state")))
+    if kind == "ended":
+        return ChatEnded(chat, _str(frame.get("by")))
+    if kind == "released":
+        return ChatReleased(chat)
+    if kind == "status":
+        return AvailabilityChanged(_str(frame.get("state")))
+    if kind == "error":
+        msg_id = frame.get("id")
+        return RelayError(
+            _str(frame.get("code")),
+            chat or None,
+            msg_id if isinstance(msg_id, str) else None,
+            frame,
+        )
+    return None

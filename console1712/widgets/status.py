@@ -1,0 +1,60 @@
+"""The status line: connection, availability, open chats, waiting chats, who is signed in."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widgets import Static
+
+from console1712.domain.text import one_line
+from console1712.i18n import t
+
+
+class StatusLine(Static):
+    """One row at the bottom; updated only when one of its values changes."""
+
+    DEFAULT_CSS = """
+    StatusLine { height: 1; background: $panel; color: $foreground; padding: 0 1; }
+    StatusLine.-offline { background: $error; color: $text; }
+    """
+
+    def __init__(self, lang: str, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.lang = lang
+        self.connection = "connected"
+        self.availability = "available"
+        self.open_chats = 0
+        self.waiting = 0
+        self.who = ""
+        self.flash = ""
+        self._shown: Content | None = None
+
+    def set(self, **values: object) -> None:
+        for key, value in values.items():
+            setattr(self, key, value)
+        self._render_status()
+
+    def _render_status(self) -> None:
+        lang = self.lang
+        conn = t(f"status.{self.connection}", lang)
+        parts: list[str | tuple[str, str]] = [
+            ("● " if self.connection == "connected" else "○ ", "bold"),
+            (conn, "bold"),
+        ]
+        if self.connection == "connected":
+            parts += [
+                " · ",
+                t(f"status.{self.availability}", lang),
+                " · ",
+                t("status.open", lang, n=self.open_chats),
+                " · ",
+                t("status.queue", lang, n=self.waiting),
+            ]
+        if self.flash:
+            parts += [" · ", (self.flash, "italic")]
+        elif self.who:
+            parts += [" · ", one_line(self.who)]
+        content = Content.assemble(*parts)
+        self.set_class(self.connection != "connected", "-offline")
+        if content != self._shown:
+            self._shown = content
+            self.update(content)

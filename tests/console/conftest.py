@@ -1,0 +1,102 @@
+"""Helpers for console tests: a raw chatter, waiting on the app, logging in through the screen."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input
+from websockets.asyncio.client import ClientConnection, connect
+
+from console1712.app import ConsoleApp
+from console1712.clock import FakeClock
+from console1712.config import Settings
+
+
+async def until(pilot: Pilot[Any], condition: Callable[[], object], limit: float = 20.0) -> None:
+    """Let the app run until condition() is true (fails the test after `limit` seconds)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError("condition not reached")
+        await pilot.pause(0.02)
+
+
+class Chatter:
+    """A raw websockets chatter on the relay's /chat path."""
+
+    def __init__(self, ws: ClientConnection) -> None:
+        self.ws = ws
+        self.chat = ""
+        self.resume = ""
+        self.frames: list[dict[str, Any]] = []
+
+    async def send(self, frame: dict[str, Any]) -> None:
+        await self.ws.send(json.dumps(frame))
+
+    async def recv(self, kind: str, limit: float = 10.0) -> dict[str, Any]:
+        """The next frame of this type (others are kept in .frames)."""
+        async with asyncio.timeout(limit):
+            while True:
+                frame = json.loads(await self.ws.recv())
+                self.frames.append(frame)
+                if frame.get("type") == kind:
+                    return frame
+
+    async def say(self, text: str, msg_id: str) -> dict[str, Any]:
+        await self.send({"type": "say", "id": msg_id, "text": text})
+        return await self.recv("ack")
+
+
+async def open_chatter(relay: Any, **intake: Any) -> Chatter:
+    ws = await connect(f"ws://127.0.0.1:{relay.port}/chat")
+    chatter = Chatter(ws)
+    await chatter.recv("welcome")
+    await chatter.send({"type": "start", "consent": True, **intake})
+    queued = await chatter.recv("queued")
+    chatter.chat = queued["chat"]
+    chatter.resume = queued["resume"]
+    return chatter
+
+
+def console_app(settings: Settings, relay: Any, clock: FakeClock, **kw: Any) -> ConsoleApp:
+    settings.url = f"ws://127.0.0.1:{relay.port}/console"
+    return ConsoleApp(settings, clock=clock, **kw)
+
+
+async def login(pilot: Pilot[Any], user: str, password: str, code: str) -> None:
+    """Fill the login screen and press Enter in the code field."""
+    screen = pilot.app.screen
+    screen.query_one("#login-user", Input).value = user
+    screen.query_one("#login-password", Input).value = password
+    code_input = screen.query_one("#login-code", Input)
+    code_input.value = code
+    code_input.focus()
+    await pilot.press("enter")
+
+
+@pytest.fixture(autouse=True)
+def _plain_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Thin-client conditions: a 16-colour terminal, and deterministic themes in snapshots.
+    monkeypatch.delenv("COLORTERM", raising=False)
+
+
+async def sign_in(pilot: Pilot[Any], staff: Any) -> Any:
+    """Log in through the screen and wait for a connected workspace; returns the workspace."""
+    from console1712.screens.workspace import WorkspaceScreen
+
+    app = pilot.app
+    await login(pilot, staff.name, staff.password, staff.code())
+    await until(pilot, lambda: isinstance(app.screen, WorkspaceScreen))
+    workspace = app.screen
+    await until(pilot, lambda: workspace.status.connection == "connected")
+    return workspace
+
+
+def transcript(workspace: Any, chat: str) -> str:
+    return str(workspace.panes[chat].transcript.plain())

@@ -1,0 +1,133 @@
+"""The encrypted store: migrations, restarts, refusals, and nothing readable at rest."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from console1712.clock import FakeClock
+from console1712.store import accounts, audit
+from console1712.store.crypto import DecryptError, KeyRing, write_key_file
+from console1712.store.db import Database, StoreError, migrations
+
+SECRET_DETAIL = "geblokkeerd wegens dreigende taal XYZZY"
+ALIAS = "Hulpverlener Marieke-QUUX"
+
+
+async def test_migrations_from_empty_and_restart(tmp_path: Path, clock: FakeClock) -> None:
+    db_path, key = tmp_path / "data" / "d.db", tmp_path / "data" / "k.key"
+    db = await Database.open(db_path, key)
+    try:
+        assert await db.schema_version() == migrations()[-1][0]
+        tables = {r[0] for r in await db.fetchall("SELECT name FROM sqlite_master")}
+        assert {"meta", "accounts", "sessions", "audit", "login_failures"} <= tables
+        await accounts.create_account(db, clock, "anna", "long enough", role="admin")
+    finally:
+        await db.close()
+    assert os.stat(key).st_mode & 0o777 == 0o600
+    db = await Database.open(db_path, key)
+    try:
+        assert [a.name for a in await accounts.list_accounts(db)] == ["anna"]
+        assert await db.schema_version() == migrations()[-1][0]
+    finally:
+        await db.close()
+
+
+async def test_newer_schema_refused(tmp_path: Path) -> None:
+    paths = (tmp_path / "d.db", tmp_path / "k.key")
+    await (await Database.open(*paths)).close()
+    conn = sqlite3.connect(paths[0])
+    conn.execute("PRAGMA user_version = 999")
+    conn.close()
+    with pytest.raises(StoreError, match="schema version 999, newer than"):
+        await Database.open(*paths)
+    assert sqlite3.connect(paths[0]).execute("PRAGMA user_version").fetchone()[0] == 999
+
+
+async def test_corrupt_file_refused(tmp_path: Path) -> None:
+    path = tmp_path / "d.db"
+    junk = os.urandom(8192)
+    path.write_bytes(junk)
+    with pytest.raises(StoreError, match=r"corrupt|not a usable"):
+        await Database.open(path, tmp_path / "k.key", create=True)
+    assert path.read_bytes() == junk  # no data touched
+
+
+async def test_key_file_refusals(tmp_path: Path) -> None:
+    paths = (tmp_path / "d.db", tmp_path / "k.key")
+    await (await Database.open(*paths)).close()
+    os.chmod(paths[1], 0o644)
+    with pytest.raises(StoreError, match="accessible to others"):
+        await Database.open(*paths)
+    os.chmod(paths[1], 0o600)
+    with pytest.raises(StoreError, match="is missing for the existing database"):
+        await Database.open(paths[0], tmp_path / "other.key")
+    assert not (tmp_path / "other.key").exists()
+    write_key_file(tmp_path / "wrong.key", KeyRing.generate())
+    with pytest.raises(StoreError, match="does not belong to the database"):
+        await Database.open(paths[0], tmp_path / "wrong.key")
+
+
+def copy_with_wal(db_file: Path, dest: Path) -> bytes:
+    """Copy the database file and its write-ahead log as a thief would; their bytes."""
+    wal = Path(str(db_file) + "-wal")
+    assert wal.exists() and wal.stat().st_size > 0
+    shutil.copyfile(db_file, dest)
+    shutil.copyfile(wal, Path(str(dest) + "-wal"))
+    return dest.read_bytes() + Path(str(dest) + "-wal").read_bytes()
+
+
+async def test_copy_of_database_and_wal_reveals_no_plaintext(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    paths = (tmp_path / "d.db", tmp_path / "k.key")
+    db = await Database.open(*paths)
+    try:
+        created = await accounts.create_account(
+            db, clock, "anna", "long enough", role="counsellor", display=ALIAS
+        )
+        await audit.record(db, clock, "anna", "chat.block", "chat:c_1", detail=SECRET_DETAIL)
+        # copied while open: the new rows are still in the write-ahead log
+        blob = copy_with_wal(paths[0], tmp_path / "copy")
+        for plain in (created.secret, ALIAS, SECRET_DETAIL):
+            assert plain.encode() not in blob
+            assert plain.encode("utf-16-le") not in blob
+        assert (await accounts.get_account(db, "anna")).display == ALIAS  # type: ignore[union-attr]
+    finally:
+        await db.close()
+    blob = paths[0].read_bytes()
+    for plain in (created.secret, ALIAS, SECRET_DETAIL):
+        assert plain.encode() not in blob
+
+
+async def test_sealed_value_moved_to_another_row_fails(tmp_path: Path, clock: FakeClock) -> None:
+    paths = (tmp_path / "d.db", tmp_path / "k.key")
+    db = await Database.open(*paths)
+    try:
+        for name in ("anna", "bert"):
+            await accounts.create_account(db, clock, name, "long enough", role="counsellor")
+    finally:
+        await db.close()
+    conn = sqlite3.connect(paths[0])
+    conn.execute(
+        "UPDATE accounts SET totp_secret = (SELECT totp_secret FROM accounts WHERE name = 'anna')"
+        " WHERE name = 'bert'"
+    )
+    conn.commit()
+    conn.close()
+    db = await Database.open(*paths)
+    try:
+        row = await db.fetchone("SELECT totp_secret FROM accounts WHERE name = 'bert'")
+        assert row is not None
+        with pytest.raises(DecryptError):
+            db.keys.open(row[0], "accounts", "totp_secret", "bert")
+        assert db.keys.open(row[0], "accounts", "totp_secret", "anna")  # it is anna's
+        # and a login for bert fails closed rather than accepting anna's codes
+        with pytest.raises(accounts.AuthFailed):
+            await accounts.authenticate(db, clock, "bert", "long enough", "123456")
+    finally:
+        await db.close()

@@ -1,0 +1,89 @@
+"""The page and its assets as HTTP responses: headers, types, the exit URL, other paths."""
+
+from __future__ import annotations
+
+import asyncio
+import urllib.error
+import urllib.request
+from http.client import HTTPMessage
+
+import pytest
+
+from console1712 import web
+from console1712.net.relay import Relay
+from tests.web.conftest import base_url
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+def fetch(url: str) -> tuple[int, HTTPMessage, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as answer:
+            return answer.status, answer.headers, answer.read()
+    except urllib.error.HTTPError as err:
+        return err.code, err.headers, err.read()
+
+
+async def get(relay: Relay, path: str) -> tuple[int, HTTPMessage, bytes]:
+    return await asyncio.to_thread(fetch, base_url(relay) + path.lstrip("/"))
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("/", "text/html; charset=utf-8"),
+        ("/static/chat.js", "text/javascript; charset=utf-8"),
+        ("/static/style.css", "text/css; charset=utf-8"),
+        ("/static/icon.svg", "image/svg+xml"),
+    ],
+)
+async def test_page_and_assets_carry_strict_headers(relay: Relay, path: str, kind: str) -> None:
+    status, headers, body = await get(relay, path)
+    assert status == 200
+    assert headers["Content-Type"] == kind
+    assert int(headers["Content-Length"]) == len(body) > 0
+    csp = headers["Content-Security-Policy"]
+    for directive in (
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "connect-src 'self'",
+        "frame-ancestors 'none'",
+    ):
+        assert directive in csp
+    assert "unsafe" not in csp
+    assert headers["Referrer-Policy"] == "no-referrer"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Cache-Control"] == "no-store"
+    assert headers["Set-Cookie"] is None
+
+
+async def test_page_uses_nothing_from_other_hosts(relay: Relay) -> None:
+    _, _, body = await get(relay, "/")
+    page = body.decode()
+    assert 'lang="nl"' in page
+    # The only absolute links are the policy and the fallback contact, never assets.
+    for tag in ("<script src=", '<link rel="stylesheet" href=', '<link rel="icon" href='):
+        for part in page.split(tag)[1:]:
+            assert part.startswith('"/static/')
+
+
+async def test_other_paths_keep_their_answers(relay: Relay) -> None:
+    status, headers, body = await get(relay, "/healthz")
+    assert status == 200 and headers["Content-Type"] == "application/json"
+    assert b'"ok"' in body
+    for path in ("/static/", "/static/../config.py", "/index.html", "/nope"):
+        status, _, _ = await get(relay, path)
+        assert status == 404, path
+
+
+async def test_exit_url_is_escaped_and_limited_to_http() -> None:
+    page = web.respond("/", 'https://example.org/?a="><script>x</script>')
+    assert page is not None
+    assert b'content="https://example.org/?a=&quot;&gt;&lt;script&gt;x&lt;/script&gt;"' in page.body
+    assert b"<script>x" not in page.body
+    fallback = web.respond("/", "javascript:alert(1)")
+    assert fallback is not None
+    assert b"javascript:" not in fallback.body
+    assert f'content="{web.SAFE_EXIT_URL}"'.encode() in fallback.body
+    assert web.respond("/chat") is None
