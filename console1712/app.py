@@ -20,6 +20,7 @@ from console1712.screens.dialogs import ConfirmScreen
 from console1712.screens.login import LoginScreen
 from console1712.screens.workspace import WorkspaceScreen
 from console1712.widgets.events import ConnectionChanged, message_for
+from console1712.widgets.supervisor_events import supervision_message
 
 
 def pick_theme(environ: dict[str, str] | os._Environ[str]) -> str:
@@ -86,10 +87,25 @@ class ConsoleApp(App[None]):
         message = message_for(frame)
         if message is not None and self.workspace is not None:
             self.workspace.post_message(message)
+        self._route_supervision(frame)
 
     def _on_state(self, state: str) -> None:
         if self.workspace is not None:
             self.workspace.post_message(ConnectionChanged(state))
+        for screen in self._supervision_screens():
+            screen.post_message(ConnectionChanged(state))
+
+    def _supervision_screens(self) -> list[Any]:
+        return [s for s in self.screen_stack if getattr(s, "SUPERVISION", False)]
+
+    def _route_supervision(self, frame: dict[str, Any]) -> None:
+        """Supervision frames (issue 7): to the workspace and to open supervision screens."""
+        targets = [self.workspace] if self.workspace is not None else []
+        for target in [*targets, *self._supervision_screens()]:
+            message = supervision_message(frame)
+            if message is None:
+                return
+            target.post_message(message)
 
     async def send(self, frame: dict[str, Any]) -> bool:
         """Send one frame to the relay; False when there is no link right now."""

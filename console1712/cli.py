@@ -70,10 +70,37 @@ def _bench_parser(sub: Any) -> None:
     console.add_argument("--tabs", type=int, default=20, help="chat tabs (default 20)")
     console.add_argument("--messages", type=int, default=5000, help="messages per tab")
     console.add_argument(
+        "--own-every", type=int, default=10, help="every N-th message is own, then acked (0: none)"
+    )
+    console.add_argument(
         "--login-runs", type=int, default=3, help="cold starts to the login screen"
     )
     console.add_argument("--json", action="store_true", help="JSON instead of a table")
     console.add_argument("--out", metavar="FILE", help="write here instead of standard output")
+
+
+def _export_options(export: argparse.ArgumentParser) -> None:
+    """`export dossier CODE [--format]` and `export inspection CODE` (issue 6); the shared
+    options may also follow the code (SUPPRESS: not given there, the parent's value stays)."""
+    kinds = export.add_subparsers(dest="kind", metavar="KIND", required=True)
+    for kind, text in (
+        ("dossier", "a dossier for its client: readable copy (text) or portability (json)"),
+        ("inspection", "an anonymised dossier for the care inspectorate (json)"),
+    ):
+        k = kinds.add_parser(kind, help=text)
+        k.add_argument("code", metavar="CODE", help="dossier code, e.g. D-2026-0001")
+        if kind == "dossier":
+            k.add_argument("--format", choices=("text", "json"), default="text")
+        k.add_argument("--data", metavar="DIR", default=argparse.SUPPRESS)
+        k.add_argument("--key-file", metavar="FILE", default=argparse.SUPPRESS)
+        k.add_argument("--out", metavar="FILE", default=argparse.SUPPRESS)
+    # Anonymised transcripts for training and quality (issue 7).
+    tr = kinds.add_parser("transcripts", help="anonymised chat transcripts (JSONL)")
+    tr.add_argument("--anonymise", action="store_true", required=True, help="required")
+    tr.add_argument("--since", metavar="DATE", help="chats started on or after YYYY-MM-DD")
+    tr.add_argument("--data", metavar="DIR", default=argparse.SUPPRESS)
+    tr.add_argument("--key-file", metavar="FILE", default=argparse.SUPPRESS)
+    tr.add_argument("--out", metavar="FILE", default=argparse.SUPPRESS)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -161,6 +188,15 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=text)
         _data_options(p)
         p.add_argument("--out", metavar="FILE", help="write here instead of standard output")
+        if name == "purge":
+            p.add_argument(
+                "--dry-run", action="store_true", help="count what would be erased, change nothing"
+            )
+        elif name == "export":
+            _export_options(p)
+        elif name == "stats":
+            p.add_argument("--year", type=int, required=True, help="calendar year, e.g. 2026")
+            p.add_argument("--format", choices=("csv", "json"), default="csv", help="default csv")
     _bench_parser(sub)
     mail = sub.add_parser("mail", help="mail helpline")
     mail_sub = mail.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -180,8 +216,11 @@ COMMANDS = {
     "demo": "console1712.commands.demo",
     "mail": "console1712.commands.mail",
     "bench": "console1712.commands.bench",
+    "purge": "console1712.commands.purge",
+    "export": "console1712.commands.export",
+    "stats": "console1712.commands.stats",
 }
-LATER = {"purge": 6, "stats": 6, "export": 6}
+LATER: dict[str, int] = {}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

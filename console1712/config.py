@@ -75,6 +75,7 @@ class Settings:
     bell: bool = True
     canned: dict[str, str] = field(default_factory=dict)  # canned reply id -> text
     keymap: dict[str, str] = field(default_factory=dict)  # binding id -> keys
+    themes: dict[str, str] = field(default_factory=dict)  # dossier theme id -> label; {}: default
 
     @property
     def key_path(self) -> Path:

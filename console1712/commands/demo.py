@@ -55,6 +55,7 @@ class DemoWorld:
     relay: Any = None
     simulation: Any = None
     logins: list[tuple[DemoAccount, str, str]] = field(default_factory=list)  # (acct, secret, uri)
+    mails: int = 0
 
     @property
     def port(self) -> int:
@@ -88,6 +89,9 @@ class DemoWorld:
                 display=acct.display,
             )
             self.logins.append((acct, created.secret, created.uri))
+        from console1712.devtools.samplemail import add_sample_mail
+
+        self.mails = await add_sample_mail(relay.db, clock)
         self.simulation = Simulation(f"ws://127.0.0.1:{self.port}/chat", speed=self.speed)
         self.simulation.start()
 
@@ -123,6 +127,7 @@ class DemoWorld:
         say(t("demo.console_url", lang, url=f"{base}/console"))
         say(t("demo.chat_url", lang, url=f"{base}/chat"))
         say(t("demo.chatters", lang, count=len(self.simulation.personas)))
+        say(t("demo.mails", lang, count=self.mails))
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -139,6 +144,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         host="127.0.0.1",
         port=args.port or 0,
         always_open=True,
+        smtp_port=0,  # any free port: a demo must not need 2525 to be free
     )
     try:
         setup_logging()

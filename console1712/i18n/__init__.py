@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from functools import cache
 
-CATALOGUES = ("common", "relay", "console", "cli", "chatter", "mail", "dossier")
+CATALOGUES = ("common", "relay", "console", "cli", "chatter", "mail", "dossier", "supervision")
 LANGS = ("nl", "en")
 
 

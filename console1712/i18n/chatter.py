@@ -139,6 +139,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "Chat als bezoeker: console1712 chatter --url {url}",
         "en": "Chat as a visitor: console1712 chatter --url {url}",
     },
+    "demo.mails": {
+        "nl": "{count} voorbeeldmails staan klaar in het mailscherm (ctrl+l).",
+        "en": "{count} sample mails are waiting in the mail screen (ctrl+l).",
+    },
     "demo.chatters": {
         "nl": "{count} gesimuleerde chatters komen binnen in de eerste minuut.",
         "en": "{count} simulated chatters arrive during the first minute.",

@@ -157,8 +157,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "End the chat with {nickname}?",
     },
     "dialog.quit_open": {
-        "nl": "Er zijn nog {n} open gesprekken. Toch stoppen? De chatters blijven wachten.",
-        "en": "There are still {n} open chats. Quit anyway? The chatters will be left waiting.",
+        "nl": "Open gesprekken: {n}. Toch stoppen? De chatters blijven dan wachten.",
+        "en": "Open chats: {n}. Quit anyway? The chatters will be left waiting.",
     },
     "dialog.transfer": {"nl": "Gesprek doorgeven aan", "en": "Transfer the chat to"},
     "dialog.transfer_user": {"nl": "Gebruikersnaam collega", "en": "Colleague's user name"},

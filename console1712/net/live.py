@@ -40,6 +40,7 @@ class LiveChat:
     pending: set[asyncio.Future[int]] = field(default_factory=set)
     rate: RateLimiter = field(default_factory=RateLimiter)
     hold: bool = False  # accept/transfer being stored: the new counsellor gets it after
+    readers: set[str] = field(default_factory=set)  # supervisors reading along (issue 7)
 
     def history(self) -> list[dict[str, Any]]:
         return [message_entry(m) for m in self.messages]

@@ -26,7 +26,13 @@ from console1712.store.accounts import Account
 from console1712.store.db import Database
 
 # Modules that define operations and services; each is imported once by the relay.
-OPERATION_MODULES: tuple[str, ...] = ()
+OPERATION_MODULES: tuple[str, ...] = (
+    "console1712.net.mail_ops",
+    "console1712.net.smtp",
+    "console1712.net.dossier_ops",
+    "console1712.net.retention_job",
+    "console1712.net.supervision",
+)
 
 STAFF = frozenset({"counsellor", "supervisor"})
 SUPERVISOR = frozenset({"supervisor"})

@@ -420,6 +420,7 @@ class StaffConn(Peer):
         if isinstance(req, p.Status):
             self.status = req.state
             self.reply(ref, {"type": "status", "state": req.state})
+            self.relay.changed()
             return
         if isinstance(req, p.StaffList):
             self.reply(ref, {"type": "staff", "staff": self.relay.staff_list()})
@@ -531,12 +532,15 @@ class StaffConn(Peer):
                 "token": token,
             },
         )
+        r.changed()
         if account.role in STAFF_ROLES:
             self._queue_last = -1e9
             self.mark_queue()
             for chat in list(r.chats.values()):
                 if chat.counsellor == account.name and chat.state == "assigned" and not chat.hold:
                     self.send(self._assigned(chat))
+                    if chat.readers:
+                        self.send(r.watched_frame(chat))
                     if chat.conn is None:
                         self.send({"type": "presence", "chat": chat.id, "state": "away"})
 
@@ -572,6 +576,7 @@ class StaffConn(Peer):
         r.queue_changed()
         await chats.assign(r.db, chat.id, self.name, self.account.team, r.clock.now())
         chat.hold = False
+        r.changed()  # stored: the monitor's figures from the database now include it
         if chat.state == "ended":  # the chatter left while it was being stored
             self.error(ref, Code.NOT_FOUND, chat=chat.id)
             return
@@ -608,8 +613,11 @@ class StaffConn(Peer):
                 other.send({"type": "released", "chat": chat.id})
         if chat.state == "ended":
             return
+        r.changed()
         for conn in r.staff.get(target.name, ()):
             conn.send(self._assigned(chat))
+            if chat.readers:
+                conn.send(r.watched_frame(chat))
             if chat.conn is None:
                 conn.send({"type": "presence", "chat": chat.id, "state": "away"})
         if chat.conn is not None:
@@ -649,4 +657,5 @@ class StaffConn(Peer):
                 conns.discard(self)
                 if not conns:
                     del self.relay.staff[self.account.name]
+                    self.relay.staff_left(self.account.name)
             log.info("console closed user=%s", self.account.name)

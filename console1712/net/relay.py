@@ -15,7 +15,7 @@ import json
 import logging
 import signal
 import ssl
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta
 from http import HTTPStatus
 from typing import Any
@@ -73,6 +73,8 @@ class Relay:
         self.per_address: dict[str, int] = {}
         self._positions: dict[str, int] | None = None
         self._services: list[ops.Service] = []
+        # Called when the live picture (queue, chats, staff) changes: the supervision monitor.
+        self.watchers: list[Callable[[], None]] = []
 
     # -- life cycle ---------------------------------------------------------------------
 
@@ -275,9 +277,15 @@ class Relay:
 
     # -- queue --------------------------------------------------------------------------
 
+    def changed(self) -> None:
+        """The queue, the open chats or the staff changed: tell the watchers (no I/O here)."""
+        for watcher in self.watchers:
+            watcher()
+
     def queue_changed(self) -> None:
         """Something moved in the queue: schedule (coalesced) pushes to staff and waiters."""
         self._positions = None
+        self.changed()
         for conns in self.staff.values():
             for staff in conns:
                 if staff.account is not None and staff.account.role in STAFF_ROLES:
@@ -332,6 +340,8 @@ class Relay:
                 break
             chat.delivered = nxt
             chat.messages.append(m)
+            if chat.readers:
+                self.to_readers(chat, {"type": "read_along_message", "chat": chat.id})
             if m.from_chatter:
                 self.to_counsellor(chat, {"type": "message", "chat": chat.id, **message_entry(m)})
             elif chat.conn is not None:
@@ -387,11 +397,37 @@ class Relay:
 
     # -- chat transitions -----------------------------------------------------------------
 
+    def to_readers(self, chat: LiveChat, frame: dict[str, Any]) -> None:
+        """Read-along (issue 7): a frame to each supervisor following this chat; a message
+        frame gets the newest message added."""
+        if frame["type"] == "read_along_message":
+            frame = {**frame, **message_entry(chat.messages[-1])}
+        for reader in chat.readers:
+            self.send_to_staff(reader, frame)
+
+    def watched_frame(self, chat: LiveChat) -> dict[str, Any]:
+        """For the counsellor's tab: who is reading along in this chat now."""
+        names = sorted(self.aliases.get(r, r) for r in chat.readers)
+        return {"type": "watched", "chat": chat.id, "by": names}
+
+    def staff_left(self, name: str) -> None:
+        """A staff member's last console closed: they stop reading along anywhere."""
+        for chat in self.chats.values():
+            if name in chat.readers:
+                chat.readers.discard(name)
+                self.to_counsellor(chat, self.watched_frame(chat))
+        self.changed()
+
     def forget(self, chat: LiveChat) -> None:
         self.chats.pop(chat.id, None)
         self.by_resume.pop(chat.resume_hash, None)
+        if chat.readers:
+            self.to_readers(chat, {"type": "read_along_ended", "chat": chat.id})
+            chat.readers.clear()
         if self.waiting.pop(chat.id, None) is not None:
             self.queue_changed()
+        else:
+            self.changed()
 
     async def end(self, chat: LiveChat, by: str) -> None:
         """End a chat (memory first so nothing else happens to it, then stored)."""
@@ -400,6 +436,7 @@ class Relay:
         self.forget(chat)
         await self.settle(chat)
         await chats.end_chat(self.db, chat.id, by, self.clock.now())
+        self.changed()  # stored: the monitor's figures from the database now include it
         log.info("end chat=%s by=%s", chat.id, by)
         if was == "assigned" and by != "counsellor":
             self.to_counsellor(chat, {"type": "ended", "chat": chat.id, "by": by})

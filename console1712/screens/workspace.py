@@ -33,6 +33,8 @@ from console1712.widgets.events import (
 )
 from console1712.widgets.queue import QueueList
 from console1712.widgets.status import StatusLine
+from console1712.widgets.supervisor_events import DisclosureDecided, NoteReceived, Watched
+from console1712.widgets.transcript import parse_at
 
 if TYPE_CHECKING:
     from console1712.app import ConsoleApp
@@ -65,6 +67,13 @@ class WorkspaceScreen(Screen[None]):
         Binding(keys, action, binding_id, show=show, priority=True, id=binding_id)
         for binding_id, keys, action, show in KEYS
     ] + [Binding("ctrl+l", "mail", "e-mail", show=False, priority=True, id="mail")]
+    BINDINGS += [Binding("ctrl+d", "dossiers", "dossiers", show=False, priority=True, id="dossier")]
+    # Supervision (issue 7): the live overview, a phone contact, an emergency IP disclosure.
+    BINDINGS += [
+        Binding("ctrl+t", "supervisor", "supervisie", show=False, priority=True, id="supervisor"),
+        Binding("ctrl+r", "phone", "telefoon", show=False, priority=True, id="phone"),
+        Binding("ctrl+u", "disclosure", "vrijgave", show=False, priority=True, id="disclosure"),
+    ]
 
     def __init__(self, session: dict[str, Any], lang: str) -> None:
         super().__init__()
@@ -77,6 +86,7 @@ class WorkspaceScreen(Screen[None]):
         self.availability = "available"
         self._ending: set[str] = set()
         self._queue_len = 0
+        self._was_connected = False
         self._translate_bindings()
 
     def _translate_bindings(self) -> None:
@@ -192,6 +202,20 @@ class WorkspaceScreen(Screen[None]):
 
     def on_connection_changed(self, message: ConnectionChanged) -> None:
         self.status.set(connection=message.state, flash="")
+        if message.state == "connected":
+            if self._was_connected:
+                self.run_worker(self._recheck_chats(), group="recheck", exclusive=True)
+            self._was_connected = True
+
+    async def _recheck_chats(self) -> None:
+        """After a reconnect: a chat that ended while we were away sends no frame; ask."""
+        client = self.console.client
+        for chat_id, pane in list(self.panes.items()):
+            if pane.state.ended or client is None:
+                continue
+            reply = await client.request({"type": "history", "chat": chat_id})
+            if reply and reply.get("type") == "error" and reply.get("code") == "not_assigned":
+                self.post_message(ChatEnded(chat_id, "other"))
 
     def on_queue_changed(self, message: QueueChanged) -> None:
         if self.role not in STAFF_ROLES:
@@ -352,6 +376,81 @@ class WorkspaceScreen(Screen[None]):
 
         if self.role in STAFF_ROLES:
             self.app.push_screen(MailScreen(self.lang))
+
+    def action_dossiers(self) -> None:
+        """The Dossier screen (issue 6): admins get only the rights-request deadlines there."""
+        from console1712.screens.dossier import DossierScreen
+
+        pane = self.active_pane() if self.role in STAFF_ROLES else None
+        chat = pane.state.chat if pane is not None else None
+        self.app.push_screen(DossierScreen(self.lang, self.role, chat))
+
+    def action_supervisor(self) -> None:
+        """The supervisors' live overview (issue 7)."""
+        from console1712.screens.supervisor import SupervisorScreen
+
+        if self.role == "supervisor":
+            self.app.push_screen(SupervisorScreen(self.lang))
+
+    def action_phone(self) -> None:
+        """Register a phone contact (codes only) for the statistics."""
+        from console1712.screens.supervisor import PhoneScreen, ask
+
+        if self.role not in STAFF_ROLES:
+            return
+
+        async def chosen(frame: dict[str, Any] | None) -> None:
+            if frame:
+                reply = await ask(self.app, frame)
+                ok = reply is not None and reply.get("type") == "phone_contact_saved"
+                code = "offline" if reply is None else str(reply.get("code"))
+                error = t("workspace.error", self.lang, code=one_line(code)[:40])
+                self.flash(t("phone.saved", self.lang) if ok else error)
+
+        themes = self.console.settings.themes
+        self.app.push_screen(PhoneScreen(self.lang, self.team, themes), chosen)
+
+    def action_disclosure(self) -> None:
+        """Ask a supervisor for the network address of the active chat (emergency)."""
+        from console1712.screens.supervisor import DisclosureAskScreen, ask
+
+        pane = self.active_pane()
+        if pane is None:
+            self.flash(t("workspace.no_chat", self.lang))
+            return
+
+        async def chosen(reason: str | None) -> None:
+            if reason:
+                frame = {"type": "disclosure_request", "chat": pane.state.chat, "reason": reason}
+                reply = await ask(self.app, frame)
+                if reply is not None and reply.get("type") == "disclosure_requested":
+                    self.flash(t("disclosure.asked", self.lang))
+                else:
+                    code = "offline" if reply is None else str(reply.get("code"))
+                    self.flash(t("workspace.error", self.lang, code=one_line(code)[:40]))
+
+        self.app.push_screen(DisclosureAskScreen(self.lang), chosen)
+
+    def on_watched(self, message: Watched) -> None:
+        pane = self.panes.get(message.chat)
+        if pane is not None:
+            pane.state.watchers = list(message.by)
+            pane.refresh_side()
+            self._relabel()
+
+    def on_note_received(self, message: NoteReceived) -> None:
+        pane = self.panes.get(message.chat)
+        if pane is None:
+            return
+        text = t("chat.note", self.lang, name=one_line(message.sender), text=message.text)
+        pane.notice(text, parse_at(message.at) or self._now())
+        if not self._is_watched(pane):
+            pane.state.attention = True
+            self._relabel()
+        self.console.ring()
+
+    def on_disclosure_decided(self, message: DisclosureDecided) -> None:
+        self.flash(t(f"disclosure.decided.{'yes' if message.approved else 'no'}", self.lang))
 
     def action_help(self) -> None:
         keymap = self.console.settings.keymap

@@ -240,16 +240,20 @@ class Database:
         row = await self.fetchone("PRAGMA user_version")
         return int(row[0]) if row else 0
 
-    async def vacuum(self) -> None:
-        """Move the WAL into the file, rebuild the file and empty the WAL: erased values leave
-        both files (secure_delete zeroes deleted cells; old WAL frames would still hold them)."""
+    async def vacuum(self, *, rebuild: bool = True) -> None:
+        """Move the WAL into the file and empty it (old WAL frames still hold erased values;
+        secure_delete zeroes them in the file); with `rebuild`, VACUUM in between as well."""
         # Its own connection: VACUUM cannot run inside the writer's transactions, and it
         # waits (busy_timeout) for a running group commit instead of interleaving with it.
+        # VACUUM holds the write lock while it rebuilds: run it when writes are few.
+        steps = ["PRAGMA wal_checkpoint(TRUNCATE)"]
+        if rebuild:
+            steps += ["VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)"]
         conn = await _connect(self.path)
         try:
-            await conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            await conn.execute("VACUUM")
-            await conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            for statement in steps:
+                async with conn.execute(statement) as cur:
+                    await cur.fetchall()
         finally:
             await conn.close()
 

@@ -30,6 +30,7 @@ class ChatState:
     away: bool = False
     ended: str | None = None  # who ended it: chatter, counsellor, timeout
     attention: bool = False  # something happened while the tab was in the background
+    watchers: list[str] = field(default_factory=list)  # supervisors reading along (aliases)
 
     @property
     def nickname(self) -> str:
@@ -49,6 +50,9 @@ def tab_label(state: ChatState, number: int, lang: str) -> Content:
         parts.append((" " + t("chat.mark.ended", lang), "italic"))
     elif state.away:
         parts.append((" " + t("chat.mark.away", lang), "italic"))
+    if state.watchers:
+        names = one_line(", ".join(state.watchers))[:MAX_LABEL]
+        parts.append((" " + t("chat.mark.watched", lang, names=names), "italic"))
     return Content.assemble(*parts)
 
 
@@ -125,6 +129,9 @@ def side_content(state: ChatState, lang: str, typing: bool = False) -> Content:
         status = t("chat.state.open", lang)
     rows.append((t("chat.state", lang) + "\n", "dim"))
     rows.append((status, "bold"))
+    if state.watchers:
+        names = one_line(", ".join(state.watchers))[:40]
+        rows.append(("\n" + t("chat.mark.watched", lang, names=names), "italic"))
     if typing and state.open:
         rows.append(("\n" + t("chat.typing", lang), "italic"))
     return Content.assemble(*rows)

@@ -66,3 +66,35 @@ async def test_reconnect_restores_tabs_and_resends_without_duplicates(
             assert transcript(ws, chatter.chat).count("voor de storing") == 1
         finally:
             await second.stop()
+
+
+async def test_chat_that_ended_while_disconnected_is_marked_ended(
+    settings, relay, clock, make_staff
+) -> None:
+    anna = await make_staff("anna")
+    app = console_app(settings, relay, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        ws = await sign_in(pilot, anna)
+        chatter = await open_chatter(relay, nickname="Robin")
+        await until(pilot, lambda: ws.queue_list.entries)
+        await pilot.press("f3")
+        await until(pilot, lambda: chatter.chat in ws.panes)
+        pane = ws.panes[chatter.chat]
+        await chatter.recv("joined")
+        await chatter.ws.close()  # the chatter drops without leaving
+        await until(pilot, lambda: pane.state.away)
+
+        settings.port = relay.port
+        await relay.stop()
+        await until(pilot, lambda: ws.status.connection == "reconnecting")
+        # The resume window runs out while relay and console are apart: the new relay ends
+        # the chat at start, and no `ended` frame can reach this console.
+        clock.advance(301)
+        second = Relay(settings, clock=clock)
+        await second.start()
+        try:
+            await until(pilot, lambda: ws.status.connection == "connected", limit=15)
+            await until(pilot, lambda: pane.state.ended is not None)
+            assert "beëindigd" in transcript(ws, chatter.chat)
+        finally:
+            await second.stop()

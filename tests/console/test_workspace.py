@@ -23,7 +23,7 @@ async def test_accept_and_exchange_messages_both_ways(settings, relay, clock, ma
         joined = await chatter.recv("joined")
         assert joined["counsellor"] == "Anna"
         pane = ws.panes[chatter.chat]
-        assert app.focused is pane.input  # first chat: its input gets focus
+        await until(pilot, lambda: app.focused is pane.input)  # first chat: its input gets focus
 
         await chatter.say("Hallo, ik weet niet goed hoe ik moet beginnen.", "c1")
         await until(pilot, lambda: "hoe ik moet beginnen" in transcript(ws, chatter.chat))
@@ -55,6 +55,7 @@ async def test_second_accept_keeps_focus_and_activity_jump(
         await pilot.press("f3")
         await until(pilot, lambda: first.chat in ws.panes)
         one = ws.panes[first.chat]
+        await until(pilot, lambda: app.focused is one.input)
         await pilot.press(*"half getypt")
         await pilot.press("f3")
         await pilot.press("f3")
@@ -234,7 +235,7 @@ async def test_quit_with_open_chats_asks_first(settings, relay, clock, make_staf
         await until(pilot, lambda: chatter.chat in ws.panes)
         await pilot.press("f10")
         assert isinstance(app.screen, ConfirmScreen)
-        assert "1 open" in str(app.screen.question)
+        assert "Open gesprekken: 1" in str(app.screen.question)
         await pilot.press("ctrl+n")
         assert app.screen is ws and app.is_running
         await pilot.press("f10", "ctrl+y")

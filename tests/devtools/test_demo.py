@@ -54,6 +54,12 @@ async def test_demo_logins_chatters_and_clean_exit() -> None:
             lambda f: f["type"] == "message" and f["chat"] == chat, within=20
         )
         assert reply["from"] == "chatter" and len(reply["text"]) > 10
+
+        # Sample mail waits in the unassigned pool, one of it already overdue.
+        await counsellor.send({"type": "mail_threads", "ref": "m1", "filter": "all"})
+        threads = await counsellor.expect(lambda f: f.get("ref") == "m1", within=10)
+        assert threads["type"] == "mail_threads", threads
+        assert len(threads["threads"]) == 3
         await counsellor.close()
 
         proc.proc.send_signal(signal.SIGINT)

@@ -25,14 +25,26 @@ def by_chat(frames: list[dict[str, Any]], chat: str, kind: str) -> list[dict[str
     return [f for f in frames if f["type"] == kind and f.get("chat") == chat]
 
 
+async def waiting_chat(counsellor: Counsellor, nickname: str) -> str:
+    """The id of the waiting chat of `nickname`, once the queue shows it."""
+
+    def shows(f: dict[str, Any]) -> bool:
+        return f["type"] == "queue" and any(w["nickname"] == nickname for w in f["waiting"])
+
+    # The latest queue frame may already have been read while waiting for other frames.
+    latest = [f for f in counsellor.frames if f["type"] == "queue"][-1:]
+    frame = latest[0] if latest and shows(latest[0]) else await counsellor.expect(shows)
+    return str(next(w["chat"] for w in frame["waiting"] if w["nickname"] == nickname))
+
+
 async def test_personas_converse_drop_resume_and_leave(relay: Any, make_staff: Any) -> None:
     staff = await make_staff("anna", display="Sofie")
     counsellor = await Counsellor.login(relay.port, staff.login_frame())
     sim = Simulation(f"ws://127.0.0.1:{relay.port}/chat", [DROPPER, LEAVER], speed=100, seed=1)
     sim.start()
     try:
-        await counsellor.wait_queue()
-        first = await counsellor.accept()  # the longest waiting: the dropper (arrives first)
+        # Under load the two may arrive in either order: accept each by name.
+        first = await counsellor.accept(await waiting_chat(counsellor, "Sam"))
         assert first["intake"]["nickname"] == "Sam"
         a = first["chat"]
         await counsellor.say(a, "Dag Sam, ik ben Sofie.")
@@ -42,8 +54,7 @@ async def test_personas_converse_drop_resume_and_leave(relay: Any, make_staff: A
         await counsellor.say(a, "Ben je er weer?")
         await counsellor.message("Tweede antwoord, na de onderbreking.")
 
-        await counsellor.wait_queue()
-        second = await counsellor.accept()
+        second = await counsellor.accept(await waiting_chat(counsellor, "Lien"))
         assert second["intake"] == {
             "nickname": "Lien", "age": 22, "gender": "vrouw", "region": "limburg",
         }  # fmt: skip

@@ -36,7 +36,7 @@ class RelayProcess:
         err = self.log.open("ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-c", "from console1712.cli import entry; entry()", "relay",
-             "--data", str(self.data), "--port", "0", "--always-open"],
+             "--data", str(self.data), "--port", "0", "--always-open", "--smtp-port", "0"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
             env={k: v for k, v in os.environ.items() if not k.startswith("CONSOLE1712_")},
         )  # fmt: skip

@@ -1,0 +1,132 @@
+"""Texts of the mail helpline: the console's Mail screen and mail errors."""
+
+from __future__ import annotations
+
+TEXTS: dict[str, dict[str, str]] = {
+    "key.mail": {"nl": "e-mail: de mailthreads", "en": "mail: the mail threads"},
+    "key.short.mail": {"nl": "e-mail", "en": "mail"},
+    "mail.title": {"nl": "E-mail", "en": "Mail"},
+    "mail.filter.open": {"nl": "open", "en": "open"},
+    "mail.filter.overdue": {"nl": "over tijd", "en": "overdue"},
+    "mail.filter.answered": {"nl": "beantwoord", "en": "answered"},
+    "mail.filter.all": {"nl": "alle", "en": "all"},
+    "mail.heading": {
+        "nl": "E-mail ({filter}): {n} threads",
+        "en": "Mail ({filter}): {n} threads",
+    },
+    "mail.none": {"nl": "Geen mails in deze lijst.", "en": "No mail in this list."},
+    "mail.pick": {
+        "nl": "Kies een thread met de pijltjes en Enter.",
+        "en": "Choose a thread with the arrows and Enter.",
+    },
+    "mail.status.open": {"nl": "open", "en": "open"},
+    "mail.status.answered": {"nl": "beantwoord", "en": "answered"},
+    "mail.status.forgotten": {"nl": "niet bewaard", "en": "not retained"},
+    "mail.overdue": {"nl": "over tijd", "en": "overdue"},
+    "mail.due_today": {"nl": "vandaag", "en": "today"},
+    "mail.no_subject": {"nl": "(geen onderwerp)", "en": "(no subject)"},
+    "mail.forgotten_row": {"nl": "(inhoud niet bewaard)", "en": "(content not retained)"},
+    "mail.from": {"nl": "Van", "en": "From"},
+    "mail.to": {"nl": "Aan", "en": "To"},
+    "mail.date": {"nl": "Datum", "en": "Date"},
+    "mail.subject": {"nl": "Onderwerp", "en": "Subject"},
+    "mail.due": {"nl": "Te beantwoorden tegen", "en": "Due"},
+    "mail.sent_by": {"nl": "Verstuurd door {who}", "en": "Sent by {who}"},
+    "mail.attachments": {
+        "nl": "Bijlagen (niet geopend):",
+        "en": "Attachments (never opened):",
+    },
+    "mail.flags": {
+        "nl": "Niet alles van deze mail was leesbaar: {flags}",
+        "en": "Not all of this mail could be read: {flags}",
+    },
+    "mail.truncated": {
+        "nl": "(tekst ingekort: te lang om hier te tonen)",
+        "en": "(text cut: too long to show here)",
+    },
+    "mail.html_only": {
+        "nl": "(alleen HTML: omgezet naar tekst)",
+        "en": "(HTML only: turned into text)",
+    },
+    "mail.forgotten_view": {
+        "nl": "De afzender vroeg deze mail niet te bewaren: de inhoud is gewist.",
+        "en": "The writer asked us not to keep this mail: its content is deleted.",
+    },
+    "mail.reply_placeholder": {
+        "nl": "Je antwoord (ctrl+s: versturen, Esc: terug naar de lijst)",
+        "en": "Your answer (ctrl+s: send, Esc: back to the list)",
+    },
+    "mail.confirm_send": {
+        "nl": "Dit antwoord versturen naar {to}?",
+        "en": "Send this answer to {to}?",
+    },
+    "mail.confirm_forget": {
+        "nl": "Inhoud van deze thread nu wissen (niet bewaren)? Dit kan niet ongedaan.",
+        "en": "Delete this thread's content now (do not retain)? This cannot be undone.",
+    },
+    "mail.confirm_answered": {
+        "nl": "Deze thread als beantwoord markeren zonder te antwoorden?",
+        "en": "Mark this thread answered without replying?",
+    },
+    "mail.sent.smarthost": {"nl": "Antwoord verstuurd.", "en": "Answer sent."},
+    "mail.sent.outbox": {
+        "nl": "Antwoord in de uitbox gezet (verstuurd).",
+        "en": "Answer put in the outbox (sent).",
+    },
+    "mail.claimed": {"nl": "Je neemt deze thread op je.", "en": "This thread is yours now."},
+    "mail.answered": {"nl": "Gemarkeerd als beantwoord.", "en": "Marked answered."},
+    "mail.forgotten": {"nl": "Inhoud gewist.", "en": "Content deleted."},
+    "mail.empty_reply": {"nl": "Het antwoord is leeg.", "en": "The answer is empty."},
+    "mail.no_thread": {"nl": "Open eerst een thread.", "en": "Open a thread first."},
+    "mail.offline": {
+        "nl": "Geen verbinding met de relay.",
+        "en": "No connection to the relay.",
+    },
+    "mail.error.not_found": {
+        "nl": "Deze thread bestaat niet (meer) voor jou.",
+        "en": "This thread does not exist (any more) for you.",
+    },
+    "mail.error.taken": {
+        "nl": "Een collega ({claimed_by}) behandelt deze thread al.",
+        "en": "A colleague ({claimed_by}) already handles this thread.",
+    },
+    "mail.error.forgotten": {
+        "nl": "De inhoud van deze thread is gewist.",
+        "en": "This thread's content is deleted.",
+    },
+    "mail.error.send_failed": {
+        "nl": "Versturen mislukt; je tekst staat er nog. Probeer later opnieuw.",
+        "en": "Sending failed; your text is still there. Try again later.",
+    },
+    "mail.error.no_address": {
+        "nl": "De afzender liet geen adres achter om op te antwoorden.",
+        "en": "The writer left no address to answer.",
+    },
+    "mail.error.forbidden": {
+        "nl": "Beheerders zien geen mailinhoud.",
+        "en": "Admins see no mail content.",
+    },
+    "mail.error.other": {
+        "nl": "Dat lukte niet ({code}).",
+        "en": "That did not work ({code}).",
+    },
+    "mail.flag.broken_mime": {"nl": "kapotte opbouw", "en": "broken structure"},
+    "mail.flag.bad_charset": {"nl": "foute tekenset", "en": "bad character set"},
+    "mail.flag.unknown_charset": {"nl": "onbekende tekenset", "en": "unknown character set"},
+    "mail.flag.bad_header": {"nl": "onleesbare kop", "en": "unreadable header"},
+    "mail.flag.huge_header": {"nl": "te lange kop (ingekort)", "en": "header too long (cut)"},
+    "mail.flag.no_from": {"nl": "geen afzender", "en": "no sender"},
+    "mail.flag.no_text": {"nl": "geen tekst", "en": "no text"},
+    "mail.flag.truncated": {"nl": "tekst ingekort", "en": "text cut"},
+    "mail.flag.too_many_parts": {"nl": "te veel delen", "en": "too many parts"},
+    "mail.flag.unreadable": {"nl": "deels onleesbaar", "en": "partly unreadable"},
+    "mail.key.open": {"nl": "openen", "en": "open"},
+    "mail.key.filter": {"nl": "filter", "en": "filter"},
+    "mail.key.claim": {"nl": "op mij", "en": "claim"},
+    "mail.key.reply": {"nl": "antwoorden", "en": "reply"},
+    "mail.key.send": {"nl": "versturen", "en": "send"},
+    "mail.key.answered": {"nl": "beantwoord", "en": "answered"},
+    "mail.key.forget": {"nl": "niet bewaren", "en": "do not retain"},
+    "mail.key.refresh": {"nl": "vernieuwen", "en": "refresh"},
+    "mail.key.close": {"nl": "terug", "en": "back"},
+}

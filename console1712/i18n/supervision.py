@@ -1,0 +1,155 @@
+"""Every string of supervision (issue 7): the supervisor screen, reading along, notes,
+emergency disclosure and phone contacts."""
+
+TEXTS: dict[str, dict[str, str]] = {
+    # supervisor screen
+    "sup.title": {"nl": "Supervisie · live overzicht", "en": "Supervision · live overview"},
+    "sup.regions": {
+        "nl": "Regio          wachtend  langst",
+        "en": "Region         waiting  longest",
+    },
+    "sup.region.unknown": {"nl": "onbekend", "en": "unknown"},
+    "sup.minutes": {"nl": "{n} min", "en": "{n} min"},
+    "sup.today": {"nl": "Vandaag", "en": "Today"},
+    "sup.started": {"nl": "gestart: {n}", "en": "started: {n}"},
+    "sup.answered": {"nl": "beantwoord: {n}", "en": "answered: {n}"},
+    "sup.abandoned": {"nl": "afgehaakt (wachtend): {n}", "en": "left while waiting: {n}"},
+    "sup.median": {"nl": "mediaan wachttijd: {value}", "en": "median wait: {value}"},
+    "sup.mail": {
+        "nl": "e-mail: {due} vandaag te beantwoorden, {overdue} over tijd",
+        "en": "mail: {due} due today, {overdue} overdue",
+    },
+    "sup.mail.none": {"nl": "e-mail: —", "en": "mail: —"},
+    "sup.staff": {"nl": "Online", "en": "Online"},
+    "sup.staff.none": {"nl": "Niemand online.", "en": "Nobody online."},
+    "sup.staff.row": {"nl": "{name}: {status}, {n} open", "en": "{name}: {status}, {n} open"},
+    "sup.chats": {"nl": "Lopende gesprekken (F2: meekijken)", "en": "Open chats (F2: read along)"},
+    "sup.chats.none": {"nl": "Geen lopende gesprekken.", "en": "No open chats."},
+    "sup.chat.row": {
+        "nl": "{name} · sinds {time}{readers}",
+        "en": "{name} · since {time}{readers}",
+    },
+    "sup.chart": {
+        "nl": "Wachtrij, laatste {hours} uur (hoogste: {max})",
+        "en": "Queue, last {hours} hours (highest: {max})",
+    },
+    "sup.keys": {
+        "nl": "F2 meekijken · F3 noodvrijgave · Esc terug",
+        "en": "F2 read along · F3 disclosure · Esc back",
+    },
+    "sup.offline": {"nl": "Geen verbinding met de relay.", "en": "No connection to the relay."},
+    "sup.no_chat": {"nl": "Kies eerst een gesprek.", "en": "Choose a chat first."},
+    "sup.pending": {
+        "nl": "Nieuwe aanvraag tot noodvrijgave (F3).",
+        "en": "New emergency disclosure request (F3).",
+    },
+    # read along
+    "readalong.title": {
+        "nl": "Meekijken (alleen lezen) · hulpverlener: {name}",
+        "en": "Reading along (read-only) · counsellor: {name}",
+    },
+    "readalong.note": {
+        "nl": "Privénotitie aan de hulpverlener (Enter: verzenden)",
+        "en": "Private note to the counsellor (Enter: send)",
+    },
+    "readalong.sent": {"nl": "Notitie verstuurd.", "en": "Note sent."},
+    "readalong.failed": {"nl": "Niet gelukt ({code}).", "en": "Failed ({code})."},
+    "readalong.ended": {"nl": "Het gesprek is afgesloten.", "en": "The chat has ended."},
+    "readalong.keys": {
+        "nl": "Enter notitie · Esc stoppen met meekijken",
+        "en": "Enter note · Esc stop",
+    },
+    # counsellor side
+    "chat.mark.watched": {"nl": "meekijken: {names}", "en": "read along: {names}"},
+    "chat.note": {
+        "nl": "Notitie van {name} (alleen voor jou): {text}",
+        "en": "Note from {name} (only for you): {text}",
+    },
+    # disclosure
+    "disclosure.title": {
+        "nl": "Noodvrijgave IP-adres (vier ogen)",
+        "en": "Emergency IP disclosure (four eyes)",
+    },
+    "disclosure.none": {"nl": "Geen aanvragen.", "en": "No requests."},
+    "disclosure.row": {
+        "nl": "{status} · {by} · {chat} · {reason}",
+        "en": "{status} · {by} · {chat} · {reason}",
+    },
+    "disclosure.status.pending": {"nl": "open", "en": "pending"},
+    "disclosure.status.approved": {"nl": "goedgekeurd", "en": "approved"},
+    "disclosure.status.refused": {"nl": "geweigerd", "en": "refused"},
+    "disclosure.keys": {
+        "nl": "F2 goedkeuren · F3 weigeren · F4 adres tonen (één keer) · Esc terug",
+        "en": "F2 approve · F3 refuse · F4 show address (once) · Esc back",
+    },
+    "disclosure.address": {
+        "nl": "Netwerkadres van {chat}: {address} (wordt maar één keer getoond)",
+        "en": "Network address of {chat}: {address} (shown only once)",
+    },
+    "disclosure.error": {"nl": "Geweigerd: {reason}", "en": "Refused: {reason}"},
+    "disclosure.err.own_request": {
+        "nl": "je eigen aanvraag keurt een collega goed",
+        "en": "a colleague must decide on your own request",
+    },
+    "disclosure.err.already_viewed": {"nl": "al een keer getoond", "en": "already shown once"},
+    "disclosure.err.expired": {
+        "nl": "het gesprek is ouder dan de bewaartermijn",
+        "en": "the chat is past its retention period",
+    },
+    "disclosure.err.decided": {"nl": "al beslist", "en": "already decided"},
+    "disclosure.err.forbidden": {"nl": "niet toegestaan", "en": "not allowed"},
+    "disclosure.err.not_found": {"nl": "niet gevonden", "en": "not found"},
+    "disclosure.ask": {
+        "nl": "IP-adres van dit gesprek opvragen (noodgeval). Reden:",
+        "en": "Request this chat's IP address (emergency). Reason:",
+    },
+    "disclosure.ask_keys": {
+        "nl": "ctrl+y aanvragen · Esc annuleren",
+        "en": "ctrl+y request · Esc cancel",
+    },
+    "disclosure.asked": {
+        "nl": "Aanvraag verstuurd; een supervisor beslist.",
+        "en": "Request sent; a supervisor decides.",
+    },
+    "disclosure.decided.yes": {
+        "nl": "Je aanvraag tot noodvrijgave is goedgekeurd.",
+        "en": "Your disclosure request was approved.",
+    },
+    "disclosure.decided.no": {
+        "nl": "Je aanvraag tot noodvrijgave is geweigerd.",
+        "en": "Your disclosure request was refused.",
+    },
+    # phone contacts
+    "phone.title": {"nl": "Telefonisch contact registreren", "en": "Register a phone contact"},
+    "phone.minutes": {"nl": "Duur in minuten", "en": "Duration in minutes"},
+    "phone.date": {
+        "nl": "Datum (JJJJ-MM-DD, leeg: vandaag)",
+        "en": "Date (YYYY-MM-DD, empty: today)",
+    },
+    "phone.region": {"nl": "Regio", "en": "Region"},
+    "phone.age": {"nl": "Leeftijd", "en": "Age"},
+    "phone.gender": {"nl": "Gender", "en": "Gender"},
+    "phone.theme": {"nl": "Thema", "en": "Theme"},
+    "phone.keys": {"nl": "ctrl+y bewaren · Esc annuleren", "en": "ctrl+y save · Esc cancel"},
+    "phone.bad": {"nl": "Geef een duur van 1 tot 600 minuten.", "en": "Give 1 to 600 minutes."},
+    "phone.saved": {"nl": "Telefonisch contact bewaard.", "en": "Phone contact saved."},
+    "gender.female": {"nl": "vrouw", "en": "female"},
+    "gender.male": {"nl": "man", "en": "male"},
+    "gender.other": {"nl": "anders", "en": "other"},
+    "gender.unknown": {"nl": "onbekend", "en": "unknown"},
+    "age.unknown": {"nl": "onbekend", "en": "unknown"},
+    "theme.unknown": {"nl": "onbekend", "en": "unknown"},
+    # footer keys of the supervision screens
+    "supkey.sup.read_along": {"nl": "meekijken", "en": "read along"},
+    "supkey.sup.disclosures": {"nl": "vrijgave", "en": "disclosure"},
+    "supkey.sup.close": {"nl": "terug", "en": "back"},
+    "supkey.disclosure.approve": {"nl": "goedkeuren", "en": "approve"},
+    "supkey.disclosure.refuse": {"nl": "weigeren", "en": "refuse"},
+    "supkey.disclosure.view": {"nl": "adres", "en": "address"},
+    "key.supervisor": {"nl": "supervisie: live overzicht", "en": "supervision: live overview"},
+    "key.phone": {"nl": "telefonisch contact registreren", "en": "register a phone contact"},
+    "key.disclosure": {
+        "nl": "IP-adres van dit gesprek opvragen (noodgeval)",
+        "en": "request this chat's IP address (emergency)",
+    },
+}

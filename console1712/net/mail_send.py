@@ -1,0 +1,131 @@
+"""Sending a counsellor's reply: through the smarthost (aiosmtplib), or as a .eml in the outbox.
+
+Only a counsellor's explicit reply ever leaves here: no auto-replies, no receipts (an
+abuser may read the writer's mailbox).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email.utils
+import logging
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
+from pathlib import Path
+
+import aiosmtplib
+
+from console1712.config import Settings
+from console1712.domain.hours import BRUSSELS
+from console1712.domain.mailthreads import reply_subject
+from console1712.domain.text import one_line
+
+log = logging.getLogger("console1712.mail")
+
+MAX_REFERENCES = 20
+SEND_TIMEOUT = 30.0
+
+
+class SendError(Exception):
+    """The reply could not be handed to the smarthost (nothing was stored)."""
+
+
+@dataclass(frozen=True)
+class Original:
+    """What a reply needs of the mail it answers."""
+
+    sender: str  # where the answer goes (Reply-To or From)
+    sender_name: str
+    subject: str
+    message_id: str | None
+    references: list[str]
+    received: datetime
+    text: str
+
+
+def helpline_address(settings: Settings) -> str:
+    _, addr = email.utils.parseaddr(settings.mail_from)
+    return addr or settings.mail_addresses[0]
+
+
+def quote(original: Original, lang: str = "nl") -> str:
+    """The original text quoted with '> ', under an attribution line."""
+    when = original.received.astimezone(BRUSSELS).strftime("%d-%m-%Y %H:%M")
+    who = one_line(original.sender_name or original.sender)
+    head = f"Op {when} schreef {who}:" if lang == "nl" else f"On {when}, {who} wrote:"
+    lines = original.text.splitlines() or [""]
+    return head + "\n" + "\n".join(">" + (" " + line if line else "") for line in lines)
+
+
+def build_reply(settings: Settings, original: Original, text: str, now: datetime) -> EmailMessage:
+    """The reply as a MIME message: plain text, our text above the quoted original."""
+    msg = EmailMessage()
+    sender = helpline_address(settings)
+    domain = sender.rpartition("@")[2] or "1712.local"
+    msg["From"] = settings.mail_from
+    msg["To"] = original.sender
+    msg["Subject"] = reply_subject(one_line(original.subject))
+    msg["Date"] = email.utils.format_datetime(now)
+    msg["Message-ID"] = email.utils.make_msgid(domain=domain)
+    if original.message_id:
+        msg["In-Reply-To"] = f"<{original.message_id}>"
+        refs = [*original.references, original.message_id][-MAX_REFERENCES:]
+        msg["References"] = " ".join(f"<{r}>" for r in refs)
+    # Tell mail robots this is not an automatic answer... and not to answer it automatically.
+    msg["Auto-Submitted"] = "no"
+    msg["X-Auto-Response-Suppress"] = "All"
+    body = text.rstrip() + "\n\n" + quote(original) + "\n"
+    msg.set_content(body, charset="utf-8")
+    return msg
+
+
+def message_id_of(msg: EmailMessage) -> str:
+    return str(msg["Message-ID"]).strip().strip("<>")
+
+
+async def deliver(settings: Settings, msg: EmailMessage) -> str:
+    """Send through the smarthost, or write to the outbox; returns 'smarthost' or 'outbox'."""
+    if settings.smarthost:
+        host, _, port = settings.smarthost.rpartition(":")
+        try:
+            await aiosmtplib.send(
+                msg,
+                hostname=host,
+                port=int(port),
+                start_tls=settings.smarthost_starttls,
+                username=settings.smarthost_user or None,
+                password=settings.smarthost_password or None,
+                timeout=SEND_TIMEOUT,
+            )
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            log.warning("mail reply not sent: smarthost refused (%s)", type(exc).__name__)
+            raise SendError(type(exc).__name__) from None
+        log.info("mail reply sent via smarthost")
+        return "smarthost"
+    write_outbox(settings.outbox_path, msg)
+    log.info("mail reply written to the outbox")
+    return "outbox"
+
+
+def write_outbox(folder: Path, msg: EmailMessage) -> Path:
+    """Write the message as NAME.eml atomically (0600): a half-written file is never picked up."""
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    name = message_id_of(msg).replace("/", "_").replace("@", "_at_") + ".eml"
+    path = folder / name
+    tmp = folder / (name + ".tmp")
+    data = msg.as_bytes(policy=SMTP_POLICY)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+    try:
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    return path

@@ -1,0 +1,170 @@
+"""The SMTP listener for the helpline's addresses, run beside the relay on its event loop.
+
+aiosmtpd's protocol class is served with `loop.create_server` on the relay's own loop (its
+Controller would run a second loop in a thread, and aiosqlite connections belong to one
+loop). A mail is answered 250 only after it is committed; nothing is ever sent back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import weakref
+from datetime import date
+
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from console1712.clock import to_rfc3339
+from console1712.domain.mailparse import parse_mail
+from console1712.net.operations import STAFF, RelayView, service
+from console1712.store import mail as mail_store
+
+log = logging.getLogger("console1712.mail")
+
+MAX_RECIPIENTS = 20
+
+
+def accepted_addresses(view: RelayView) -> dict[str, str | None]:
+    """Address (lower case) -> team region, None for the unassigned pool."""
+    found: dict[str, str | None] = {a.strip().lower(): None for a in view.settings.mail_addresses}
+    for addr, region in view.settings.team_addresses.items():
+        found[addr.strip().lower()] = region
+    return found
+
+
+def closed_dates(view: RelayView) -> frozenset[date]:
+    return frozenset(date.fromisoformat(d) for d in view.settings.mail_closed_dates)
+
+
+class MailHandler:
+    """aiosmtpd handler: RCPT checks the address, DATA parses, stores, pushes `mail_new`."""
+
+    def __init__(self, view: RelayView) -> None:
+        self.view = view
+        self.addresses = accepted_addresses(view)
+        self.closed = closed_dates(view)
+        self.stored = 0  # counters for tests and benchmarks
+        self.refused = 0
+
+    async def handle_RCPT(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        rcpt_options: list[str],
+    ) -> str:
+        if address.strip().lower() not in self.addresses:
+            self.refused += 1
+            return "550 5.1.1 No such mailbox here"
+        if len(envelope.rcpt_tos) >= MAX_RECIPIENTS:
+            return "452 4.5.3 Too many recipients"
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        raw = envelope.original_content or envelope.content or b""
+        if isinstance(raw, str):
+            raw = raw.encode("utf-8", "surrogateescape")
+        if len(raw) > self.view.settings.mail_max_bytes:
+            return "552 5.3.4 Message too big"
+        # Parsing a large mail is CPU work: keep the relay's loop free meanwhile.
+        parsed = await asyncio.to_thread(parse_mail, raw)
+        team = self.team_for(envelope.rcpt_tos)
+        try:
+            stored = await mail_store.store_incoming(
+                self.view.db, parsed, self.view.clock.now(), team, self.closed
+            )
+        except Exception:
+            log.exception("mail not stored")
+            return "451 4.3.0 Temporary failure, please try again later"
+        self.stored += 1
+        if stored.duplicate:
+            log.info("mail received again (duplicate), stored once")
+            return "250 2.0.0 OK"
+        log.info(
+            "mail stored: thread %s (%s), flags %s",
+            stored.thread,
+            "new" if stored.new_thread else "existing",
+            ",".join(sorted(parsed.flags)) or "-",
+        )
+        self.view.broadcast_staff(
+            {
+                "type": "mail_new",
+                "thread": stored.thread,
+                "team": stored.team,
+                "due_at": None if stored.due_at is None else to_rfc3339(stored.due_at),
+                "new_thread": stored.new_thread,
+            },
+            STAFF,
+        )
+        return "250 2.0.0 OK"
+
+    def team_for(self, recipients: list[str]) -> str | None:
+        for rcpt in recipients:
+            region = self.addresses.get(rcpt.strip().lower())
+            if region is not None:
+                return region
+        return None
+
+
+class MailIntake:
+    """The SMTP listener service; `port` is the bound port once started (for port 0)."""
+
+    def __init__(self, view: RelayView) -> None:
+        self.view = view
+        self.handler = MailHandler(view)
+        self.port: int | None = None
+        self._server: asyncio.base_events.Server | None = None
+        self._sessions: weakref.WeakSet[SMTP] = weakref.WeakSet()
+
+    def _protocol(self) -> SMTP:
+        settings = self.view.settings
+        smtp = SMTP(
+            self.handler,
+            data_size_limit=settings.mail_max_bytes,
+            enable_SMTPUTF8=True,
+            hostname=helo_name(settings.mail_addresses),
+            ident="1712",
+            timeout=60,
+        )
+        self._sessions.add(smtp)
+        return smtp
+
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        settings = self.view.settings
+        self._server = await loop.create_server(
+            self._protocol, host=settings.smtp_host, port=settings.smtp_port
+        )
+        self.port = int(self._server.sockets[0].getsockname()[1])
+        log.info("smtp listening on port %d", self.port)
+
+    async def stop(self) -> None:
+        if self._server is None:
+            return
+        self._server.close()
+        for smtp in list(self._sessions):
+            transport = getattr(smtp, "transport", None)
+            if transport is not None:
+                transport.close()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self._server.wait_closed(), 5)
+        self._server = None
+        log.info("smtp stopped")
+
+
+def helo_name(addresses: list[str]) -> str:
+    for addr in addresses:
+        if "@" in addr:
+            return addr.rpartition("@")[2]
+    return "1712.local"
+
+
+@service
+def smtp_service(view: RelayView) -> MailIntake | None:
+    """The SMTP listener, unless the settings turn it off."""
+    if not view.settings.smtp:
+        return None
+    return MailIntake(view)

@@ -1,0 +1,509 @@
+"""The Dossier screen: search, a dossier with every annotation version, annotate and correct,
+link the active chat, close/reopen, and the rights requests with their deadlines.
+
+Everything comes from the relay (docs/protocol.md, "Dossier operations") through the app's
+StaffClient; a worker posts each answer as a DossierReply and the screen shows it. Typed
+texts (pseudonyms, annotations) are rendered as plain Text (widgets/dossier_view.py).
+Admins see no content: for them the screen shows only the deadlines of rights requests.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, Any, cast
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Input, OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+
+from console1712.domain.text import one_line
+from console1712.domain.themes import taxonomy
+from console1712.i18n import t
+from console1712.screens.dialogs import PickScreen
+from console1712.widgets.dossier_view import (
+    render_annotations,
+    render_head,
+    request_row,
+    result_row,
+)
+
+if TYPE_CHECKING:
+    from console1712.app import ConsoleApp
+
+# (binding id, keys, action, shown in the footer); F1-F10 are free on this screen.
+KEYS: tuple[tuple[str, str, str, bool], ...] = (
+    ("dossier.search", "f2", "search", True),
+    ("dossier.new", "f3", "new", False),
+    ("dossier.annotate", "f4", "annotate", True),
+    ("dossier.correct", "f5", "correct", False),
+    ("dossier.link", "f6", "link", True),
+    ("dossier.close", "f7", "toggle_status", False),
+    ("dossier.rights", "f8", "rights", True),
+    ("dossier.save", "ctrl+s", "save", False),
+    ("dossier.back", "escape,f10", "back", True),
+)
+STAFF_ROLES = ("counsellor", "supervisor")
+WAIT = 10.0
+
+
+class DossierReply(Message):
+    """The relay's answer to one request of this screen (`what` says which)."""
+
+    def __init__(self, what: str, frame: dict[str, Any] | None, extra: Any = None) -> None:
+        super().__init__()
+        self.what = what
+        self.frame = frame
+        self.extra = extra
+
+
+class PromptScreen(ModalScreen[str | None]):
+    """One line of text (a pseudonym); Enter takes, Esc cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "annuleren", id="prompt.cancel")]
+
+    def __init__(self, title: str, placeholder: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Content(self.title_text), classes="dialog-title")
+            yield Input(placeholder=self.placeholder, max_length=80, id="prompt-input")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        value = event.value.strip()
+        if value:
+            self.dismiss(value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class DossierScreen(Screen[None]):
+    """Dossiers of the counsellor's team and their rights requests."""
+
+    CSS_PATH = "dossier.tcss"
+    BINDINGS = [
+        # priority: the search field and the editor bind some of these keys themselves.
+        Binding(keys, action, binding_id, show=show, priority=True, id=binding_id)
+        for binding_id, keys, action, show in KEYS
+    ]
+
+    def __init__(
+        self,
+        lang: str,
+        role: str = "counsellor",
+        chat: str | None = None,
+        thread: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.lang = lang
+        self.role = role
+        self.chat = chat  # the chat of the workspace's active tab, to link
+        self.thread = thread  # or the mail thread open on the Mail screen
+        self.dossier: dict[str, Any] | None = None
+        self.results: list[dict[str, Any]] = []
+        self.requests: list[dict[str, Any]] = []
+        self.editing: dict[str, Any] | None = None  # kind, to, corrects of the annotation
+        self.showing_rights = role not in STAFF_ROLES
+        self._translate_bindings()
+
+    def _translate_bindings(self) -> None:
+        for key, bindings in self._bindings.key_to_bindings.items():
+            self._bindings.key_to_bindings[key] = [
+                dataclasses.replace(
+                    b, description=t(f"dossier.key.{b.id.split('.')[-1]}", self.lang)
+                )
+                if b.id and b.show
+                else b
+                for b in bindings
+            ]
+
+    @property
+    def console(self) -> ConsoleApp:
+        return cast("ConsoleApp", self.app)
+
+    @property
+    def staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    def compose(self) -> ComposeResult:
+        lang = self.lang
+        yield Static(Content(t("dossier.title", lang)), id="dossier-heading")
+        with Horizontal(id="dossier-main"):
+            with Vertical(id="dossier-left"):
+                yield Input(placeholder=t("dossier.search.placeholder", lang), id="dossier-search")
+                yield OptionList(id="dossier-results")
+                yield OptionList(id="rights-list")
+            with VerticalScroll(id="dossier-right"):
+                yield Static("", id="dossier-head")
+                yield Static("", id="dossier-annotations")
+        yield TextArea(id="dossier-editor", soft_wrap=True)
+        yield Static("", id="dossier-status")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#dossier-editor", TextArea).display = False
+        self.query_one("#dossier-search", Input).cursor_blink = False
+        if not self.staff:
+            self.query_one("#dossier-search").display = False
+            self.query_one("#dossier-results").display = False
+            self.show_text(t("dossier.admin", self.lang))
+        else:
+            self.query_one("#dossier-head", Static).update(
+                Content(t("dossier.none_open", self.lang))
+            )
+            self.request("search", {"type": "dossier_search"})
+        self._show_mode()
+        if self.staff:
+            self.query_one("#dossier-search", Input).focus()
+
+    # -- talking to the relay ------------------------------------------------------------------
+
+    @work(group="dossier", exit_on_error=False)
+    async def request(self, what: str, frame: dict[str, Any], extra: Any = None) -> None:
+        """Send one request; its answer (or None: no link) comes back as a DossierReply."""
+        client = self.console.client
+        reply = None if client is None else await client.request(frame, wait=WAIT)
+        self.post_message(DossierReply(what, reply, extra))
+
+    def on_dossier_reply(self, message: DossierReply) -> None:
+        frame = message.frame
+        if frame is None:
+            self.flash(t("dossier.offline", self.lang))
+            return
+        if frame.get("type") == "error":
+            code = str(frame.get("code", ""))
+            try:
+                detail = t(f"dossier.err.{code}", self.lang)
+            except KeyError:
+                detail = one_line(str(frame.get("detail") or code))
+            self.flash(t("dossier.error", self.lang, detail=detail))
+            return
+        handler = getattr(self, f"_got_{message.what}", None)
+        if handler is not None:
+            handler(frame, message.extra)
+
+    def _got_search(self, frame: dict[str, Any], _: Any) -> None:
+        found = frame.get("dossiers")
+        self.results = [d for d in found if isinstance(d, dict)] if isinstance(found, list) else []
+        results = self.query_one("#dossier-results", OptionList)
+        results.clear_options()
+        results.add_options(
+            Option(result_row(d, self.lang), id=str(d.get("code"))) for d in self.results
+        )
+        if self.results:
+            results.highlighted = 0
+        else:
+            self.flash(t("dossier.search.none", self.lang))
+
+    def _got_open(self, frame: dict[str, Any], _: Any) -> None:
+        dossier = frame.get("dossier")
+        if isinstance(dossier, dict):
+            self.dossier = dossier
+            self.render_dossier()
+
+    def _got_annotate(self, frame: dict[str, Any], _: Any) -> None:
+        self.flash(t("dossier.saved", self.lang))
+        self.reopen()
+
+    def _got_changed(self, frame: dict[str, Any], _: Any) -> None:
+        changed = frame.get("dossier")
+        if isinstance(changed, dict) and self.dossier is not None:
+            self.dossier.update(changed)
+            self.render_dossier()
+        self.refresh_results()
+
+    def _got_link(self, frame: dict[str, Any], _: Any) -> None:
+        link = frame.get("link")
+        if isinstance(link, dict) and self.dossier is not None:
+            links = self.dossier.setdefault("links", [])
+            if link not in links:
+                links.append(link)
+            self.render_dossier()
+            what = f"{one_line(str(link.get('kind')))} {one_line(str(link.get('target')))}"
+            self.flash(t("dossier.linked", self.lang, what=what))
+
+    def _got_rights(self, frame: dict[str, Any], _: Any) -> None:
+        found = frame.get("requests")
+        self.requests = [r for r in found if isinstance(r, dict)] if isinstance(found, list) else []
+        rights = self.query_one("#rights-list", OptionList)
+        rights.clear_options()
+        rights.add_options(
+            Option(request_row(r, self.lang), id=str(r.get("id"))) for r in self.requests
+        )
+        if self.requests:
+            rights.highlighted = 0
+        else:
+            self.flash(t("rights.none", self.lang))
+
+    def _got_fulfil(self, frame: dict[str, Any], _: Any) -> None:
+        self.flash(t("rights.fulfilled", self.lang))
+        export = frame.get("export")
+        if isinstance(export, str):
+            self.show_text(export)
+        elif isinstance(export, dict):
+            import json
+
+            self.show_text(json.dumps(export, ensure_ascii=False, indent=1))
+        self.request("rights", {"type": "rights_list"})
+
+    def _got_created(self, frame: dict[str, Any], _: Any) -> None:
+        self._got_open(frame, None)
+        self.refresh_results()
+
+    # -- showing -----------------------------------------------------------------------------
+
+    def flash(self, text: str) -> None:
+        self.query_one("#dossier-status", Static).update(Content(one_line(text)))
+
+    def show_text(self, text: str) -> None:
+        from rich.text import Text
+
+        from console1712.domain.text import strip_controls
+
+        self.query_one("#dossier-head", Static).update("")
+        self.query_one("#dossier-annotations", Static).update(Text(strip_controls(text)))
+
+    def render_dossier(self) -> None:
+        if self.dossier is None:
+            return
+        self.query_one("#dossier-head", Static).update(render_head(self.dossier, self.lang))
+        self.query_one("#dossier-annotations", Static).update(
+            render_annotations(self.dossier, self.lang)
+        )
+
+    def _show_mode(self) -> None:
+        self.query_one("#rights-list").display = self.showing_rights
+        if self.staff:
+            self.query_one("#dossier-results").display = not self.showing_rights
+        if self.showing_rights:
+            self.request("rights", {"type": "rights_list"})
+            self.query_one("#rights-list", OptionList).focus()
+
+    def refresh_results(self) -> None:
+        query = self.query_one("#dossier-search", Input).value
+        self.run_search(query)
+
+    def reopen(self) -> None:
+        if self.dossier is not None:
+            self.request("open", {"type": "dossier_open", "code": self.dossier.get("code")})
+
+    def run_search(self, query: str) -> None:
+        frame: dict[str, Any] = {"type": "dossier_search"}
+        text = query.strip()
+        theme = self._theme_for(text)
+        if theme is not None:
+            frame["theme"] = theme
+        elif text:
+            frame["query"] = text
+        self.request("search", frame)
+
+    def _theme_for(self, text: str) -> str | None:
+        """A query that names a theme (its id or the start of its label) searches by theme."""
+        needle = text.casefold()
+        if len(needle) < 3:
+            return None
+        for key, labels in taxonomy(self.console.settings.themes or None).items():
+            if needle == key or any(
+                label.casefold().startswith(needle) for label in labels.values()
+            ):
+                return key
+        return None
+
+    # -- events ---------------------------------------------------------------------------------
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "dossier-search":
+            event.stop()
+            self.run_search(event.value)
+            self.query_one("#dossier-results", OptionList).focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option_list.id == "dossier-results" and event.option.id:
+            self.request("open", {"type": "dossier_open", "code": event.option.id})
+        elif event.option_list.id == "rights-list" and event.option.id:
+            self.request_action(event.option.id)
+
+    def request_action(self, request_id: str) -> None:
+        """The action per request: fulfil (by its kind), refuse, or open its dossier."""
+        entry = next((r for r in self.requests if r.get("id") == request_id), None)
+        if entry is None or not self.staff:
+            return
+        choices = []
+        if entry.get("status") == "open":
+            kind = t(f"rights.kind.{entry.get('kind')}", self.lang)
+            choices += [
+                ("fulfil", Content(f"{t('dossier.key.fulfil', self.lang)}: {kind}")),
+                ("refuse", Content(t("rights.status.refused", self.lang))),
+            ]
+        choices.append(("open", Content(one_line(str(entry.get("code", ""))))))
+
+        def chosen(action: str | None) -> None:
+            if action == "fulfil":
+                self.request("fulfil", {"type": "rights_fulfil", "id": request_id})
+            elif action == "refuse":
+                self.request("fulfil", {"type": "rights_refuse", "id": request_id})
+            elif action == "open":
+                self.request("open", {"type": "dossier_open", "code": entry.get("code")})
+
+        self.app.push_screen(PickScreen(t("rights.title", self.lang), choices, self.lang), chosen)
+
+    # -- actions ---------------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        if self.staff:
+            self.showing_rights = False
+            self._show_mode()
+            self.query_one("#dossier-search", Input).focus()
+
+    def action_rights(self) -> None:
+        if not self.staff:
+            self.request("rights", {"type": "rights_list"})
+            return
+        self.showing_rights = not self.showing_rights
+        self._show_mode()
+        if not self.showing_rights:
+            self.query_one("#dossier-results", OptionList).focus()
+
+    def action_new(self) -> None:
+        if not self.staff:
+            return
+
+        def chosen(pseudonym: str | None) -> None:
+            if pseudonym:
+                self.request("created", {"type": "dossier_create", "pseudonym": pseudonym})
+
+        self.app.push_screen(
+            PromptScreen(t("dossier.key.new", self.lang), t("dossier.new.placeholder", self.lang)),
+            chosen,
+        )
+
+    def action_annotate(self) -> None:
+        if not self.staff or self.dossier is None:
+            return
+        kinds = [
+            (k, Content(t(f"dossier.kind.{k}", self.lang)))
+            for k in ("note", "assessment", "referral", "safety_concern", "client_disagrees")
+        ]
+
+        def chosen_kind(kind: str | None) -> None:
+            if kind == "referral":
+                targets = [
+                    (x, Content(t(f"dossier.to.{x}", self.lang)))
+                    for x in ("caw", "police", "vk", "jac", "gp", "other")
+                ]
+                self.app.push_screen(
+                    PickScreen(t("dossier.annotate.to", self.lang), targets, self.lang),
+                    lambda to: self.start_editor({"kind": kind, "to": to}) if to else None,
+                )
+            elif kind:
+                self.start_editor({"kind": kind})
+
+        self.app.push_screen(
+            PickScreen(t("dossier.annotate.kind", self.lang), kinds, self.lang), chosen_kind
+        )
+
+    def action_correct(self) -> None:
+        if not self.staff or self.dossier is None:
+            return
+        current = [
+            a
+            for a in self.dossier.get("annotations") or []
+            if isinstance(a, dict) and a.get("current")
+        ]
+        items = [
+            (
+                str(a.get("id")),
+                Content(
+                    one_line(
+                        f"{t('dossier.kind.' + str(a.get('kind')), self.lang)}: {a.get('text', '')}"
+                    )[:70]
+                ),
+            )
+            for a in current
+        ]
+        if not items:
+            return
+
+        def chosen(annotation_id: str | None) -> None:
+            old = next((a for a in current if a.get("id") == annotation_id), None)
+            if old is not None:
+                self.start_editor(
+                    {"kind": old.get("kind"), "to": old.get("to"), "corrects": old.get("id")},
+                    str(old.get("text") or ""),
+                )
+
+        self.app.push_screen(
+            PickScreen(t("dossier.annotate.correct", self.lang), items, self.lang), chosen
+        )
+
+    def start_editor(self, editing: dict[str, Any], text: str = "") -> None:
+        self.editing = editing
+        editor = self.query_one("#dossier-editor", TextArea)
+        editor.text = text
+        editor.display = True
+        editor.focus()
+        self.flash(t("dossier.annotate.placeholder", self.lang))
+
+    def stop_editor(self) -> None:
+        self.editing = None
+        editor = self.query_one("#dossier-editor", TextArea)
+        editor.text = ""
+        editor.display = False
+
+    def action_save(self) -> None:
+        if self.editing is None or self.dossier is None:
+            return
+        text = self.query_one("#dossier-editor", TextArea).text.strip()
+        if not text:
+            return
+        frame: dict[str, Any] = {
+            "type": "dossier_annotate",
+            "code": self.dossier.get("code"),
+            "kind": self.editing["kind"],
+            "text": text,
+        }
+        if self.editing.get("to"):
+            frame["to"] = self.editing["to"]
+        if self.editing.get("corrects"):
+            frame["corrects"] = self.editing["corrects"]
+        self.stop_editor()
+        self.request("annotate", frame)
+
+    def action_link(self) -> None:
+        if not self.staff or self.dossier is None:
+            return
+        frame: dict[str, Any] = {"type": "dossier_link", "code": self.dossier.get("code")}
+        if self.chat:
+            frame["chat"] = self.chat
+        elif self.thread:
+            frame["mail"] = self.thread
+        else:
+            self.flash(t("dossier.link.none", self.lang))
+            return
+        self.request("link", frame)
+
+    def action_toggle_status(self) -> None:
+        if not self.staff or self.dossier is None:
+            return
+        status = "open" if self.dossier.get("status") == "closed" else "closed"
+        self.request(
+            "changed",
+            {"type": "dossier_status", "code": self.dossier.get("code"), "status": status},
+        )
+
+    def action_back(self) -> None:
+        if self.editing is not None:
+            self.stop_editor()
+            return
+        self.app.pop_screen()

@@ -1,0 +1,342 @@
+"""The Mail screen: thread list, thread view, reply editor; every mail text shown as data.
+
+Subjects, names and bodies come from strangers: they are cleaned of control characters and
+shown as `Content(...)` (never parsed as markup), so "[b]" or "[@click=...]" stay text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, cast
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Label, ListItem, ListView, Static, TextArea
+
+from console1712.clock import from_rfc3339
+from console1712.domain.hours import BRUSSELS
+from console1712.domain.text import one_line, strip_controls
+from console1712.i18n import t
+from console1712.screens.dialogs import ConfirmScreen
+
+if TYPE_CHECKING:
+    from console1712.app import ConsoleApp
+
+FILTERS = ("open", "overdue", "answered", "all")
+REFRESH = 30.0  # seconds between list refreshes (new mail also arrives as `mail_new`)
+REQUEST_WAIT = 40.0  # a reply may wait on the smarthost
+
+# (binding id, keys, action, shown in the footer)
+KEYS: tuple[tuple[str, str, str, bool], ...] = (
+    ("mail.filter", "f2", "cycle_filter", True),
+    ("mail.claim", "f3", "claim", True),
+    ("mail.reply", "f4", "reply", True),
+    ("mail.send", "ctrl+s", "send", True),
+    ("mail.refresh", "f5", "refresh", False),
+    ("mail.answered", "f6", "answered", False),
+    ("mail.forget", "f7", "forget", False),
+    ("mail.close", "escape,f10", "close", True),
+)
+
+
+def local(value: str | None, fmt: str = "%d-%m %H:%M") -> str:
+    if not value:
+        return ""
+    try:
+        return from_rfc3339(value).astimezone(BRUSSELS).strftime(fmt)
+    except ValueError:
+        return ""
+
+
+def urgency(entry: dict[str, Any], now: datetime) -> str:
+    """'overdue', 'due-today' or '' for a listed thread (drives the tcss classes)."""
+    if entry.get("status") != "open" or not entry.get("due_at"):
+        return ""
+    try:
+        due = from_rfc3339(str(entry["due_at"]))
+    except ValueError:
+        return ""
+    if due < now:
+        return "overdue"
+    if due.astimezone(BRUSSELS).date() == now.astimezone(BRUSSELS).date():
+        return "due-today"
+    return ""
+
+
+def row_text(entry: dict[str, Any], now: datetime, lang: str) -> Content:
+    """One list row: due, received, sender address, subject (all as plain text)."""
+    state = urgency(entry, now)
+    if entry.get("status") == "open":
+        due = t("mail.overdue", lang) if state == "overdue" else local(entry.get("due_at"))
+    else:
+        due = t(f"mail.status.{entry.get('status', 'open')}", lang)
+    sender = one_line(str(entry.get("sender") or ""))
+    subject = one_line(str(entry.get("subject") or ""))
+    if entry.get("status") == "forgotten":
+        subject = t("mail.forgotten_row", lang)
+    elif not subject:
+        subject = t("mail.no_subject", lang)
+    received = local(entry.get("received"))
+    return Content(f"{due[:11]:<11} {received:<11} {sender[:22]:<22} {subject}")
+
+
+def flag_name(flag: str, lang: str) -> str:
+    try:
+        return t(f"mail.flag.{flag}", lang)
+    except KeyError:
+        return one_line(flag)
+
+
+def thread_content(answer: dict[str, Any], lang: str) -> Content:
+    """The whole thread as one Content: headers, flags, text and attachments per message."""
+    thread = answer.get("thread") or {}
+    parts: list[str | tuple[str, str]] = []
+    if thread.get("status") == "forgotten":
+        parts.append((t("mail.forgotten_view", lang) + "\n\n", "italic"))
+    subject = one_line(str(thread.get("subject") or "")) or t("mail.no_subject", lang)
+    parts.append((subject + "\n", "bold"))
+    if thread.get("status") == "open" and thread.get("due_at"):
+        parts.append(f"{t('mail.due', lang)}: {local(thread.get('due_at'), '%d-%m-%Y %H:%M')}\n")
+    for m in answer.get("messages") or []:
+        parts.append(("─" * 40 + "\n", "dim"))
+        sender = one_line(str(m.get("from") or ""))
+        name = one_line(str(m.get("from_name") or ""))
+        who = f"{name} <{sender}>" if name else sender
+        parts.append((f"{t('mail.from', lang)}: ", "bold"))
+        parts.append(who + "\n")
+        to = ", ".join(one_line(str(a)) for a in m.get("to") or [])
+        if to:
+            parts.append((f"{t('mail.to', lang)}: ", "bold"))
+            parts.append(to + "\n")
+        parts.append((f"{t('mail.date', lang)}: ", "bold"))
+        parts.append(local(m.get("at"), "%d-%m-%Y %H:%M") + "\n")
+        if m.get("subject"):
+            parts.append((f"{t('mail.subject', lang)}: ", "bold"))
+            parts.append(one_line(str(m["subject"])) + "\n")
+        if m.get("sent_by"):
+            parts.append((t("mail.sent_by", lang, who=one_line(str(m["sent_by"]))) + "\n", "dim"))
+        flags = [f for f in m.get("flags") or [] if f != "no_message_id"]
+        if flags:
+            names = ", ".join(flag_name(str(f), lang) for f in flags)
+            parts.append((t("mail.flags", lang, flags=names) + "\n", "italic"))
+        if m.get("html_only"):
+            parts.append((t("mail.html_only", lang) + "\n", "dim"))
+        parts.append("\n")
+        text = m.get("text")
+        if isinstance(text, str):
+            parts.append(strip_controls(text).rstrip() + "\n")
+        if m.get("truncated"):
+            parts.append((t("mail.truncated", lang) + "\n", "italic"))
+        attachments = m.get("attachments") or []
+        if attachments:
+            parts.append(("\n" + t("mail.attachments", lang) + "\n", "bold"))
+            for a in attachments:
+                name = one_line(str(a.get("name") or ""))
+                kind = one_line(str(a.get("type") or ""))
+                parts.append(f"  {name} ({kind}, {int(a.get('size') or 0)} B)\n")
+    return Content.assemble(*parts)
+
+
+class MailScreen(Screen[None]):
+    """Mail threads of the counsellor's team and the unassigned pool."""
+
+    CSS_PATH = "mail.tcss"
+    BINDINGS = [
+        Binding(keys, action, binding_id, show=show, priority=True, id=binding_id)
+        for binding_id, keys, action, show in KEYS
+    ]
+
+    def __init__(self, lang: str) -> None:
+        super().__init__()
+        self.lang = lang
+        self.list_filter = "open"
+        self.entries: list[dict[str, Any]] = []
+        self.current: dict[str, Any] | None = None  # the open thread's answer frame
+        for key, bindings in self._bindings.key_to_bindings.items():
+            self._bindings.key_to_bindings[key] = [
+                dataclasses.replace(b, description=t(f"mail.key.{b.id[5:]}", lang))
+                if b.id and b.id.startswith("mail.")
+                else b
+                for b in bindings
+            ]
+
+    @property
+    def console(self) -> ConsoleApp:
+        return cast("ConsoleApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content(t("mail.title", self.lang)), id="mail-heading")
+        yield ListView(id="mail-list")
+        with VerticalScroll(id="mail-view"):
+            yield Static(Content(t("mail.pick", self.lang)), id="mail-body")
+        yield TextArea(id="mail-reply", soft_wrap=True, show_line_numbers=False)
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        reply = self.query_one("#mail-reply", TextArea)
+        reply.placeholder = t("mail.reply_placeholder", self.lang)
+        reply.display = False
+        self.query_one("#mail-list", ListView).focus()
+        self.set_interval(REFRESH, self.refresh_list)
+        self.refresh_list()
+
+    # -- talking to the relay ------------------------------------------------------------
+
+    async def ask(self, frame: dict[str, Any]) -> dict[str, Any] | None:
+        """One request; errors are told to the counsellor and answered None."""
+        client = self.console.client
+        reply = None if client is None else await client.request(frame, wait=REQUEST_WAIT)
+        if reply is None:
+            self.notify(t("mail.offline", self.lang), severity="error")
+            return None
+        if reply.get("type") == "error":
+            code = str(reply.get("code") or "")
+            key = f"mail.error.{code}"
+            try:
+                text = t(key, self.lang, claimed_by=one_line(str(reply.get("claimed_by") or "")))
+            except KeyError:
+                text = t("mail.error.other", self.lang, code=one_line(code))
+            self.notify(text, severity="error")
+            return None
+        return reply
+
+    @work(exclusive=True, group="mail-list", exit_on_error=False)
+    async def refresh_list(self) -> None:
+        answer = await self.ask({"type": "mail_threads", "filter": self.list_filter})
+        if answer is not None:
+            self.show_list(answer.get("threads") or [])
+
+    def show_list(self, entries: list[dict[str, Any]]) -> None:
+        now = self.console.clock.now()
+        view = self.query_one("#mail-list", ListView)
+        keep = view.index
+        self.entries = [e for e in entries if isinstance(e, dict)]
+        view.clear()
+        for entry in self.entries:
+            state = urgency(entry, now)
+            item = ListItem(Label(row_text(entry, now, self.lang)), classes=state or None)
+            view.append(item)
+        if self.entries:
+            view.index = min(keep or 0, len(self.entries) - 1)
+        heading = t(
+            "mail.heading",
+            self.lang,
+            filter=t(f"mail.filter.{self.list_filter}", self.lang),
+            n=len(self.entries),
+        )
+        if not self.entries:
+            heading += "  " + t("mail.none", self.lang)
+        self.query_one("#mail-heading", Static).update(Content(heading))
+
+    def on_list_view_selected(self, event: ListView.Selected) -> None:
+        event.stop()
+        index = event.list_view.index
+        if index is not None and 0 <= index < len(self.entries):
+            self.open_thread(str(self.entries[index]["thread"]))
+
+    @work(exclusive=True, group="mail-thread", exit_on_error=False)
+    async def open_thread(self, thread: str) -> None:
+        answer = await self.ask({"type": "mail_thread", "thread": thread})
+        if answer is None:
+            return
+        self.current = answer
+        self.query_one("#mail-body", Static).update(thread_content(answer, self.lang))
+        self.query_one("#mail-view", VerticalScroll).scroll_home(animate=False)
+
+    def _opened_id(self) -> str | None:
+        if self.current is None:
+            self.notify(t("mail.no_thread", self.lang), severity="warning")
+            return None
+        return str((self.current.get("thread") or {}).get("thread") or "") or None
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def action_cycle_filter(self) -> None:
+        self.list_filter = FILTERS[(FILTERS.index(self.list_filter) + 1) % len(FILTERS)]
+        self.refresh_list()
+
+    def action_refresh(self) -> None:
+        self.refresh_list()
+
+    async def action_claim(self) -> None:
+        thread = self._opened_id()
+        if thread and await self.ask({"type": "mail_claim", "thread": thread}):
+            self.notify(t("mail.claimed", self.lang))
+            self.open_thread(thread)
+            self.refresh_list()
+
+    def action_reply(self) -> None:
+        if self._opened_id() is None:
+            return
+        editor = self.query_one("#mail-reply", TextArea)
+        editor.display = True
+        editor.focus()
+
+    def action_send(self) -> None:
+        thread = self._opened_id()
+        if thread is None or self.current is None:
+            return
+        editor = self.query_one("#mail-reply", TextArea)
+        if not editor.display:
+            self.action_reply()
+            return
+        text = editor.text
+        if not strip_controls(text).strip():
+            self.notify(t("mail.empty_reply", self.lang), severity="warning")
+            return
+        to = one_line(str((self.current.get("thread") or {}).get("sender") or ""))
+
+        def chosen(yes: bool | None) -> None:
+            if yes:
+                self.send_reply(thread, text)
+
+        question = Content(t("mail.confirm_send", self.lang, to=to))
+        self.app.push_screen(ConfirmScreen(question, self.lang), chosen)
+
+    @work(exclusive=True, group="mail-send", exit_on_error=False)
+    async def send_reply(self, thread: str, text: str) -> None:
+        answer = await self.ask({"type": "mail_reply", "thread": thread, "text": text})
+        if answer is None:
+            return  # the text stays in the editor
+        editor = self.query_one("#mail-reply", TextArea)
+        editor.clear()
+        editor.display = False
+        self.notify(t(f"mail.sent.{answer.get('delivery', 'smarthost')}", self.lang))
+        self.query_one("#mail-list", ListView).focus()
+        self.open_thread(thread)
+        self.refresh_list()
+
+    def _confirmed(self, key: str, frame_type: str, done: str) -> None:
+        thread = self._opened_id()
+        if thread is None:
+            return
+
+        async def act() -> None:
+            if await self.ask({"type": frame_type, "thread": thread}):
+                self.notify(t(done, self.lang))
+                self.open_thread(thread)
+                self.refresh_list()
+
+        def chosen(yes: bool | None) -> None:
+            if yes:
+                self.run_worker(act(), group="mail-act", exit_on_error=False)
+
+        self.app.push_screen(ConfirmScreen(Content(t(key, self.lang)), self.lang), chosen)
+
+    def action_answered(self) -> None:
+        self._confirmed("mail.confirm_answered", "mail_answered", "mail.answered")
+
+    def action_forget(self) -> None:
+        self._confirmed("mail.confirm_forget", "mail_forget", "mail.forgotten")
+
+    def action_close(self) -> None:
+        editor = self.query_one("#mail-reply", TextArea)
+        if editor.has_focus:
+            self.query_one("#mail-list", ListView).focus()
+            return
+        self.dismiss(None)

@@ -1,0 +1,539 @@
+"""Supervision screens (issue 7): the live overview, reading along with a private note,
+emergency disclosure decisions, and the counsellor's phone-contact and disclosure dialogs.
+
+The overview is fed by `monitor` frames the relay pushes (at most one a second, only when
+something changed); this screen never polls. Waiting minutes are redrawn locally from the
+`since` times. Chat text and names are remote text: shown as Content/Text, never markup.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, cast
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Input, OptionList, Select, Sparkline, Static
+from textual.widgets.option_list import Option
+
+from console1712.clock import from_rfc3339
+from console1712.config import REGIONS
+from console1712.domain.hours import BRUSSELS
+from console1712.domain.stats import AGE_BANDS, GENDERS, UNKNOWN
+from console1712.domain.text import one_line, strip_controls
+from console1712.domain.themes import label as theme_label
+from console1712.domain.themes import taxonomy
+from console1712.i18n import t
+from console1712.i18n.supervision import TEXTS
+from console1712.widgets.events import ConnectionChanged
+from console1712.widgets.supervisor_events import (
+    DisclosurePending,
+    MonitorUpdated,
+    ReadAlongEnded,
+    ReadAlongMessage,
+)
+from console1712.widgets.transcript import Line, Transcript, parse_at
+
+if TYPE_CHECKING:
+    from console1712.app import ConsoleApp
+
+WAIT = 10.0
+CLOCK_REDRAW = 15.0  # seconds between local redraws of the waiting minutes
+
+
+def _translated(screen: Screen[Any], lang: str) -> None:
+    # Footer texts in the console's language (binding ids stay).
+    for key, bindings in screen._bindings.key_to_bindings.items():
+        screen._bindings.key_to_bindings[key] = [
+            dataclasses.replace(b, description=t(f"supkey.{b.id}", lang))
+            if b.id and b.show and f"supkey.{b.id}" in TEXTS
+            else b
+            for b in bindings
+        ]
+
+
+async def ask(app: Any, frame: dict[str, Any]) -> dict[str, Any] | None:
+    """One request to the relay; None when there is no link or no answer in time."""
+    client = cast("ConsoleApp", app).client
+    return None if client is None else await client.request(frame, wait=WAIT)
+
+
+def minutes_since(since: str | None, now: datetime) -> int | None:
+    if not since:
+        return None
+    try:
+        return max(0, int((now - from_rfc3339(since)).total_seconds() // 60))
+    except ValueError:
+        return None
+
+
+def region_name(region: str, lang: str) -> str:
+    return t("sup.region.unknown", lang) if region == UNKNOWN else t(f"region.{region}", lang)
+
+
+def regions_content(frame: dict[str, Any], now: datetime, lang: str) -> Content:
+    lines: list[str | tuple[str, str]] = [(t("sup.regions", lang) + "\n", "bold")]
+    for entry in frame.get("regions") or []:
+        region = str(entry.get("region") or UNKNOWN)
+        waiting = int(entry.get("waiting") or 0)
+        minutes = minutes_since(entry.get("since"), now)
+        longest = "" if minutes is None else t("sup.minutes", lang, n=minutes)
+        row = f"{region_name(region, lang)[:15]:<15}{waiting:>8}  {longest}\n"
+        lines.append((row, "bold") if waiting else row)
+    return Content.assemble(*lines)
+
+
+def today_content(frame: dict[str, Any], lang: str) -> Content:
+    today = frame.get("today") or {}
+    median = today.get("median_wait")
+    value = "—" if median is None else f"{int(median) // 60}:{int(median) % 60:02d}"
+    mail = frame.get("mail")
+    mail_line = (
+        t("sup.mail.none", lang)
+        if not isinstance(mail, dict)
+        else t("sup.mail", lang, due=mail.get("due_today", 0), overdue=mail.get("overdue", 0))
+    )
+    return Content.assemble(
+        (t("sup.today", lang) + "\n", "bold"),
+        t("sup.started", lang, n=today.get("started", 0)) + "\n",
+        t("sup.answered", lang, n=today.get("answered", 0)) + "\n",
+        t("sup.abandoned", lang, n=today.get("abandoned", 0)) + "\n",
+        t("sup.median", lang, value=value) + "\n",
+        mail_line,
+    )
+
+
+def staff_content(frame: dict[str, Any], lang: str) -> Content:
+    lines: list[str | tuple[str, str]] = [(t("sup.staff", lang) + "\n", "bold")]
+    staff = frame.get("staff") or []
+    if not staff:
+        lines.append(t("sup.staff.none", lang))
+    for entry in staff[:8]:
+        status = t(f"status.{entry.get('status', 'available')}", lang)
+        name = one_line(str(entry.get("name") or entry.get("user") or ""))[:20]
+        lines.append(t("sup.staff.row", lang, name=name, status=status, n=entry.get("chats", 0)))
+        lines.append("\n")
+    return Content.assemble(*lines)
+
+
+class SupervisorScreen(Screen[None]):
+    """The live overview for supervisors (role supervisor)."""
+
+    CSS_PATH = "supervisor.tcss"
+    SUPERVISION = True  # the app routes supervision frames here
+    BINDINGS = [
+        Binding("f2", "read_along", "meekijken", id="sup.read_along"),
+        Binding("f3", "disclosures", "vrijgave", id="sup.disclosures"),
+        Binding("escape,f10", "close", "terug", id="sup.close"),
+    ]
+
+    def __init__(self, lang: str) -> None:
+        super().__init__()
+        self.lang = lang
+        self.frame: dict[str, Any] = {}
+        self.updates = 0  # monitor frames shown (tests)
+        _translated(self, lang)
+
+    @property
+    def console(self) -> ConsoleApp:
+        return cast("ConsoleApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        lang = self.lang
+        yield Static(Content(t("sup.title", lang)), id="sup-title")
+        with Horizontal(id="sup-main"):
+            with Vertical(id="sup-left"):
+                yield Static(id="sup-regions")
+                yield Static(id="sup-today")
+            with Vertical(id="sup-right"):
+                yield Static(id="sup-staff")
+                yield Static(Content(t("sup.chats", lang)), id="sup-chats-title")
+                yield OptionList(id="sup-chats")
+        yield Static(id="sup-chart-title")
+        yield Sparkline([], id="sup-chart")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.set_interval(CLOCK_REDRAW, self._redraw_clock)
+        self.query_one("#sup-chats", OptionList).focus()
+        self.subscribe()
+
+    @work(exclusive=True, group="monitor", exit_on_error=False)
+    async def subscribe(self) -> None:
+        reply = await ask(self.app, {"type": "monitor_subscribe"})
+        if reply is None or reply.get("type") != "monitor":
+            self.notify(t("sup.offline", self.lang), severity="error")
+            return
+        self.show(reply)
+
+    def on_connection_changed(self, message: ConnectionChanged) -> None:
+        # A new link is a new subscription: the relay forgets subscribers that went away.
+        if message.state == "connected":
+            self.subscribe()
+
+    def on_monitor_updated(self, message: MonitorUpdated) -> None:
+        self.show(message.frame)
+
+    def on_disclosure_pending(self, message: DisclosurePending) -> None:
+        self.notify(t("sup.pending", self.lang))
+
+    def show(self, frame: dict[str, Any]) -> None:
+        self.frame = frame
+        self.updates += 1
+        lang = self.lang
+        self._redraw_clock()
+        self.query_one("#sup-today", Static).update(today_content(frame, lang))
+        self.query_one("#sup-staff", Static).update(staff_content(frame, lang))
+        chats = self.query_one("#sup-chats", OptionList)
+        highlighted = chats.highlighted_option.id if chats.highlighted_option else None
+        chats.clear_options()
+        options = []
+        for entry in frame.get("chats") or []:
+            since = parse_at(str(entry.get("since")))
+            stamp = since.astimezone(BRUSSELS).strftime("%H:%M") if since else "--:--"
+            readers = " · 👁" if entry.get("readers") else ""
+            text = t(
+                "sup.chat.row",
+                lang,
+                name=one_line(str(entry.get("name") or entry.get("counsellor") or ""))[:20],
+                time=stamp,
+                readers=readers,
+            )
+            options.append(Option(Content(text), id=str(entry.get("chat"))))
+        if options:
+            chats.add_options(options)
+            ids = [o.id for o in options]
+            chats.highlighted = ids.index(highlighted) if highlighted in ids else 0
+        else:
+            chats.add_option(Option(Content(t("sup.chats.none", lang)), disabled=True))
+        history = [int(v) for v in frame.get("queue_history") or [] if isinstance(v, int)]
+        self.query_one("#sup-chart", Sparkline).data = history or [0]
+        self.query_one("#sup-chart-title", Static).update(
+            Content(t("sup.chart", lang, hours=4, max=max(history or [0])))
+        )
+
+    def _redraw_clock(self) -> None:
+        if self.frame:
+            now = self.console.clock.now()
+            self.query_one("#sup-regions", Static).update(
+                regions_content(self.frame, now, self.lang)
+            )
+
+    def region_text(self) -> str:
+        """The regions block as plain text (tests)."""
+        return str(regions_content(self.frame, self.console.clock.now(), self.lang).plain)
+
+    def action_read_along(self) -> None:
+        chats = self.query_one("#sup-chats", OptionList)
+        option = chats.highlighted_option
+        if option is None or option.disabled or not option.id:
+            self.notify(t("sup.no_chat", self.lang))
+            return
+        self.app.push_screen(ReadAlongScreen(option.id, self.lang))
+
+    def action_disclosures(self) -> None:
+        self.app.push_screen(DisclosureScreen(self.lang))
+
+    def action_close(self) -> None:
+        self.run_worker(ask(self.app, {"type": "monitor_unsubscribe"}))
+        self.dismiss(None)
+
+
+class ReadAlongScreen(Screen[None]):
+    """One chat, read-only, live; a private note goes to its counsellor only."""
+
+    CSS_PATH = "supervisor.tcss"
+    SUPERVISION = True
+    BINDINGS = [Binding("escape,f10", "close", "terug", id="sup.close")]
+
+    def __init__(self, chat: str, lang: str) -> None:
+        super().__init__()
+        self.chat = chat
+        self.lang = lang
+        self.transcript = Transcript(lang, id="readalong-transcript")
+        _translated(self, lang)
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content(t("readalong.title", self.lang, name="…")), id="readalong-title")
+        yield self.transcript
+        yield Input(placeholder=t("readalong.note", self.lang), max_length=2000, id="note-input")
+        yield Static(Content(t("readalong.keys", self.lang)), id="readalong-keys")
+
+    def on_mount(self) -> None:
+        self.query_one("#note-input", Input).focus()
+        self.start()
+
+    @work(exclusive=True, group="read-along", exit_on_error=False)
+    async def start(self) -> None:
+        reply = await ask(self.app, {"type": "read_along", "chat": self.chat})
+        if reply is None or reply.get("type") != "read_along":
+            code = "offline" if reply is None else str(reply.get("code"))
+            self.notify(t("readalong.failed", self.lang, code=one_line(code)[:40]))
+            return
+        name = one_line(str(reply.get("counsellor") or ""))
+        self.query_one("#readalong-title", Static).update(
+            Content(t("readalong.title", self.lang, name=name))
+        )
+        for entry in reply.get("history") or []:
+            self._add(entry)
+
+    def _add(self, entry: dict[str, Any]) -> None:
+        seq = entry.get("seq")
+        if isinstance(seq, int) and self.transcript.has_seq(seq):
+            return
+        sender = "chatter" if entry.get("from") == "chatter" else "counsellor"
+        self.transcript.add(
+            Line(
+                sender,
+                strip_controls(str(entry.get("text", ""))),
+                parse_at(str(entry.get("at"))),
+                seq if isinstance(seq, int) else None,
+            )
+        )
+
+    def on_read_along_message(self, message: ReadAlongMessage) -> None:
+        if message.chat == self.chat:
+            self._add(message.entry)
+
+    def on_read_along_ended(self, message: ReadAlongEnded) -> None:
+        if message.chat == self.chat:
+            self.transcript.add(Line("system", t("readalong.ended", self.lang)))
+
+    async def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        text = strip_controls(event.value).strip()
+        if not text:
+            return
+        reply = await ask(self.app, {"type": "note", "chat": self.chat, "text": text})
+        if reply is not None and reply.get("type") == "note_sent":
+            event.input.clear()
+            self.notify(t("readalong.sent", self.lang))
+        else:
+            code = "offline" if reply is None else str(reply.get("code"))
+            self.notify(t("readalong.failed", self.lang, code=one_line(code)[:40]))
+
+    def action_close(self) -> None:
+        self.run_worker(ask(self.app, {"type": "read_along_stop", "chat": self.chat}))
+        self.dismiss(None)
+
+
+class DisclosureScreen(Screen[None]):
+    """Pending and recent disclosure requests: approve, refuse, see the address once."""
+
+    CSS_PATH = "supervisor.tcss"
+    SUPERVISION = True
+    BINDINGS = [
+        Binding("f2", "decide(True)", "goedkeuren", id="disclosure.approve"),
+        Binding("f3", "decide(False)", "weigeren", id="disclosure.refuse"),
+        Binding("f4", "view", "adres", id="disclosure.view"),
+        Binding("escape,f10", "close", "terug", id="sup.close"),
+    ]
+
+    def __init__(self, lang: str) -> None:
+        super().__init__()
+        self.lang = lang
+        _translated(self, lang)
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content(t("disclosure.title", self.lang)), id="disclosure-title")
+        yield OptionList(id="disclosure-list")
+        yield Static("", id="disclosure-result")
+        yield Static(Content(t("disclosure.keys", self.lang)), id="disclosure-keys")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#disclosure-list", OptionList).focus()
+        self.reload()
+
+    def on_disclosure_pending(self, message: DisclosurePending) -> None:
+        self.reload()
+
+    @work(exclusive=True, group="disclosures", exit_on_error=False)
+    async def reload(self) -> None:
+        reply = await ask(self.app, {"type": "disclosures"})
+        listing = self.query_one("#disclosure-list", OptionList)
+        listing.clear_options()
+        requests = reply.get("requests") if reply and reply.get("type") == "disclosures" else []
+        for entry in requests or []:
+            text = t(
+                "disclosure.row",
+                self.lang,
+                status=t(f"disclosure.status.{entry.get('status')}", self.lang),
+                by=one_line(str(entry.get("requested_by")))[:16],
+                chat=one_line(str(entry.get("chat")))[:16],
+                reason=one_line(str(entry.get("reason")))[:60],
+            )
+            listing.add_option(Option(Content(text), id=str(entry.get("request"))))
+        if not requests:
+            listing.add_option(Option(Content(t("disclosure.none", self.lang)), disabled=True))
+
+    def _selected(self) -> str | None:
+        option = self.query_one("#disclosure-list", OptionList).highlighted_option
+        return None if option is None or option.disabled else option.id
+
+    def _result(self, text: str) -> None:
+        self.query_one("#disclosure-result", Static).update(Content(text))
+
+    def _refused(self, reply: dict[str, Any] | None) -> None:
+        code = "offline" if reply is None else str(reply.get("code"))
+        try:
+            reason = t(f"disclosure.err.{code}", self.lang)
+        except KeyError:
+            reason = one_line(code)[:40]
+        self._result(t("disclosure.error", self.lang, reason=reason))
+
+    async def action_decide(self, approve: bool) -> None:
+        request = self._selected()
+        if request is None:
+            return
+        frame = {"type": "disclosure_decide", "request": request, "approve": approve}
+        reply = await ask(self.app, frame)
+        if reply is None or reply.get("type") != "disclosure_decided":
+            self._refused(reply)
+            return
+        self._result(t(f"disclosure.status.{'approved' if approve else 'refused'}", self.lang))
+        self.reload()
+
+    async def action_view(self) -> None:
+        request = self._selected()
+        if request is None:
+            return
+        reply = await ask(self.app, {"type": "disclosure_view", "request": request})
+        if reply is None or reply.get("type") != "disclosure_address":
+            self._refused(reply)
+            return
+        self._result(
+            t(
+                "disclosure.address",
+                self.lang,
+                chat=one_line(str(reply.get("chat"))),
+                address=one_line(str(reply.get("address"))),
+            )
+        )
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+# -- the counsellor's dialogs ------------------------------------------------------------------
+
+
+class DisclosureAskScreen(ModalScreen[str | None]):
+    """The reason for an emergency disclosure request, confirmed with ctrl+y."""
+
+    BINDINGS = [
+        Binding("ctrl+y", "confirm", "aanvragen", id="disclosure.ask"),
+        Binding("escape", "cancel", "annuleren", id="disclosure.cancel"),
+    ]
+
+    def __init__(self, lang: str) -> None:
+        super().__init__()
+        self.lang = lang
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Content(t("disclosure.ask", self.lang)), classes="dialog-title")
+            yield Input(max_length=500, id="disclosure-reason")
+            yield Static(Content(t("disclosure.ask_keys", self.lang)), classes="dialog-keys")
+
+    def on_mount(self) -> None:
+        self.query_one("#disclosure-reason", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_confirm()
+
+    def action_confirm(self) -> None:
+        reason = strip_controls(self.query_one("#disclosure-reason", Input).value).strip()
+        if reason:
+            self.dismiss(reason)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PhoneScreen(ModalScreen[dict[str, Any] | None]):
+    """Register a phone contact: minutes, date, region, age band, gender, theme; no content."""
+
+    BINDINGS = [
+        Binding("ctrl+y", "confirm", "bewaren", id="phone.save"),
+        Binding("escape", "cancel", "annuleren", id="phone.cancel"),
+    ]
+
+    def __init__(self, lang: str, team: str | None, themes: dict[str, str] | None = None) -> None:
+        super().__init__()
+        self.lang = lang
+        self.team = team
+        self.themes = taxonomy(themes)
+
+    def compose(self) -> ComposeResult:
+        lang = self.lang
+        with Vertical(classes="dialog"):
+            yield Static(Content(t("phone.title", lang)), classes="dialog-title")
+            yield Input(
+                placeholder=t("phone.minutes", lang), restrict=r"\d{0,3}", id="phone-minutes"
+            )
+            yield Input(placeholder=t("phone.date", lang), max_length=10, id="phone-date")
+            yield Select(
+                [(region_name(r, lang), r) for r in (*REGIONS, UNKNOWN)],
+                value=self.team if self.team in REGIONS else UNKNOWN,
+                allow_blank=False,
+                prompt=t("phone.region", lang),
+                id="phone-region",
+            )
+            yield Select(
+                [(t("age.unknown", lang) if a == UNKNOWN else a, a) for a in AGE_BANDS],
+                value=UNKNOWN,
+                allow_blank=False,
+                id="phone-age",
+            )
+            yield Select(
+                [(t(f"gender.{g}", lang), g) for g in GENDERS],
+                value=UNKNOWN,
+                allow_blank=False,
+                id="phone-gender",
+            )
+            yield Select(
+                [(theme_label(k, lang, self.themes), k) for k in self.themes]
+                + [(t("theme.unknown", lang), UNKNOWN)],
+                value=UNKNOWN,
+                allow_blank=False,
+                id="phone-theme",
+            )
+            yield Static("", id="phone-error")
+            yield Static(Content(t("phone.keys", lang)), classes="dialog-keys")
+
+    def on_mount(self) -> None:
+        self.query_one("#phone-minutes", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.focus_next()
+
+    def action_confirm(self) -> None:
+        minutes = self.query_one("#phone-minutes", Input).value
+        if not minutes.isdigit() or not 1 <= int(minutes) <= 600:
+            self.query_one("#phone-error", Static).update(Content(t("phone.bad", self.lang)))
+            return
+        frame: dict[str, Any] = {"type": "phone_contact", "minutes": int(minutes)}
+        day = self.query_one("#phone-date", Input).value.strip()
+        if day:
+            frame["date"] = day
+        for field, widget in (
+            ("region", "#phone-region"),
+            ("age_band", "#phone-age"),
+            ("gender", "#phone-gender"),
+            ("theme", "#phone-theme"),
+        ):
+            value = self.query_one(widget, Select).value
+            if isinstance(value, str) and value != UNKNOWN:
+                frame[field] = value
+        self.dismiss(frame)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,193 @@
+"""Statistics queries: the yearly contacts (chat, mail, phone) and today's figures for the
+live monitor. Counts and codes only leave this module; sealed intake is opened here and
+reduced to bands and codes at once.
+
+Mail threads and dossier themes are read when their tables exist (issues 5 and 6).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from console1712.clock import from_rfc3339, to_rfc3339
+from console1712.config import REGIONS
+from console1712.domain.hours import BRUSSELS
+from console1712.domain.stats import (
+    UNKNOWN,
+    Contact,
+    age_band,
+    gender_code,
+    median_seconds,
+    queue_lengths,
+)
+from console1712.store import phone
+from console1712.store.db import Database
+
+
+async def has_table(db: Database, name: str) -> bool:
+    row = await db.fetchone(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+    )
+    return row is not None
+
+
+def _day_start(now: datetime) -> datetime:
+    """Midnight (Brussels) of the day `now` is in, as an aware datetime."""
+    local = now.astimezone(BRUSSELS)
+    return datetime.combine(local.date(), time(0), tzinfo=BRUSSELS)
+
+
+def _year_bounds(year: int) -> tuple[str, str]:
+    start = datetime(year, 1, 1, tzinfo=BRUSSELS)
+    end = datetime(year + 1, 1, 1, tzinfo=BRUSSELS)
+    return to_rfc3339(start), to_rfc3339(end)
+
+
+def _month(at: str) -> int:
+    return from_rfc3339(at).astimezone(BRUSSELS).month
+
+
+async def _themes_by_target(db: Database, kind: str, order: Sequence[str]) -> dict[str, str]:
+    """One theme per linked chat or mail thread: the first of its dossiers' themes in
+    taxonomy order (a contact counts once in the theme table)."""
+    if not await has_table(db, "dossier_links") or not await has_table(db, "dossier_themes"):
+        return {}
+    rows = await db.fetchall(
+        "SELECT l.target, t.theme FROM dossier_links l JOIN dossier_themes t"
+        " ON t.dossier = l.dossier WHERE l.kind = ?",
+        (kind,),
+    )
+    rank = {theme: i for i, theme in enumerate(order)}
+    best: dict[str, str] = {}
+    for r in rows:
+        target, theme = r["target"], r["theme"]
+        if theme not in rank:
+            continue
+        if target not in best or rank[theme] < rank[best[target]]:
+            best[target] = theme
+    return best
+
+
+async def year_contacts(db: Database, year: int, themes: Sequence[str]) -> list[Contact]:
+    """Every chat started, mail thread opened and phone contact registered in `year`."""
+    start, end = _year_bounds(year)
+    keys = db.keys
+    contacts: list[Contact] = []
+    chat_themes = await _themes_by_target(db, "chat", themes)
+    rows = await db.fetchall(
+        "SELECT id, since, age, gender, region FROM chats WHERE since >= ? AND since < ?",
+        (start, end),
+    )
+    for r in rows:
+        cid = r["id"]
+        age = keys.open_opt(r["age"], "chats", "age", cid)
+        region = keys.open_opt(r["region"], "chats", "region", cid)
+        contacts.append(
+            Contact(
+                "chat",
+                _month(r["since"]),
+                region if region in REGIONS else UNKNOWN,
+                age_band(int(age) if age is not None and age.isdigit() else None),
+                gender_code(keys.open_opt(r["gender"], "chats", "gender", cid)),
+                chat_themes.get(cid, UNKNOWN),
+            )
+        )
+    if await has_table(db, "mail_threads"):
+        mail_themes = await _themes_by_target(db, "mail", themes)
+        rows = await db.fetchall(
+            "SELECT id, team, created_at FROM mail_threads"
+            " WHERE created_at >= ? AND created_at < ?",
+            (start, end),
+        )
+        for r in rows:
+            contacts.append(
+                Contact(
+                    "mail",
+                    _month(r["created_at"]),
+                    r["team"] if r["team"] in REGIONS else UNKNOWN,
+                    UNKNOWN,
+                    UNKNOWN,
+                    mail_themes.get(r["id"], UNKNOWN),
+                )
+            )
+    for call in await phone.for_year(db, year):
+        contacts.append(
+            Contact(
+                "phone",
+                call.day.month,
+                call.region,
+                call.age_band,
+                call.gender,
+                call.theme if call.theme in themes else UNKNOWN,
+            )
+        )
+    return contacts
+
+
+@dataclass(frozen=True)
+class Today:
+    """Today's chat figures (Brussels day) for the supervisor screen."""
+
+    started: int
+    answered: int
+    abandoned: int
+    median_wait: float | None  # seconds, over answered chats
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "started": self.started,
+            "answered": self.answered,
+            "abandoned": self.abandoned,
+            "median_wait": None if self.median_wait is None else round(self.median_wait),
+        }
+
+
+async def today(db: Database, now: datetime) -> Today:
+    """Chats started today, answered, abandoned while waiting, and the median wait."""
+    rows = await db.fetchall(
+        "SELECT since, accepted_at, state FROM chats WHERE since >= ?",
+        (to_rfc3339(_day_start(now)),),
+    )
+    waits = [
+        (from_rfc3339(r["accepted_at"]) - from_rfc3339(r["since"])).total_seconds()
+        for r in rows
+        if r["accepted_at"] is not None
+    ]
+    abandoned = sum(1 for r in rows if r["accepted_at"] is None and r["state"] == "ended")
+    return Today(len(rows), len(waits), abandoned, median_seconds(waits))
+
+
+async def queue_history(
+    db: Database, now: datetime, hours: int = 4, step_minutes: int = 10
+) -> list[int]:
+    """The queue length at each step over the last `hours`, oldest first, ending now."""
+    first = now - timedelta(hours=hours)
+    rows = await db.fetchall(
+        "SELECT since, accepted_at, ended_at FROM chats WHERE since <= ?"
+        " AND (COALESCE(accepted_at, ended_at) IS NULL OR COALESCE(accepted_at, ended_at) > ?)",
+        (to_rfc3339(now), to_rfc3339(first)),
+    )
+    spans = []
+    for r in rows:
+        left = r["accepted_at"] or r["ended_at"]
+        spans.append((from_rfc3339(r["since"]), None if left is None else from_rfc3339(left)))
+    steps = hours * 60 // step_minutes
+    points = [now - timedelta(minutes=step_minutes * i) for i in range(steps, -1, -1)]
+    return queue_lengths(spans, points)
+
+
+async def mail_due(db: Database, now: datetime) -> tuple[int, int] | None:
+    """(open threads due later today, overdue threads); None without the mail part."""
+    if not await has_table(db, "mail_threads"):
+        return None
+    end = _day_start(now) + timedelta(days=1)
+    row = await db.fetchone(
+        "SELECT SUM(due_at >= ? AND due_at < ?), SUM(due_at < ?) FROM mail_threads"
+        " WHERE status = 'open' AND due_at IS NOT NULL",
+        (to_rfc3339(now), to_rfc3339(end), to_rfc3339(now)),
+    )
+    if row is None:
+        return 0, 0
+    return int(row[0] or 0), int(row[1] or 0)
