@@ -203,6 +203,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "key.next_tab": {"nl": "volgend tabblad", "en": "next tab"},
     "key.prev_tab": {"nl": "vorig tabblad", "en": "previous tab"},
     "key.goto_tab": {"nl": "naar tabblad 1-9 (daarna cijfer)", "en": "go to tab 1-9 (then digit)"},
+    "key.dossier": {"nl": "dossiers en verzoeken", "en": "dossiers and rights requests"},
     "key.queue": {"nl": "naar de wachtrij", "en": "focus the queue"},
     "key.input": {"nl": "naar het invoerveld", "en": "focus the input"},
     "key.newline": {"nl": "nieuwe regel in het bericht", "en": "new line in the message"},

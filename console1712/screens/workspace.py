@@ -55,6 +55,11 @@ KEYS: tuple[tuple[str, str, str, bool], ...] = (
     ("next_tab", "ctrl+n", "next_tab", False),
     ("prev_tab", "ctrl+p", "prev_tab", False),
     ("goto_tab", "ctrl+g", "goto_tab", False),
+    ("mail", "ctrl+l", "mail", False),
+    ("dossier", "ctrl+d", "dossiers", False),
+    ("phone", "ctrl+r", "phone", False),
+    ("disclosure", "ctrl+u", "disclosure", False),
+    ("supervisor", "ctrl+t", "supervisor", False),
 )
 DEFAULT_KEYS = {binding_id: keys for binding_id, keys, _, _ in KEYS}
 COARSE_REFRESH = 15.0  # seconds between redraws of the waiting minutes
@@ -66,13 +71,6 @@ class WorkspaceScreen(Screen[None]):
         # priority: the chat input (a TextArea) binds f6/f7 itself; workspace keys win.
         Binding(keys, action, binding_id, show=show, priority=True, id=binding_id)
         for binding_id, keys, action, show in KEYS
-    ] + [Binding("ctrl+l", "mail", "e-mail", show=False, priority=True, id="mail")]
-    BINDINGS += [Binding("ctrl+d", "dossiers", "dossiers", show=False, priority=True, id="dossier")]
-    # Supervision (issue 7): the live overview, a phone contact, an emergency IP disclosure.
-    BINDINGS += [
-        Binding("ctrl+t", "supervisor", "supervisie", show=False, priority=True, id="supervisor"),
-        Binding("ctrl+r", "phone", "telefoon", show=False, priority=True, id="phone"),
-        Binding("ctrl+u", "disclosure", "vrijgave", show=False, priority=True, id="disclosure"),
     ]
 
     def __init__(self, session: dict[str, Any], lang: str) -> None:
