@@ -52,6 +52,9 @@ class Settings:
     chat_rate_per_second: int = 5
     chat_rate_per_10s: int = 30
     login_timeout: int = 30
+    # seconds between pings and to wait for a pong: with the 3 s close timeout, a dead peer is
+    # noticed within 2 x 8 + 3 = 19 s
+    keepalive: int = 8
     tls_cert: Path | None = None
     tls_key: Path | None = None
     # mail helpline (issue 5)
@@ -102,6 +105,8 @@ class Settings:
             raise SettingsError("max_connections_per_address must be at least 1")
         if self.chat_rate_per_second < 1 or self.chat_rate_per_10s < 1:
             raise SettingsError("chat_rate_per_second and chat_rate_per_10s must be at least 1")
+        if self.keepalive < 1:
+            raise SettingsError("keepalive must be at least 1 second")
         if self.login_timeout < 1:
             raise SettingsError("login_timeout must be at least 1 second")
         if (self.tls_cert is None) != (self.tls_key is None):

@@ -43,6 +43,9 @@ log = logging.getLogger("console1712.relay")
 SWEEP_INTERVAL = 0.25  # how often expired resume windows are looked for (real time)
 
 
+CLOSE_TIMEOUT = 3  # seconds for a closing handshake; counts towards noticing a dead peer
+
+
 class Relay:
     """The relay server: `await start()`, `port`, `db`, `await stop()`, `serve_forever()`."""
 
@@ -100,9 +103,9 @@ class Relay:
                 max_size=p.MAX_FRAME,
                 max_queue=16,
                 open_timeout=10,
-                ping_interval=10,
-                ping_timeout=10,
-                close_timeout=5,
+                ping_interval=self.settings.keepalive,
+                ping_timeout=self.settings.keepalive,
+                close_timeout=CLOSE_TIMEOUT,
                 server_header=None,
                 ssl=self._ssl_context(),
             )

@@ -19,14 +19,14 @@ async def send(ws: ClientConnection, frame: dict[str, Any]) -> None:
     await ws.send(json.dumps(frame))
 
 
-async def recv(ws: ClientConnection, wait: float = 3) -> dict[str, Any]:
+async def recv(ws: ClientConnection, wait: float = 10) -> dict[str, Any]:
     frame = json.loads(await asyncio.wait_for(ws.recv(), wait))
     assert isinstance(frame, dict)
     return frame
 
 
 async def recv_type(
-    ws: ClientConnection, kind: str, wait: float = 3, **match: Any
+    ws: ClientConnection, kind: str, wait: float = 10, **match: Any
 ) -> dict[str, Any]:
     """The next frame of this type (and these field values), skipping any other frames."""
     loop = asyncio.get_running_loop()
