@@ -19,7 +19,7 @@ from console1712.net.staff_client import StaffClient
 from console1712.screens.dialogs import ConfirmScreen
 from console1712.screens.login import LoginScreen
 from console1712.screens.workspace import WorkspaceScreen
-from console1712.widgets.events import ConnectionChanged, message_for
+from console1712.widgets.events import MAIL_FRAMES, ConnectionChanged, message_for
 from console1712.widgets.supervisor_events import supervision_message
 
 
@@ -84,6 +84,13 @@ class ConsoleApp(App[None]):
             await self.client.run()
 
     def _on_frame(self, frame: dict[str, Any]) -> None:
+        if frame.get("type") in MAIL_FRAMES:
+            # Mail pushes (no content) go to open Mail screens: they refresh their list.
+            for screen in self._mail_screens():
+                message = message_for(frame)
+                if message is not None:
+                    screen.post_message(message)
+            return
         message = message_for(frame)
         if message is not None and self.workspace is not None:
             self.workspace.post_message(message)
@@ -92,8 +99,11 @@ class ConsoleApp(App[None]):
     def _on_state(self, state: str) -> None:
         if self.workspace is not None:
             self.workspace.post_message(ConnectionChanged(state))
-        for screen in self._supervision_screens():
+        for screen in [*self._supervision_screens(), *self._mail_screens()]:
             screen.post_message(ConnectionChanged(state))
+
+    def _mail_screens(self) -> list[Any]:
+        return [s for s in self.screen_stack if getattr(s, "MAIL_EVENTS", False)]
 
     def _supervision_screens(self) -> list[Any]:
         return [s for s in self.screen_stack if getattr(s, "SUPERVISION", False)]

@@ -69,6 +69,7 @@ class Settings:
     smarthost_starttls: bool = True
     smarthost_user: str = ""
     smarthost_password: str = ""
+    smarthost_cafile: Path | None = None  # CA certificate(s) to trust instead of the system's
     outbox: Path | None = None  # default: DATA/outbox
     mail_closed_dates: list[str] = field(default_factory=list)  # YYYY-MM-DD, no mail work
     # console and clients

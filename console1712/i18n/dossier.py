@@ -150,7 +150,60 @@ TEXTS: dict[str, dict[str, str]] = {
     "dossier.key.new": {"nl": "nieuw", "en": "new"},
     "dossier.key.annotate": {"nl": "notitie", "en": "annotate"},
     "dossier.key.correct": {"nl": "verbeteren", "en": "correct"},
-    "dossier.key.link": {"nl": "koppel chat", "en": "link chat"},
+    "dossier.key.link": {"nl": "koppelen", "en": "link"},
+    "dossier.key.hold": {"nl": "bewaarplicht", "en": "legal hold"},
+    "dossier.key.request": {"nl": "nieuw verzoek", "en": "new request"},
+    "dossier.title.link_chat": {
+        "nl": "Dossiers · dit chatgesprek koppelen: open een dossier, F6",
+        "en": "Dossiers · link this chat: open a dossier, F6",
+    },
+    "dossier.title.link_mail": {
+        "nl": "Dossiers · deze mailthread koppelen: open een dossier, F6",
+        "en": "Dossiers · link this mail thread: open a dossier, F6",
+    },
+    "dossier.hold.supervisors": {
+        "nl": "Alleen een supervisor zet of lift een wettelijke bewaarplicht.",
+        "en": "Only a supervisor sets or lifts a legal hold.",
+    },
+    "dossier.hold.reason": {
+        "nl": "Wettelijke bewaarplicht: reden (verplicht)",
+        "en": "Legal hold: reason (required)",
+    },
+    "dossier.hold.placeholder": {
+        "nl": "bv. gerechtelijk onderzoek, vordering parket",
+        "en": "e.g. judicial investigation, prosecutor's order",
+    },
+    "dossier.hold.confirm_lift": {
+        "nl": "Wettelijke bewaarplicht van {code} opheffen? De bewaartermijnen gelden dan weer.",
+        "en": "Lift the legal hold on {code}? The retention periods apply again.",
+    },
+    "dossier.hold.set": {
+        "nl": "Wettelijke bewaarplicht gezet.",
+        "en": "Legal hold set.",
+    },
+    "dossier.hold.lifted": {
+        "nl": "Wettelijke bewaarplicht opgeheven.",
+        "en": "Legal hold lifted.",
+    },
+    "dossier.field.requests": {"nl": "Verzoeken", "en": "Requests"},
+    "rights.new": {"nl": "Nieuw verzoek voor {code}", "en": "New request for {code}"},
+    "rights.received": {
+        "nl": "Ontvangen op (DD-MM-JJJJ)",
+        "en": "Received on (DD-MM-YYYY)",
+    },
+    "rights.bad_day": {
+        "nl": "Geen geldige datum: {text} (DD-MM-JJJJ).",
+        "en": "Not a valid date: {text} (DD-MM-YYYY).",
+    },
+    "rights.note": {"nl": "Notitie bij het verzoek (mag leeg)", "en": "Note (may be empty)"},
+    "rights.note.placeholder": {
+        "nl": "bv. schriftelijk ontvangen, identiteit gecontroleerd",
+        "en": "e.g. received in writing, identity checked",
+    },
+    "rights.created": {
+        "nl": "Verzoek ({kind}) geregistreerd, te beantwoorden tegen {due}.",
+        "en": "Request ({kind}) recorded, due {due}.",
+    },
     "dossier.key.close": {"nl": "sluiten/heropenen", "en": "close/reopen"},
     "dossier.key.rights": {"nl": "verzoeken", "en": "requests"},
     "dossier.key.fulfil": {"nl": "afhandelen", "en": "fulfil"},

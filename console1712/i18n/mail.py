@@ -98,6 +98,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "Versturen mislukt; je tekst staat er nog. Probeer later opnieuw.",
         "en": "Sending failed; your text is still there. Try again later.",
     },
+    "mail.error.send_failed_tls": {
+        "nl": "Versturen mislukt: het certificaat van de mailserver is niet te vertrouwen."
+        " Verwittig de beheerder; je tekst staat er nog.",
+        "en": "Sending failed: the mail server's certificate cannot be trusted."
+        " Tell the administrator; your text is still there.",
+    },
     "mail.error.no_address": {
         "nl": "De afzender liet geen adres achter om op te antwoorden.",
         "en": "The writer left no address to answer.",
@@ -129,4 +135,14 @@ TEXTS: dict[str, dict[str, str]] = {
     "mail.key.forget": {"nl": "niet bewaren", "en": "do not retain"},
     "mail.key.refresh": {"nl": "vernieuwen", "en": "refresh"},
     "mail.key.close": {"nl": "terug", "en": "back"},
+    "mail.key.dossier": {"nl": "dossier", "en": "dossier"},
+    "mail.dossier_pool": {
+        "nl": "Zet de thread eerst op jouw naam (F3): alleen een thread van je team"
+        " kan aan een dossier gekoppeld worden.",
+        "en": "Claim the thread first (F3): only a thread of your team can be linked to a dossier.",
+    },
+    "mail.new_in_thread": {
+        "nl": "Nieuwe mail in deze thread: Enter in de lijst toont hem.",
+        "en": "New mail in this thread: Enter in the list shows it.",
+    },
 }

@@ -202,7 +202,7 @@ async def mail_reply(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
     try:
         delivery = await deliver(ctx.settings, msg)
     except SendError as exc:
-        raise OpError("send_failed", str(exc)) from None
+        raise OpError("send_failed", exc.detail, reason=exc.reason) from None
     except OSError:
         log.exception("outbox not writable")
         raise OpError("send_failed", "outbox") from None

@@ -10,6 +10,7 @@ import contextlib
 import email.utils
 import logging
 import os
+import ssl
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -30,7 +31,31 @@ SEND_TIMEOUT = 30.0
 
 
 class SendError(Exception):
-    """The reply could not be handed to the smarthost (nothing was stored)."""
+    """The reply could not be handed to the smarthost (nothing was stored).
+
+    `reason` is "tls" when the smarthost's certificate did not verify, else "refused".
+    """
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+
+
+def tls_context(settings: Settings) -> ssl.SSLContext:
+    """Verifying TLS for the smarthost: the system's CAs, or only `smarthost_cafile` if set."""
+    cafile = settings.smarthost_cafile
+    return ssl.create_default_context(cafile=str(cafile) if cafile is not None else None)
+
+
+def _is_tls_failure(exc: BaseException) -> bool:
+    # aiosmtplib may wrap the ssl error; look down the chain of causes.
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 @dataclass(frozen=True)
@@ -96,13 +121,17 @@ async def deliver(settings: Settings, msg: EmailMessage) -> str:
                 hostname=host,
                 port=int(port),
                 start_tls=settings.smarthost_starttls,
+                tls_context=tls_context(settings) if settings.smarthost_starttls else None,
                 username=settings.smarthost_user or None,
                 password=settings.smarthost_password or None,
                 timeout=SEND_TIMEOUT,
             )
         except (aiosmtplib.SMTPException, OSError) as exc:
+            if _is_tls_failure(exc):
+                log.warning("mail reply not sent: smarthost certificate did not verify")
+                raise SendError("tls", "smarthost certificate did not verify") from None
             log.warning("mail reply not sent: smarthost refused (%s)", type(exc).__name__)
-            raise SendError(type(exc).__name__) from None
+            raise SendError("refused", type(exc).__name__) from None
         log.info("mail reply sent via smarthost")
         return "smarthost"
     write_outbox(settings.outbox_path, msg)

@@ -1,5 +1,6 @@
 """The Dossier screen: search, a dossier with every annotation version, annotate and correct,
-link the active chat, close/reopen, and the rights requests with their deadlines.
+link the active chat or the open mail thread, close/reopen, a legal hold (supervisors),
+and the rights requests with their deadlines.
 
 Everything comes from the relay (docs/protocol.md, "Dossier operations") through the app's
 StaffClient; a worker posts each answer as a DossierReply and the screen shows it. Typed
@@ -10,6 +11,8 @@ Admins see no content: for them the screen shows only the deadlines of rights re
 from __future__ import annotations
 
 import dataclasses
+import re
+from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
 from textual import work
@@ -22,11 +25,13 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
+from console1712.domain.hours import BRUSSELS
 from console1712.domain.text import one_line
 from console1712.domain.themes import taxonomy
 from console1712.i18n import t
-from console1712.screens.dialogs import PickScreen
+from console1712.screens.dialogs import ConfirmScreen, PickScreen
 from console1712.widgets.dossier_view import (
+    local_day,
     render_annotations,
     render_head,
     request_row,
@@ -45,11 +50,35 @@ KEYS: tuple[tuple[str, str, str, bool], ...] = (
     ("dossier.link", "f6", "link", True),
     ("dossier.close", "f7", "toggle_status", False),
     ("dossier.rights", "f8", "rights", True),
+    ("dossier.hold", "f9", "hold", False),
+    ("dossier.request", "ctrl+r", "new_request", False),
     ("dossier.save", "ctrl+s", "save", False),
     ("dossier.back", "escape,f10", "back", True),
 )
 STAFF_ROLES = ("counsellor", "supervisor")
 WAIT = 10.0
+RIGHTS_KINDS = (
+    "access",
+    "copy",
+    "portability",
+    "rectification",
+    "objection",
+    "restriction",
+    "erasure",
+    "withdrawal",
+)
+
+
+def parse_day(text: str) -> date | None:
+    """A day typed as DD-MM-YYYY (or D/M/YYYY, or YYYY-MM-DD); None when it is not one."""
+    found = re.fullmatch(r"\s*(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})\s*", text)
+    try:
+        if found:
+            day, month, year = (int(x) for x in found.groups())
+            return date(year, month, day)
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        return None
 
 
 class DossierReply(Message):
@@ -63,24 +92,40 @@ class DossierReply(Message):
 
 
 class PromptScreen(ModalScreen[str | None]):
-    """One line of text (a pseudonym); Enter takes, Esc cancels."""
+    """One line of text (a pseudonym, a reason, a date); Enter takes, Esc cancels."""
 
     BINDINGS = [Binding("escape", "cancel", "annuleren", id="prompt.cancel")]
 
-    def __init__(self, title: str, placeholder: str) -> None:
+    def __init__(
+        self,
+        title: str,
+        placeholder: str,
+        *,
+        value: str = "",
+        max_length: int = 80,
+        allow_empty: bool = False,
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.placeholder = placeholder
+        self.value = value
+        self.max_length = max_length
+        self.allow_empty = allow_empty  # Enter on an empty field answers "" (not a cancel)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Content(self.title_text), classes="dialog-title")
-            yield Input(placeholder=self.placeholder, max_length=80, id="prompt-input")
+            yield Input(
+                value=self.value,
+                placeholder=self.placeholder,
+                max_length=self.max_length,
+                id="prompt-input",
+            )
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         value = event.value.strip()
-        if value:
+        if value or self.allow_empty:
             self.dismiss(value)
 
     def action_cancel(self) -> None:
@@ -151,6 +196,10 @@ class DossierScreen(Screen[None]):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
+        if self.staff and (self.chat or self.thread):
+            # Say what F6 will link, so a counsellor coming from a chat or mail knows.
+            key = "dossier.title.link_chat" if self.chat else "dossier.title.link_mail"
+            self.query_one("#dossier-heading", Static).update(Content(t(key, self.lang)))
         self.query_one("#dossier-editor", TextArea).display = False
         self.query_one("#dossier-search", Input).cursor_blink = False
         if not self.staff:
@@ -215,12 +264,23 @@ class DossierScreen(Screen[None]):
         self.flash(t("dossier.saved", self.lang))
         self.reopen()
 
-    def _got_changed(self, frame: dict[str, Any], _: Any) -> None:
+    def _got_changed(self, frame: dict[str, Any], done: Any) -> None:
         changed = frame.get("dossier")
         if isinstance(changed, dict) and self.dossier is not None:
             self.dossier.update(changed)
             self.render_dossier()
+        if isinstance(done, str):
+            self.flash(t(done, self.lang))
         self.refresh_results()
+
+    def _got_requested(self, frame: dict[str, Any], _: Any) -> None:
+        made = frame.get("request")
+        if isinstance(made, dict):
+            kind = t(f"rights.kind.{made.get('kind')}", self.lang)
+            self.flash(t("rights.created", self.lang, kind=kind, due=local_day(made.get("due"))))
+        self.reopen()
+        if self.showing_rights:
+            self.request("rights", {"type": "rights_list"})
 
     def _got_link(self, frame: dict[str, Any], _: Any) -> None:
         link = frame.get("link")
@@ -492,6 +552,94 @@ class DossierScreen(Screen[None]):
             self.flash(t("dossier.link.none", self.lang))
             return
         self.request("link", frame)
+
+    def action_hold(self) -> None:
+        """Set a legal hold (a reason is required) or lift it (after a confirmation)."""
+        if not self.staff or self.dossier is None:
+            return
+        if self.role != "supervisor":
+            self.flash(t("dossier.hold.supervisors", self.lang))
+            return
+        code = self.dossier.get("code")
+        if isinstance(self.dossier.get("hold"), dict):
+
+            def lift(yes: bool | None) -> None:
+                if yes:
+                    frame = {"type": "dossier_hold", "code": code}
+                    self.request("changed", frame, "dossier.hold.lifted")
+
+            question = Content(t("dossier.hold.confirm_lift", self.lang, code=one_line(str(code))))
+            self.app.push_screen(ConfirmScreen(question, self.lang), lift)
+            return
+
+        def chosen(reason: str | None) -> None:
+            if reason:
+                frame = {"type": "dossier_hold", "code": code, "reason": reason}
+                self.request("changed", frame, "dossier.hold.set")
+
+        self.app.push_screen(
+            PromptScreen(
+                t("dossier.hold.reason", self.lang),
+                t("dossier.hold.placeholder", self.lang),
+                max_length=2000,
+            ),
+            chosen,
+        )
+
+    def action_new_request(self) -> None:
+        """Register a rights request on the open dossier: kind, day received, optional note."""
+        if not self.staff or self.dossier is None:
+            return
+        code = self.dossier.get("code")
+        kinds = [(k, Content(t(f"rights.kind.{k}", self.lang))) for k in RIGHTS_KINDS]
+        shown_today = self.console.clock.now().astimezone(BRUSSELS).strftime("%d-%m-%Y")
+
+        def chosen_kind(kind: str | None) -> None:
+            if kind:
+                self.app.push_screen(
+                    PromptScreen(
+                        t("rights.received", self.lang),
+                        "DD-MM-JJJJ",
+                        value=shown_today,
+                        max_length=10,
+                    ),
+                    lambda text: chosen_day(kind, text),
+                )
+
+        def chosen_day(kind: str, text: str | None) -> None:
+            if text is None:
+                return
+            day = parse_day(text)
+            if day is None:
+                self.flash(t("rights.bad_day", self.lang, text=one_line(text)))
+                return
+            self.app.push_screen(
+                PromptScreen(
+                    t("rights.note", self.lang),
+                    t("rights.note.placeholder", self.lang),
+                    max_length=2000,
+                    allow_empty=True,
+                ),
+                lambda note: chosen_note(kind, day, note),
+            )
+
+        def chosen_note(kind: str, day: date, note: str | None) -> None:
+            if note is None:
+                return
+            frame: dict[str, Any] = {
+                "type": "rights_create",
+                "code": code,
+                "kind": kind,
+                "received": day.isoformat(),
+            }
+            if note:
+                frame["note"] = note
+            self.request("requested", frame)
+
+        self.app.push_screen(
+            PickScreen(t("rights.new", self.lang, code=one_line(str(code))), kinds, self.lang),
+            chosen_kind,
+        )
 
     def action_toggle_status(self) -> None:
         if not self.staff or self.dossier is None:

@@ -23,12 +23,15 @@ from console1712.domain.hours import BRUSSELS
 from console1712.domain.text import one_line, strip_controls
 from console1712.i18n import t
 from console1712.screens.dialogs import ConfirmScreen
+from console1712.widgets.events import ConnectionChanged, MailChanged, MailNew
 
 if TYPE_CHECKING:
     from console1712.app import ConsoleApp
 
 FILTERS = ("open", "overdue", "answered", "all")
-REFRESH = 30.0  # seconds between list refreshes (new mail also arrives as `mail_new`)
+# The relay pushes `mail_new`/`mail_changed`, so the list is fetched only when something
+# changed; this timer only redraws the rows locally, as "due today" turns "overdue".
+REDRAW = 60.0
 REQUEST_WAIT = 40.0  # a reply may wait on the smarthost
 
 # (binding id, keys, action, shown in the footer)
@@ -40,6 +43,7 @@ KEYS: tuple[tuple[str, str, str, bool], ...] = (
     ("mail.refresh", "f5", "refresh", False),
     ("mail.answered", "f6", "answered", False),
     ("mail.forget", "f7", "forget", False),
+    ("mail.dossier", "f8,ctrl+d", "dossier", True),
     ("mail.close", "escape,f10", "close", True),
 )
 
@@ -146,6 +150,7 @@ class MailScreen(Screen[None]):
     """Mail threads of the counsellor's team and the unassigned pool."""
 
     CSS_PATH = "mail.tcss"
+    MAIL_EVENTS = True  # the app routes mail pushes (MailNew, MailChanged) here
     BINDINGS = [
         Binding(keys, action, binding_id, show=show, priority=True, id=binding_id)
         for binding_id, keys, action, show in KEYS
@@ -182,8 +187,26 @@ class MailScreen(Screen[None]):
         reply.placeholder = t("mail.reply_placeholder", self.lang)
         reply.display = False
         self.query_one("#mail-list", ListView).focus()
-        self.set_interval(REFRESH, self.refresh_list)
+        self.set_interval(REDRAW, self.redraw)
         self.refresh_list()
+
+    # -- pushes from the relay ---------------------------------------------------------------
+
+    def on_mail_new(self, message: MailNew) -> None:
+        message.stop()
+        self.refresh_list()
+        if message.thread == self._shown_id():
+            self.notify(t("mail.new_in_thread", self.lang))
+
+    def on_mail_changed(self, message: MailChanged) -> None:
+        message.stop()
+        self.refresh_list()
+
+    def on_connection_changed(self, message: ConnectionChanged) -> None:
+        # Pushes sent while the link was down are lost: fetch the list again.
+        message.stop()
+        if message.state == "connected":
+            self.refresh_list()
 
     # -- talking to the relay ------------------------------------------------------------
 
@@ -197,6 +220,8 @@ class MailScreen(Screen[None]):
         if reply.get("type") == "error":
             code = str(reply.get("code") or "")
             key = f"mail.error.{code}"
+            if code == "send_failed" and reply.get("reason") == "tls":
+                key = "mail.error.send_failed_tls"
             try:
                 text = t(key, self.lang, claimed_by=one_line(str(reply.get("claimed_by") or "")))
             except KeyError:
@@ -211,7 +236,12 @@ class MailScreen(Screen[None]):
         if answer is not None:
             self.show_list(answer.get("threads") or [])
 
+    def redraw(self) -> None:
+        """Draw the rows again from what we have (urgency follows the clock)."""
+        self.show_list(self.entries)
+
     def show_list(self, entries: list[dict[str, Any]]) -> None:
+        """Show listed threads (THREAD entries of a `mail_threads` answer)."""
         now = self.console.clock.now()
         view = self.query_one("#mail-list", ListView)
         keep = view.index
@@ -242,17 +272,25 @@ class MailScreen(Screen[None]):
     @work(exclusive=True, group="mail-thread", exit_on_error=False)
     async def open_thread(self, thread: str) -> None:
         answer = await self.ask({"type": "mail_thread", "thread": thread})
-        if answer is None:
-            return
+        if answer is not None:
+            self.show_thread(answer)
+
+    def show_thread(self, answer: dict[str, Any]) -> None:
+        """Show one thread (a `mail_thread` answer) under the list."""
         self.current = answer
         self.query_one("#mail-body", Static).update(thread_content(answer, self.lang))
         self.query_one("#mail-view", VerticalScroll).scroll_home(animate=False)
+
+    def _shown_id(self) -> str | None:
+        if self.current is None:
+            return None
+        return str((self.current.get("thread") or {}).get("thread") or "") or None
 
     def _opened_id(self) -> str | None:
         if self.current is None:
             self.notify(t("mail.no_thread", self.lang), severity="warning")
             return None
-        return str((self.current.get("thread") or {}).get("thread") or "") or None
+        return self._shown_id()
 
     # -- actions ---------------------------------------------------------------------------
 
@@ -333,6 +371,21 @@ class MailScreen(Screen[None]):
 
     def action_forget(self) -> None:
         self._confirmed("mail.confirm_forget", "mail_forget", "mail.forgotten")
+
+    def action_dossier(self) -> None:
+        """The Dossier screen, to link the open thread to an existing or a new dossier."""
+        from console1712.screens.dossier import DossierScreen
+
+        thread = self._opened_id()
+        if thread is None or self.current is None:
+            return
+        if (self.current.get("thread") or {}).get("team") is None:
+            # Links need the thread in the dossier's team: a pool thread is claimed first.
+            self.notify(t("mail.dossier_pool", self.lang), severity="warning")
+            return
+        workspace = self.console.workspace
+        role = workspace.role if workspace is not None else "counsellor"
+        self.app.push_screen(DossierScreen(self.lang, role, thread=thread))
 
     def action_close(self) -> None:
         editor = self.query_one("#mail-reply", TextArea)

@@ -536,16 +536,43 @@ async def forget(db: Database, clock: Clock, thread: str, by: str) -> None:
     await db.write(job)
 
 
-async def purge_mail(db: Database, clock: Clock, older_than_days: int = RETENTION_DAYS) -> int:
+# Threads linked to a dossier under a legal hold are kept whole, like the held dossier's chats.
+_HELD_THREADS = (
+    "SELECT l.target FROM dossier_links l JOIN dossiers d ON d.id = l.dossier"
+    " WHERE l.kind = 'mail' AND d.hold_by IS NOT NULL"
+)
+
+
+async def purge_mail(
+    db: Database, clock: Clock, older_than_days: int = RETENTION_DAYS, *, dry_run: bool = False
+) -> int:
     """Delete every mail message older than the cutoff, and threads with nothing newer.
 
-    Returns the number of messages deleted (the thread rows go with their last message).
+    Threads linked to a dossier under a legal hold are skipped. Returns the number of
+    messages deleted (or, in a dry run, that would be); thread rows go with their last message.
     """
     cutoff = to_rfc3339(clock.now() - timedelta(days=older_than_days))
+    if dry_run:
+        row = await db.fetchone(
+            f"SELECT count(*) FROM mail_messages WHERE at < ? AND thread NOT IN ({_HELD_THREADS})",
+            (cutoff,),
+        )
+        return int(row[0]) if row else 0
 
     async def job(tx: Tx) -> int:
-        gone = await tx.execute("DELETE FROM mail_messages WHERE at < ?", (cutoff,))
-        await tx.execute("DELETE FROM mail_threads WHERE last_at < ?", (cutoff,))
+        gone = await tx.execute(
+            f"DELETE FROM mail_messages WHERE at < ? AND thread NOT IN ({_HELD_THREADS})",
+            (cutoff,),
+        )
+        await tx.execute(
+            f"DELETE FROM mail_threads WHERE last_at < ? AND id NOT IN ({_HELD_THREADS})",
+            (cutoff,),
+        )
+        # A purged thread's links go too (as with purged chats); the dossier stays.
+        await tx.execute(
+            "DELETE FROM dossier_links WHERE kind = 'mail'"
+            " AND target NOT IN (SELECT id FROM mail_threads)"
+        )
         return gone
 
     return await db.write(job)

@@ -3,9 +3,9 @@
 Chats (with messages, intake and sealed address) 6 months after they ended (or started, if
 never ended); blocks (keyed address hashes) 6 months after they ran out; mail through
 console1712.store.mail.purge_mail when the mail part is installed; closed dossiers 10 years
-(5 if closed before 2019) after closing. A legal hold keeps a dossier and the chats linked
-to it. A purge that erased something ends with a WAL checkpoint and VACUUM, so the values
-leave the files too.
+(5 if closed before 2019) after closing. A legal hold keeps a dossier and the chats and mail
+threads linked to it. A purge that erased something ends with a WAL checkpoint and VACUUM,
+so the values leave the files too.
 """
 
 from __future__ import annotations

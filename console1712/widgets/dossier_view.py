@@ -76,6 +76,20 @@ def render_head(d: dict[str, Any], lang: str) -> Text:
             if isinstance(x, dict)
         )
         out.append(f"\n{t('dossier.field.links', lang)}: {shown}")
+    requests = d.get("requests")
+    if isinstance(requests, list) and requests:
+        out.append(f"\n{t('dossier.field.requests', lang)}: ")
+        for n, r in enumerate(x for x in requests if isinstance(x, dict)):
+            if n:
+                out.append(", ")
+            status = str(r.get("status", "open"))
+            when = (
+                t("rights.due", lang, due=local_day(r.get("due")))
+                if status == "open"
+                else t(f"rights.status.{status}", lang)
+            )
+            style = "bold reverse" if r.get("overdue") else ""
+            out.append(f"{t('rights.kind.' + str(r.get('kind', '')), lang)} ({when})", style=style)
     return out
 
 

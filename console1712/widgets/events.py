@@ -104,6 +104,29 @@ class RelayError(Message):
         self.frame = frame
 
 
+class MailNew(Message):
+    """A mail was stored (no content): open Mail screens refresh their list."""
+
+    def __init__(self, thread: str, team: str | None, new_thread: bool) -> None:
+        super().__init__()
+        self.thread = thread
+        self.team = team
+        self.new_thread = new_thread
+
+
+class MailChanged(Message):
+    """A thread was claimed, answered or forgotten (no content)."""
+
+    def __init__(self, thread: str, status: str, claimed_by: str | None) -> None:
+        super().__init__()
+        self.thread = thread
+        self.status = status
+        self.claimed_by = claimed_by
+
+
+MAIL_FRAMES = ("mail_new", "mail_changed")
+
+
 def _str(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
@@ -142,6 +165,20 @@ def message_for(frame: Frame) -> Message | None:
         return ChatReleased(chat)
     if kind == "status":
         return AvailabilityChanged(_str(frame.get("state")))
+    if kind == "mail_new":
+        team = frame.get("team")
+        return MailNew(
+            _str(frame.get("thread")),
+            team if isinstance(team, str) else None,
+            frame.get("new_thread") is True,
+        )
+    if kind == "mail_changed":
+        claimed = frame.get("claimed_by")
+        return MailChanged(
+            _str(frame.get("thread")),
+            _str(frame.get("status")),
+            claimed if isinstance(claimed, str) else None,
+        )
     if kind == "error":
         msg_id = frame.get("id")
         return RelayError(
