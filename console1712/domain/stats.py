@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import statistics
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -203,7 +203,9 @@ def suppress(counts: list[list[int]], forced: Iterable[Cell] = ()) -> dict[Cell,
     return {cell: SMALL if cell in primary else HIDDEN for cell in hidden}
 
 
-def build_tables(contacts: Sequence[Contact], categories: dict[str, Sequence[str]]) -> list[Table]:
+def build_tables(
+    contacts: Sequence[Contact], categories: Mapping[str, Sequence[str]]
+) -> list[Table]:
     """The channel table and one table per dimension, suppressed consistently."""
     tables = [count_table(dim, contacts, categories[dim]) for dim in DIMENSIONS]
     forced_total: set[int] = set()  # columns hidden in the shared total row

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from datetime import date
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import ComposeResult
@@ -21,14 +21,16 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from console1712.domain.hours import BRUSSELS
+from console1712.domain.retention import RIGHTS_KINDS
 from console1712.domain.text import one_line
 from console1712.domain.themes import taxonomy
 from console1712.i18n import t
+from console1712.screens.base import ConsoleScreen
 from console1712.screens.dialogs import ConfirmScreen, PickScreen
 from console1712.widgets.dossier_view import (
     local_day,
@@ -39,7 +41,7 @@ from console1712.widgets.dossier_view import (
 )
 
 if TYPE_CHECKING:
-    from console1712.app import ConsoleApp
+    pass
 
 # (binding id, keys, action, shown in the footer); F1-F10 are free on this screen.
 KEYS: tuple[tuple[str, str, str, bool], ...] = (
@@ -57,16 +59,6 @@ KEYS: tuple[tuple[str, str, str, bool], ...] = (
 )
 STAFF_ROLES = ("counsellor", "supervisor")
 WAIT = 10.0
-RIGHTS_KINDS = (
-    "access",
-    "copy",
-    "portability",
-    "rectification",
-    "objection",
-    "restriction",
-    "erasure",
-    "withdrawal",
-)
 
 
 def parse_day(text: str) -> date | None:
@@ -132,7 +124,7 @@ class PromptScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class DossierScreen(Screen[None]):
+class DossierScreen(ConsoleScreen):
     """Dossiers of the counsellor's team and their rights requests."""
 
     CSS_PATH = "dossier.tcss"
@@ -171,10 +163,6 @@ class DossierScreen(Screen[None]):
                 else b
                 for b in bindings
             ]
-
-    @property
-    def console(self) -> ConsoleApp:
-        return cast("ConsoleApp", self.app)
 
     @property
     def staff(self) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives.hashes import SHA1
 from cryptography.hazmat.primitives.twofactor.totp import TOTP
@@ -13,14 +13,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from console1712.i18n import t
 from console1712.net.staff_client import LoginFailed
+from console1712.screens.base import ConsoleScreen
 
 if TYPE_CHECKING:
-    from console1712.app import ConsoleApp
+    pass
 
 
 def totp_now(secret: str, timestamp: float) -> str:
@@ -34,7 +34,7 @@ def totp_now(secret: str, timestamp: float) -> str:
 ERRORS = {"auth_failed": "login.auth_failed", "locked": "login.locked"}
 
 
-class LoginScreen(Screen[None]):
+class LoginScreen(ConsoleScreen):
     BINDINGS = [Binding("f10", "app.quit", "stoppen", id="login.quit")]
 
     def __init__(self, url: str, lang: str, demo_logins: Sequence[tuple[str, str, str]]) -> None:
@@ -43,10 +43,6 @@ class LoginScreen(Screen[None]):
         self.lang = lang
         self.demo_logins = tuple(demo_logins)
         self._codes: list[str] = []
-
-    @property
-    def console(self) -> ConsoleApp:
-        return cast("ConsoleApp", self.app)
 
     def compose(self) -> ComposeResult:
         lang = self.lang

@@ -6,27 +6,26 @@ shown as `Content(...)` (never parsed as markup), so "[b]" or "[@click=...]" sta
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Footer, Label, ListItem, ListView, Static, TextArea
 
 from console1712.clock import from_rfc3339
 from console1712.domain.hours import BRUSSELS
 from console1712.domain.text import one_line, strip_controls
 from console1712.i18n import t
+from console1712.screens.base import ConsoleScreen, translate_footer
 from console1712.screens.dialogs import ConfirmScreen
 from console1712.widgets.events import ConnectionChanged, MailChanged, MailNew
 
 if TYPE_CHECKING:
-    from console1712.app import ConsoleApp
+    pass
 
 FILTERS = ("open", "overdue", "answered", "all")
 # The relay pushes `mail_new`/`mail_changed`, so the list is fetched only when something
@@ -146,7 +145,7 @@ def thread_content(answer: dict[str, Any], lang: str) -> Content:
     return Content.assemble(*parts)
 
 
-class MailScreen(Screen[None]):
+class MailScreen(ConsoleScreen):
     """Mail threads of the counsellor's team and the unassigned pool."""
 
     CSS_PATH = "mail.tcss"
@@ -162,17 +161,12 @@ class MailScreen(Screen[None]):
         self.list_filter = "open"
         self.entries: list[dict[str, Any]] = []
         self.current: dict[str, Any] | None = None  # the open thread's answer frame
-        for key, bindings in self._bindings.key_to_bindings.items():
-            self._bindings.key_to_bindings[key] = [
-                dataclasses.replace(b, description=t(f"mail.key.{b.id[5:]}", lang))
-                if b.id and b.id.startswith("mail.")
-                else b
-                for b in bindings
-            ]
-
-    @property
-    def console(self) -> ConsoleApp:
-        return cast("ConsoleApp", self.app)
+        translate_footer(
+            self,
+            lambda b: (
+                t(f"mail.key.{b.id[5:]}", lang) if b.id and b.id.startswith("mail.") else None
+            ),
+        )
 
     def compose(self) -> ComposeResult:
         yield Static(Content(t("mail.title", self.lang)), id="mail-heading")

@@ -8,7 +8,6 @@ something changed); this screen never polls. Waiting minutes are redrawn locally
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
@@ -30,6 +29,7 @@ from console1712.domain.themes import label as theme_label
 from console1712.domain.themes import taxonomy
 from console1712.i18n import t
 from console1712.i18n.supervision import TEXTS
+from console1712.screens.base import ConsoleScreen, translate_footer
 from console1712.widgets.events import ConnectionChanged
 from console1712.widgets.supervisor_events import (
     DisclosurePending,
@@ -47,14 +47,12 @@ CLOCK_REDRAW = 15.0  # seconds between local redraws of the waiting minutes
 
 
 def _translated(screen: Screen[Any], lang: str) -> None:
-    # Footer texts in the console's language (binding ids stay).
-    for key, bindings in screen._bindings.key_to_bindings.items():
-        screen._bindings.key_to_bindings[key] = [
-            dataclasses.replace(b, description=t(f"supkey.{b.id}", lang))
-            if b.id and b.show and f"supkey.{b.id}" in TEXTS
-            else b
-            for b in bindings
-        ]
+    translate_footer(
+        screen,
+        lambda b: (
+            t(f"supkey.{b.id}", lang) if b.id and b.show and f"supkey.{b.id}" in TEXTS else None
+        ),
+    )
 
 
 async def ask(app: Any, frame: dict[str, Any]) -> dict[str, Any] | None:
@@ -121,7 +119,7 @@ def staff_content(frame: dict[str, Any], lang: str) -> Content:
     return Content.assemble(*lines)
 
 
-class SupervisorScreen(Screen[None]):
+class SupervisorScreen(ConsoleScreen):
     """The live overview for supervisors (role supervisor)."""
 
     CSS_PATH = "supervisor.tcss"
@@ -138,10 +136,6 @@ class SupervisorScreen(Screen[None]):
         self.frame: dict[str, Any] = {}
         self.updates = 0  # monitor frames shown (tests)
         _translated(self, lang)
-
-    @property
-    def console(self) -> ConsoleApp:
-        return cast("ConsoleApp", self.app)
 
     def compose(self) -> ComposeResult:
         lang = self.lang

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import dataclasses
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static, TabbedContent
 
 from console1712.domain.text import MAX_TEXT, one_line, strip_controls
 from console1712.i18n import t
 from console1712.i18n.console import CANNED
+from console1712.screens.base import ConsoleScreen, translate_footer
 from console1712.screens.dialogs import BlockScreen, ConfirmScreen, GotoScreen, PickScreen
 from console1712.screens.help import HelpScreen, key_rows
 from console1712.widgets.chat_tab import ChatInput, ChatPane, ChatState, tab_label
@@ -37,7 +36,7 @@ from console1712.widgets.supervisor_events import DisclosureDecided, NoteReceive
 from console1712.widgets.transcript import parse_at
 
 if TYPE_CHECKING:
-    from console1712.app import ConsoleApp
+    pass
 
 # Every workspace action: (binding id, default keys, action, shown in the footer). The
 # footer has room for six at 80 columns; F1 lists them all.
@@ -66,7 +65,7 @@ COARSE_REFRESH = 15.0  # seconds between redraws of the waiting minutes
 STAFF_ROLES = ("counsellor", "supervisor")
 
 
-class WorkspaceScreen(Screen[None]):
+class WorkspaceScreen(ConsoleScreen):
     BINDINGS = [
         # priority: the chat input (a TextArea) binds f6/f7 itself; workspace keys win.
         Binding(keys, action, binding_id, show=show, priority=True, id=binding_id)
@@ -88,18 +87,8 @@ class WorkspaceScreen(Screen[None]):
         self._translate_bindings()
 
     def _translate_bindings(self) -> None:
-        # Footer texts in the console's language; the binding ids stay as they are.
-        for key, bindings in self._bindings.key_to_bindings.items():
-            self._bindings.key_to_bindings[key] = [
-                dataclasses.replace(b, description=t(f"key.short.{b.id}", self.lang))
-                if b.id and b.show
-                else b
-                for b in bindings
-            ]
-
-    @property
-    def console(self) -> ConsoleApp:
-        return cast("ConsoleApp", self.app)
+        lang = self.lang
+        translate_footer(self, lambda b: t(f"key.short.{b.id}", lang) if b.id and b.show else None)
 
     def compose(self) -> ComposeResult:
         lang = self.lang
