@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Footer, OptionList, Static, TabbedContent
+from textual.widgets import ContentSwitcher, Footer, OptionList, Static, TabbedContent
 
 from console1712.domain.text import MAX_TEXT, one_line, strip_controls
 from console1712.i18n import t
@@ -129,7 +129,9 @@ class WorkspaceScreen(ConsoleScreen):
         return self.query_one("#chats", TabbedContent)
 
     def ordered_panes(self) -> list[ChatPane]:
-        return [p for p in self.tabs.query(ChatPane)]
+        # Only the switcher's children: a descendant query walks every widget of every
+        # pane, and this runs for each incoming message (issue 9).
+        return list(self.tabs.get_child_by_type(ContentSwitcher).query_children(ChatPane))
 
     def active_pane(self) -> ChatPane | None:
         active = self.tabs.active

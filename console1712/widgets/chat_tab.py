@@ -166,7 +166,7 @@ class ChatPane(TabPane):
 
     def load_history(self, history: list[dict[str, Any]], pending: list[Line]) -> None:
         """Show the full history from the relay, then our messages still waiting for an ack."""
-        self.transcript.entries.clear()
+        lines: list[Line] = []
         seen: set[int] = set()
         for item in history:
             seq = item.get("seq")
@@ -174,16 +174,9 @@ class ChatPane(TabPane):
                 continue
             seen.add(seq)
             sender = "chatter" if item.get("from") == "chatter" else "counsellor"
-            self.transcript.entries.append(
-                Line(
-                    sender,
-                    strip_controls(str(item.get("text", ""))),
-                    parse_at(str(item.get("at"))),
-                    seq,
-                )
-            )
-        self.transcript.entries.extend(pending)
-        self.transcript.rebuild()
+            text = strip_controls(str(item.get("text", "")))
+            lines.append(Line(sender, text, parse_at(str(item.get("at"))), seq))
+        self.transcript.replace([*lines, *pending])
 
     def add_remote(self, seq: int, sender: str, text: str, at: str) -> bool:
         """A new message from the relay; False when this seq is already shown."""
@@ -191,26 +184,20 @@ class ChatPane(TabPane):
             return False
         role = "chatter" if sender == "chatter" else "counsellor"
         self.transcript.add(Line(role, strip_controls(text), parse_at(at), seq or None))
-        self.typing = False
-        self.refresh_side()
+        if self.typing:  # the message ends the typing hint; otherwise the panel is unchanged
+            self.typing = False
+            self.refresh_side()
         return True
 
     def add_own(self, text: str, msg_id: str, at_now: Any) -> None:
         self.transcript.add(Line("me", text, at_now, None, msg_id))
 
     def acknowledge(self, msg_id: str, seq: int) -> None:
-        entries = self.transcript.entries
-        mine = next((e for e in entries if e.msg_id == msg_id), None)
-        if mine is None:
-            return
-        if self.transcript.has_seq(seq):
-            entries.remove(mine)  # the history already holds it: show it once
-        else:
-            mine.seq = seq
-        self.transcript.rebuild()
+        """Our message is stored: mark it (one line re-rendered), or drop it if shown twice."""
+        self.transcript.acknowledge(msg_id, seq)
 
     def pending_lines(self) -> list[Line]:
-        return [e for e in self.transcript.entries if e.pending]
+        return self.transcript.pending_lines()
 
     def notice(self, text: str, at: Any) -> None:
         self.transcript.add(Line("system", text, at))

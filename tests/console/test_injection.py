@@ -55,7 +55,7 @@ async def test_markup_and_escapes_in_messages_and_nicknames(
         for content in (label, row):
             assert not any("@click" in str(span.style) for span in content.spans)
             assert not any("link" in str(span.style) for span in content.spans)
-        for strip in pane.transcript.lines:
+        for strip in pane.transcript.render_all():
             for segment in strip:
                 style = segment.style
                 assert style is None or (not style.link and not style.meta.get("@click"))

@@ -77,8 +77,10 @@ async def test_at_most_one_push_a_second(relay, make_staff) -> None:
                 pass
         await _settled(monitor)
         times = monitor.push_times
-        # Four starts: the first pushes at once, the rest are coalesced into later pushes.
-        assert 2 <= len(times) <= 4
+        # Eight changes (four starts, four ends): the first pushes at once, the rest are
+        # coalesced into later pushes, never closer together than INTERVAL. (How many pushes
+        # depends on how fast the machine runs the chatters, so only the spacing is checked.)
+        assert 2 <= len(times) <= 8
         gaps = [b - a for a, b in itertools.pairwise(times)]
         assert all(gap >= supervision.INTERVAL for gap in gaps), gaps
 

@@ -1,0 +1,1 @@
+"""Benchmarks: a relay load generator and scenarios, a console rendering benchmark."""

@@ -1,0 +1,92 @@
+"""`console1712 bench relay|console`: benchmarks that print figures (table, or JSON with --json)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from console1712.bench.relay import Options
+from console1712.bench.report import Report, table
+from console1712.commands import UserError
+from console1712.config import Settings
+
+
+def relay_options(args: argparse.Namespace) -> tuple[list[str], Options]:
+    """The scenarios asked for, in a fixed order, and the Options for them."""
+    opts = Options()
+    for name in ("workers", "size", "duration", "rate", "chatters", "counsellors", "hold"):
+        value = getattr(args, name, None)
+        if value is not None:
+            setattr(opts, name, value)
+    if args.data:
+        opts.data = Path(args.data)
+    if args.profile:
+        from console1712.bench import relay
+
+        relay.PROFILE = Path(args.profile).resolve()
+    opts.idle_start = bool(args.idle_start)
+    opts.watchers = args.watchers
+    wanted = []
+    if args.idle is not None:
+        opts.idle = args.idle
+        wanted.append("idle")
+    if args.steady:
+        wanted.append("steady")
+    if args.storm is not None:
+        opts.storm = args.storm
+        wanted.append("storm")
+    if args.accept is not None:
+        opts.accept = args.accept
+        wanted.append("accept")
+    if args.crash is not None:
+        opts.crash = args.crash
+        opts.crash_chatters = args.crash_chatters
+        opts.crash_rate = args.crash_rate
+        wanted.append("crash")
+    if not wanted:
+        raise UserError("name a scenario: --idle N, --steady, --storm N, --accept N or --crash K")
+    if opts.workers < 1:
+        raise UserError("--workers must be at least 1")
+    return wanted, opts
+
+
+def emit(reports: list[Report], as_json: bool, out: str | None) -> None:
+    if as_json:
+        text = json.dumps([r.as_dict() for r in reports], indent=2) + "\n"
+    else:
+        text = "\n\n".join(table(r) for r in reports) + "\n"
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the scenarios of `bench relay` or the console benchmark; print the figures."""
+    from console1712.bench.relay import BenchError
+
+    try:
+        if args.target == "relay":
+            from console1712.bench.relay import SCENARIOS
+
+            wanted, opts = relay_options(args)
+            reports = [SCENARIOS[name](opts) for name in wanted]
+        else:
+            from console1712.bench.console import ConsoleOptions, run_console
+
+            reports = [
+                run_console(
+                    ConsoleOptions(
+                        tabs=args.tabs,
+                        messages=args.messages,
+                        login_runs=args.login_runs,
+                        own_every=args.own_every,
+                    )
+                )
+            ]
+    except BenchError as exc:
+        raise UserError(f"bench: {exc}") from None
+    emit(reports, args.json, args.out)
+    return 0
