@@ -19,7 +19,15 @@ def strip_controls(text: str) -> str:
 
 
 def has_lone_surrogate(text: str) -> bool:
-    return any(0xD800 <= ord(ch) <= 0xDFFF for ch in text)
+    """Whether the text holds a surrogate code point (U+D800..U+DFFF), which is not Unicode."""
+    if text.isascii():
+        return False
+    # The strict UTF-8 encoder refuses exactly the surrogates: done in C, no loop per character.
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def clean_text(text: str, *, max_len: int = MAX_TEXT, min_len: int = 1) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 from datetime import timedelta
@@ -53,10 +54,15 @@ class Peer:
     # sending
 
     def send(self, frame: dict[str, Any]) -> None:
+        if not self.closing:
+            self.send_raw(p.encode(frame))
+
+    def send_raw(self, text: str) -> None:
+        """Send a frame encoded already (one encoding shared by many connections)."""
         if self.closing:
             return
         try:
-            self.out.put_nowait(p.encode(frame))
+            self.out.put_nowait(text)
         except asyncio.QueueFull:
             # A peer that does not read must not make the relay hold unbounded memory.
             log.warning("dropping a peer that does not read")
@@ -213,6 +219,7 @@ class ChatterConn(Peer):
         r.chatters.add(self)
 
     def queue_frame(self) -> bool:
+        """Push this chatter's position if it changed (the relay's position timer calls it)."""
         if self.chat is None:
             return False
         pos = self.relay.position(self.chat)
@@ -274,7 +281,16 @@ class ChatterConn(Peer):
         intake = Intake(req.nickname, req.age, req.gender, req.region)
         resume_hash = chats.token_hash(token)
         await chats.create_chat(r.db, chat_id, now, intake, self.address, address_hash, resume_hash)
-        chat = LiveChat(chat_id, "waiting", now, intake, address_hash, resume_hash, conn=self)
+        chat = LiveChat(
+            chat_id,
+            "waiting",
+            now,
+            intake,
+            address_hash,
+            resume_hash,
+            conn=self,
+            rate=r.rate_limiter(),
+        )
         self.chat = chat
         r.chats[chat_id] = chat
         r.waiting[chat_id] = chat
@@ -342,27 +358,25 @@ class ChatterConn(Peer):
     async def say(self, req: p.Say, ref: str | None) -> None:
         r, chat = self.relay, self.chat
         assert chat is not None
-        key = (CHATTER, chats.client_id_hash(r.db, chat.id, req.id))
-        if key not in chat.ids:
+        id_hash = chats.client_id_hash(r.db, chat.id, req.id)
+        if (CHATTER, id_hash) not in chat.ids:
             wait = chat.rate.check(r.clock.monotonic())
             if wait is not None:
                 self.error(ref, Code.RATE_LIMITED, id=req.id, retry_after=wait, seconds=wait)
                 return
             chat.rate.add(r.clock.monotonic())
-        fut, _ = r.allocate(chat, CHATTER, req.id, req.text)
+        fut, _ = r.allocate(chat, CHATTER, req.id, req.text, id_hash)
         await self.writes.acquire()
-        r.spawn(self._ack(fut, req.id, ref))
+        # Acknowledged from a done-callback (no task per message); a repeat shares `fut`.
+        fut.add_done_callback(functools.partial(self._ack, req.id, ref))
 
-    async def _ack(self, fut: asyncio.Future[int], client_id: str, ref: str | None) -> None:
-        try:
-            seq = await asyncio.shield(fut)
-        except Exception:
+    def _ack(self, client_id: str, ref: str | None, fut: asyncio.Future[int]) -> None:
+        self.writes.release()
+        if fut.cancelled() or fut.exception() is not None:
             self.error(ref, "fault", id=client_id)
             self.close(Close.FAULT, "relay fault")
             return
-        finally:
-            self.writes.release()
-        self.reply(ref, {"type": "ack", "id": client_id, "seq": seq})
+        self.reply(ref, {"type": "ack", "id": client_id, "seq": fut.result()})
 
     async def gone(self) -> None:
         r = self.relay
@@ -401,7 +415,7 @@ class StaffConn(Peer):
             self.close(Close.POLICY, "login timeout")
 
     def queue_frame(self) -> bool:
-        self.send({"type": "queue", "waiting": self.relay.queue_entries()})
+        self.send_raw(self.relay.queue_text())
         return True
 
     @property
@@ -442,7 +456,7 @@ class StaffConn(Peer):
         if isinstance(req, p.Say):
             fut, _ = self.relay.allocate(chat, self.name, req.id, req.text)
             await self.writes.acquire()
-            self.relay.spawn(self._ack(fut, chat.id, req.id, ref))
+            fut.add_done_callback(functools.partial(self._ack, chat.id, req.id, ref))
         elif isinstance(req, p.Typing):
             if chat.conn is not None:
                 chat.conn.send({"type": "typing"})
@@ -480,18 +494,13 @@ class StaffConn(Peer):
             if other is not self:
                 other.send(dict(frame))
 
-    async def _ack(
-        self, fut: asyncio.Future[int], chat_id: str, client_id: str, ref: str | None
-    ) -> None:
-        try:
-            seq = await asyncio.shield(fut)
-        except Exception:
+    def _ack(self, chat_id: str, client_id: str, ref: str | None, fut: asyncio.Future[int]) -> None:
+        self.writes.release()
+        if fut.cancelled() or fut.exception() is not None:
             self.error(ref, "fault", chat=chat_id, id=client_id)
             self.close(Close.FAULT, "relay fault")
             return
-        finally:
-            self.writes.release()
-        self.reply(ref, {"type": "ack", "chat": chat_id, "id": client_id, "seq": seq})
+        self.reply(ref, {"type": "ack", "chat": chat_id, "id": client_id, "seq": fut.result()})
 
     async def login(self, req: p.Login, ref: str | None) -> None:
         r = self.relay

@@ -192,15 +192,22 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(name)
 
 
+# Built once: json.loads/json.dumps with options build a new decoder/encoder on every call.
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def decode(raw: str) -> dict[str, Any]:
     """Parse one text frame into a JSON object; BadRequest for anything else."""
     try:
-        value = json.loads(raw, parse_constant=_reject_constant)
+        value = _DECODER.decode(raw)
     except (ValueError, RecursionError):
         raise BadRequest("bad.json") from None
     if not isinstance(value, dict):
         raise BadRequest("bad.object")
-    if _has_surrogate(value):
+    # A lone surrogate can only come from a `\u` escape or be in the raw text already: most
+    # frames have neither, and then their values need no walk.
+    if ("\\u" in raw or has_lone_surrogate(raw)) and _has_surrogate(value):
         raise BadRequest("bad.unicode")
     return value
 
@@ -399,4 +406,4 @@ def validate(f: dict[str, Any], *, staff: bool, operations: Container[str] = ())
 
 def encode(frame: dict[str, Any]) -> str:
     """One outgoing frame as compact JSON text (non-ASCII kept as is)."""
-    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(frame)

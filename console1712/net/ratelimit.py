@@ -22,10 +22,10 @@ class RateLimiter:
             self._times.popleft()
         wait = 0.0
         for window, limit in self.limits:
-            recent = [t for t in self._times if t > now - window]
-            if len(recent) >= limit:
-                # the window has room again once its oldest counted event leaves it
-                wait = max(wait, recent[-limit] + window - now)
+            # Times are ascending: the window is full iff the limit-th newest event is in it,
+            # and it has room again once that event leaves it.
+            if len(self._times) >= limit and (oldest := self._times[-limit]) > now - window:
+                wait = max(wait, oldest + window - now)
         return None if wait <= 0 else max(1, math.ceil(wait))
 
     def add(self, now: float) -> None:

@@ -143,7 +143,8 @@ def message_job(
     """The write job for one message; the relay allocates `seq` and queues jobs in order."""
 
     async def job(tx: Tx) -> None:
-        await tx.execute(
+        # Deferred: a group commit writes all its messages with one executemany.
+        tx.defer(
             "INSERT INTO chat_messages (chat, seq, sender, client_id, at, text)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             (

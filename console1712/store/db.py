@@ -1,8 +1,10 @@
 """The database: aiosqlite in WAL mode, numbered migrations, and one group-committing writer.
 
-Writes go through `Database.write(job)`: concurrent jobs are run in one transaction and
-committed together (one fsync for many messages), and each caller is answered only after
-that commit. Reads use a second connection and see committed data only.
+Writes go through `Database.write(job)` (or `submit(job)`, which returns the future):
+concurrent jobs are run in one transaction and committed together (one fsync for many
+messages), and each caller is answered only after that commit. Rows a job adds with
+`tx.defer` are written with one executemany per batch, in the same trip to the writer thread
+as BEGIN and COMMIT. Reads use a second connection and see committed data only.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import aiosqlite
 
@@ -32,6 +34,7 @@ log = logging.getLogger("console1712.store")
 
 T = TypeVar("T")
 MAX_BATCH = 2000
+COMMIT_WINDOW = 0.001  # seconds a busy writer waits for more jobs before it commits
 KEY_CHECK = "console1712 key check"
 
 
@@ -75,30 +78,90 @@ def migrations() -> list[tuple[int, str, str]]:
     return found
 
 
+def _on_thread(conn: aiosqlite.Connection, fn: Callable[[sqlite3.Connection], T]) -> Awaitable[T]:
+    """Run `fn` with the raw connection on aiosqlite's own thread: many statements, one hop.
+
+    aiosqlite has no public call for this; `_execute` and `_conn` are its own helpers."""
+    result: Awaitable[T] = cast(Any, conn)._execute(fn, cast(Any, conn)._conn)
+    return result
+
+
 class Tx:
-    """What a write job gets: execute statements inside the current transaction."""
+    """What a write job gets: execute statements inside the current transaction.
+
+    BEGIN and deferred rows travel with the next statement (or the commit), so a batch of
+    deferred rows costs one trip to the writer thread: BEGIN, executemany, COMMIT."""
 
     def __init__(self, conn: aiosqlite.Connection, keys: KeyRing) -> None:
         self._conn = conn
         self.keys = keys
+        self._begin = True  # BEGIN IMMEDIATE still to be sent
+        # Rows from `defer`, in order, one list per run of the same statement text.
+        self._deferred: list[tuple[str, list[Sequence[Any]]]] = []
+        self.failed: BaseException | None = None  # deferred rows failed (maybe caught by a job)
+
+    def defer(self, sql: str, params: Sequence[Any]) -> None:
+        """Buffer a statement whose row count is not needed (e.g. an INSERT); it is written,
+        in order, before the next immediate statement or the commit, batched by executemany."""
+        if self._deferred and self._deferred[-1][0] == sql:
+            self._deferred[-1][1].append(params)
+        else:
+            self._deferred.append((sql, [params]))
+
+    async def _hop(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """`fn` on the writer thread, after the pending BEGIN and deferred rows."""
+        begin, self._begin = self._begin, False
+        pending, self._deferred = self._deferred, []
+        in_prelude = True
+
+        def work(c: sqlite3.Connection) -> T:
+            nonlocal in_prelude
+            if begin:
+                c.execute("BEGIN IMMEDIATE")
+            for sql, rows in pending:
+                c.executemany(sql, rows)
+            in_prelude = False
+            return fn(c)
+
+        try:
+            return await _on_thread(self._conn, work)
+        except BaseException as exc:
+            if in_prelude and pending:
+                # Another job's rows may have failed: the batch must fail whatever this job does.
+                self.failed = exc
+            raise
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Run one statement; returns the number of rows changed."""
-        cur = await self._conn.execute(sql, params)
-        count = cur.rowcount
-        await cur.close()
-        return count
+
+        def run(c: sqlite3.Connection) -> int:
+            cur = c.execute(sql, params)
+            count = cur.rowcount
+            cur.close()
+            return count
+
+        return await self._hop(run)
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        await self._conn.executemany(sql, rows)
+        listed = list(rows)  # built here, on the event loop, not on the writer thread
+        await self._hop(lambda c: c.executemany(sql, listed).close())
 
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
-        async with self._conn.execute(sql, params) as cur:
-            return await cur.fetchone()
+        row: sqlite3.Row | None = await self._hop(lambda c: c.execute(sql, params).fetchone())
+        return row
 
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        async with self._conn.execute(sql, params) as cur:
-            return list(await cur.fetchall())
+        rows: list[sqlite3.Row] = await self._hop(lambda c: c.execute(sql, params).fetchall())
+        return rows
+
+    async def commit(self) -> None:
+        """Write what is pending and commit (the batch runner's last step)."""
+        if self._begin and not self._deferred:
+            return  # nothing was written: no transaction was opened
+        if self.failed is None:
+            await self._hop(lambda c: c.commit())
+        if self.failed is not None:
+            raise self.failed
 
 
 Job = Callable[[Tx], Awaitable[Any]]
@@ -118,6 +181,7 @@ class Database:
         self._task: asyncio.Task[None] | None = None
         self._closed = False
         self.commits = 0  # counters for benchmarks and tests
+        self.commit_window = COMMIT_WINDOW
         self.jobs = 0
 
     # -- opening -------------------------------------------------------------------------
@@ -165,18 +229,29 @@ class Database:
 
     async def write(self, job: Callable[[Tx], Awaitable[T]]) -> T:
         """Run a job in the next group commit; returns its result once it is durable."""
+        return await self.submit(job)
+
+    def submit(self, job: Callable[[Tx], Awaitable[T]]) -> asyncio.Future[T]:
+        """Queue a job for the next group commit; the future resolves once it is durable.
+
+        For hot paths that finish with a done-callback instead of a task per write."""
         if self._closed:
             raise StoreError("database is closed")
         fut: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait((job, fut))
-        return await fut
+        return fut
 
     async def _write_loop(self) -> None:
         stop = False
+        concurrent = False
         while not stop:
             item = await self._queue.get()
             if item is None:
                 break
+            if concurrent and self.commit_window > 0:
+                # Writers are many (the last batch had several jobs): wait a moment for more,
+                # since each commit costs an fsync and thread switches whatever its size.
+                await asyncio.sleep(self.commit_window)
             batch = [item]
             while len(batch) < MAX_BATCH and not self._queue.empty():
                 nxt = self._queue.get_nowait()
@@ -184,21 +259,22 @@ class Database:
                     stop = True
                     break
                 batch.append(nxt)
+            concurrent = len(batch) > 1
             await self._commit_batch(batch)
 
     async def _commit_batch(self, batch: list[tuple[Job, asyncio.Future[Any]]]) -> None:
         tx = Tx(self._writer, self.keys)
         try:
-            await self._writer.execute("BEGIN IMMEDIATE")
             results = [await job(tx) for job, _ in batch]
-            await self._writer.commit()
+            await tx.commit()
         except Exception:
             with contextlib.suppress(Exception):
                 await self._writer.rollback()
             if len(batch) == 1:
                 await self._run_alone(batch[0])
                 return
-            # One job failed: run each in its own transaction so the others still land.
+            # One job failed: run each in its own transaction (and Tx, so its deferred rows
+            # go with it) so that the others still land.
             for item in batch:
                 await self._run_alone(item)
             return
@@ -212,9 +288,8 @@ class Database:
         job, fut = item
         tx = Tx(self._writer, self.keys)
         try:
-            await self._writer.execute("BEGIN IMMEDIATE")
             result = await job(tx)
-            await self._writer.commit()
+            await tx.commit()
         except Exception as exc:
             with contextlib.suppress(Exception):
                 await self._writer.rollback()

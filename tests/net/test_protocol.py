@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from console1712.domain.text import has_lone_surrogate
 from console1712.net import protocol as p
 from console1712.net.ratelimit import RateLimiter
 
@@ -94,3 +95,28 @@ def test_rate_limiter_windows() -> None:
     assert rl.check(109.0) == 1
     assert rl.check(108.8) == 2
     assert rl.check(110.01) is None
+
+
+def test_lone_surrogates_are_found_without_false_alarms() -> None:
+    assert not has_lone_surrogate("gewoon tekst")
+    assert not has_lone_surrogate("café 😀 ünïcode")
+    assert has_lone_surrogate("a\ud800b") and has_lone_surrogate("\udfff")
+    assert has_lone_surrogate("\ud83d\ude00")  # a pair as two code points is not valid text
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '{"type":"say","id":"a","text":"x\ud800"}',  # in the text itself, not escaped
+        '{"type":"say","id":"a","text":"ok","extra":{"\\udc00":1}}',  # in a nested key
+        '{"type":"say","id":"a","text":"ok","list":["\\ud800"]}',
+    ],
+)
+def test_surrogates_anywhere_in_a_frame_are_refused(raw: str) -> None:
+    with pytest.raises(p.BadRequest, match=r"bad\.unicode"):
+        p.decode(raw)
+
+
+def test_escaped_pairs_and_backslash_u_text_are_fine() -> None:
+    assert p.decode('{"type":"say","text":"\\ud83d\\ude00"}')["text"] == "😀"
+    assert p.decode('{"type":"say","text":"C:\\\\ud800"}')["text"] == "C:\\ud800"

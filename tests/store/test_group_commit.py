@@ -1,0 +1,101 @@
+"""Group commit with deferred rows: order kept, one commit a batch, failures kept per job."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from console1712.clock import FakeClock
+from console1712.store import chats
+from console1712.store.db import Database, Job, Tx
+
+INSERT = "INSERT INTO meta (name, sealed) VALUES (?, ?)"
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> Database:
+    database = await Database.open(tmp_path / "d.db", tmp_path / "k.key")
+    yield database  # type: ignore[misc]
+    await database.close()
+
+
+async def names(db: Database) -> list[str]:
+    return [r[0] for r in await db.fetchall("SELECT name FROM meta ORDER BY rowid")]
+
+
+async def test_deferred_rows_are_written_before_later_statements(db: Database) -> None:
+    async def first(tx: Tx) -> None:
+        tx.defer(INSERT, ("a", b"1"))
+        tx.defer(INSERT, ("b", b"2"))
+
+    async def second(tx: Tx) -> tuple[int, int]:
+        # The rows deferred by the job before are visible, in order, to an immediate statement.
+        row = await tx.fetchone("SELECT count(*) FROM meta WHERE name IN ('a', 'b')")
+        assert row is not None
+        changed = await tx.execute("UPDATE meta SET sealed = ? WHERE name = 'b'", (b"3",))
+        tx.defer(INSERT, ("c", b"4"))
+        return row[0], changed
+
+    commits = db.commits
+    futures = [db.submit(first), db.submit(second)]  # queued together: one group commit
+    assert await asyncio.gather(*futures) == [None, (2, 1)]
+    assert db.commits == commits + 1
+    assert (await names(db))[-3:] == ["a", "b", "c"]
+    assert (await db.fetchone("SELECT sealed FROM meta WHERE name = 'b'"))[0] == b"3"  # type: ignore[index]
+
+
+async def test_a_batch_of_messages_is_one_commit(db: Database, clock: FakeClock) -> None:
+    await chats.create_chat(db, "c_1", clock.now(), chats.Intake(), "10.0.0.1", "h", "r")
+    commits = db.commits
+    jobs = [chats.message_job("c_1", s, "", f"id{s}", f"tekst {s}", clock.now()) for s in (1, 2, 3)]
+    await asyncio.gather(*[db.submit(job) for job in jobs])
+    assert db.commits == commits + 1
+    stored = await chats.transcript(db, "c_1")
+    assert [(m.seq, m.text) for m in stored] == [(1, "tekst 1"), (2, "tekst 2"), (3, "tekst 3")]
+
+
+async def test_failed_batch_is_retried_job_by_job_with_its_own_deferred_rows(
+    db: Database,
+) -> None:
+    def good(name: str) -> Job:
+        async def job(tx: Tx) -> None:
+            tx.defer(INSERT, (name, b"x"))
+
+        return job
+
+    async def bad(tx: Tx) -> None:
+        tx.defer(INSERT, ("key_check", b"duplicate"))  # the primary key exists: fails at flush
+
+    async def swallowing(tx: Tx) -> None:
+        # Its statement flushes the bad job's row; catching the error must not save the batch.
+        try:
+            await tx.execute("UPDATE meta SET sealed = sealed WHERE name = 'a'")
+        except sqlite3.IntegrityError:
+            pass
+        tx.defer(INSERT, ("d", b"x"))
+
+    commits = db.commits
+    jobs = [good("a"), bad, swallowing, good("c")]
+    results = await asyncio.gather(*[db.submit(job) for job in jobs], return_exceptions=True)
+    assert results[0] is None and results[2] is None and results[3] is None
+    assert isinstance(results[1], sqlite3.IntegrityError)
+    assert (await names(db))[-3:] == ["a", "d", "c"]  # the bad job's row is not there
+    assert db.commits == commits + 3  # the failed batch was rolled back, then one commit each
+    check = await db.fetchone("SELECT sealed FROM meta WHERE name = 'key_check'")
+    assert check is not None and db.keys.open(check[0], "meta", "sealed", "key_check")
+
+
+async def test_a_job_that_writes_nothing_opens_no_transaction(db: Database) -> None:
+    async def nothing(tx: Tx) -> int:
+        return 7
+
+    assert await db.write(nothing) == 7
+
+    async def insert(tx: Tx) -> None:
+        tx.defer(INSERT, ("after", b"x"))
+
+    await db.write(insert)  # the writer is in a clean state afterwards
+    assert "after" in await names(db)
