@@ -75,12 +75,15 @@ async def test_at_most_one_push_a_second(relay, make_staff) -> None:
         for _ in range(4):
             async with chatter(relay, region="antwerpen"):
                 pass
+        # Coalescing loses no change: a push shows all four starts.
+        pushed = await recv_type(sw, "monitor")
+        while pushed["today"]["started"] != 4:
+            pushed = await recv_type(sw, "monitor")
         await _settled(monitor)
         times = monitor.push_times
-        # Eight changes (four starts, four ends): the first pushes at once, the rest are
-        # coalesced into later pushes, never closer together than INTERVAL. (How many pushes
-        # depends on how fast the machine runs the chatters, so only the spacing is checked.)
-        assert 2 <= len(times) <= 8
+        # Eight changes (four starts, four drops) in quick succession; how many pushes they
+        # become depends on the machine's speed, but never two within INTERVAL.
+        assert 1 <= len(times) <= 8
         gaps = [b - a for a, b in itertools.pairwise(times)]
         assert all(gap >= supervision.INTERVAL for gap in gaps), gaps
 
