@@ -18,8 +18,9 @@ from typing import Any
 from console1712.clock import Clock, from_rfc3339, to_rfc3339
 from console1712.domain.mailparse import ParsedMail
 from console1712.domain.mailthreads import SubjectCandidate, choose_thread, normalise_subject
+from console1712.domain.themes import taxonomy
 from console1712.domain.workdays import MAIL_WORKING_DAYS, due_at
-from console1712.store import audit
+from console1712.store import audit, stats
 from console1712.store.db import Database, Tx, register_encrypted
 
 for _column in ("sender", "sender_name", "subject"):
@@ -559,15 +560,21 @@ async def purge_mail(
         )
         return int(row[0]) if row else 0
 
+    expiring_sql = f"SELECT id FROM mail_threads WHERE last_at < ? AND id NOT IN ({_HELD_THREADS})"
+    # What the yearly statistics need of the threads about to go, read before the write.
+    expiring = [r["id"] for r in await db.fetchall(expiring_sql, (cutoff,))]
+    archived = await stats.mail_contacts(db, expiring, list(taxonomy()))
+
     async def job(tx: Tx) -> int:
         gone = await tx.execute(
             f"DELETE FROM mail_messages WHERE at < ? AND thread NOT IN ({_HELD_THREADS})",
             (cutoff,),
         )
-        await tx.execute(
-            f"DELETE FROM mail_threads WHERE last_at < ? AND id NOT IN ({_HELD_THREADS})",
-            (cutoff,),
-        )
+        # A thread that expired after the read above waits for the next run.
+        for r in await tx.fetchall(expiring_sql, (cutoff,)):
+            if r["id"] in archived:
+                await stats.archive_in(tx, *archived[r["id"]])
+                await tx.execute("DELETE FROM mail_threads WHERE id = ?", (r["id"],))
         # A purged thread's links go too (as with purged chats); the dossier stays.
         await tx.execute(
             "DELETE FROM dossier_links WHERE kind = 'mail'"

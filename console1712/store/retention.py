@@ -25,7 +25,8 @@ from console1712.domain.retention import (
     chat_cutoff,
     dossier_expired,
 )
-from console1712.store import audit
+from console1712.domain.themes import taxonomy
+from console1712.store import audit, stats
 from console1712.store.db import Database, Tx
 from console1712.store.dossiers import erase_in
 
@@ -155,9 +156,15 @@ async def purge(
         log.info("retention dry run: %s", counts.line())
         return counts
 
+    # What the yearly statistics need of the chats about to go, read before the write.
+    expiring = [r["id"] for r in await db.fetchall(_EXPIRED_CHATS, (chats_cut,))]
+    archived = await stats.chat_contacts(db, expiring, list(taxonomy()))
+
     async def job(tx: Tx) -> None:
         ids = [r["id"] for r in await tx.fetchall(_EXPIRED_CHATS, (chats_cut,))]
-        for chat_id in ids:
+        # A chat that expired after the read above waits for the next run.
+        for chat_id in (i for i in ids if i in archived):
+            await stats.archive_in(tx, *archived[chat_id])
             counts.messages += await tx.execute(
                 "DELETE FROM chat_messages WHERE chat = ?", (chat_id,)
             )

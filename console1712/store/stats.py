@@ -7,6 +7,7 @@ Mail threads and dossier themes are read when their tables exist (issues 5 and 6
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -23,7 +24,8 @@ from console1712.domain.stats import (
     queue_lengths,
 )
 from console1712.store import phone
-from console1712.store.db import Database
+from console1712.store.crypto import KeyRing
+from console1712.store.db import Database, Tx
 
 
 async def has_table(db: Database, name: str) -> bool:
@@ -70,6 +72,77 @@ async def _themes_by_target(db: Database, kind: str, order: Sequence[str]) -> di
     return best
 
 
+def _chat_contact(keys: KeyRing, r: sqlite3.Row, chat_themes: dict[str, str]) -> Contact:
+    """A chat row (id, since, age, gender, region) reduced to the codes statistics count."""
+    cid = r["id"]
+    age = keys.open_opt(r["age"], "chats", "age", cid)
+    region = keys.open_opt(r["region"], "chats", "region", cid)
+    return Contact(
+        "chat",
+        _month(r["since"]),
+        region if region in REGIONS else UNKNOWN,
+        age_band(int(age) if age is not None and age.isdigit() else None),
+        gender_code(keys.open_opt(r["gender"], "chats", "gender", cid)),
+        chat_themes.get(cid, UNKNOWN),
+    )
+
+
+async def chat_contacts(
+    db: Database, chat_ids: Sequence[str], themes: Sequence[str]
+) -> dict[str, tuple[int, Contact]]:
+    """(year, contact) of each chat, read before the retention purge erases it."""
+    chat_themes = await _themes_by_target(db, "chat", themes)
+    found: dict[str, tuple[int, Contact]] = {}
+    for i in range(0, len(chat_ids), 500):
+        chunk = list(chat_ids[i : i + 500])
+        marks = ",".join("?" * len(chunk))
+        for r in await db.fetchall(
+            f"SELECT id, since, age, gender, region FROM chats WHERE id IN ({marks})", chunk
+        ):
+            year = from_rfc3339(r["since"]).astimezone(BRUSSELS).year
+            found[r["id"]] = (year, _chat_contact(db.keys, r, chat_themes))
+    return found
+
+
+async def mail_contacts(
+    db: Database, thread_ids: Sequence[str], themes: Sequence[str]
+) -> dict[str, tuple[int, Contact]]:
+    """(year, contact) of each mail thread, read before the retention purge erases it."""
+    mail_themes = await _themes_by_target(db, "mail", themes)
+    found: dict[str, tuple[int, Contact]] = {}
+    for i in range(0, len(thread_ids), 500):
+        chunk = list(thread_ids[i : i + 500])
+        marks = ",".join("?" * len(chunk))
+        for r in await db.fetchall(
+            f"SELECT id, team, created_at FROM mail_threads WHERE id IN ({marks})", chunk
+        ):
+            year = from_rfc3339(r["created_at"]).astimezone(BRUSSELS).year
+            found[r["id"]] = (year, _mail_contact(r, mail_themes))
+    return found
+
+
+def _mail_contact(r: sqlite3.Row, mail_themes: dict[str, str]) -> Contact:
+    """A mail thread row (id, team, created_at) reduced to the codes statistics count."""
+    return Contact(
+        "mail",
+        _month(r["created_at"]),
+        r["team"] if r["team"] in REGIONS else UNKNOWN,
+        UNKNOWN,
+        UNKNOWN,
+        mail_themes.get(r["id"], UNKNOWN),
+    )
+
+
+async def archive_in(tx: Tx, year: int, c: Contact) -> None:
+    """Count one erased contact in the archive (inside the purge's transaction)."""
+    await tx.execute(
+        "INSERT INTO stats_archive (year, channel, month, region, age_band, gender, theme, count)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT"
+        " (year, channel, month, region, age_band, gender, theme) DO UPDATE SET count = count + 1",
+        (year, c.channel, c.month, c.region, c.age_band, c.gender, c.theme),
+    )
+
+
 async def year_contacts(db: Database, year: int, themes: Sequence[str]) -> list[Contact]:
     """Every chat started, mail thread opened and phone contact registered in `year`."""
     start, end = _year_bounds(year)
@@ -81,19 +154,7 @@ async def year_contacts(db: Database, year: int, themes: Sequence[str]) -> list[
         (start, end),
     )
     for r in rows:
-        cid = r["id"]
-        age = keys.open_opt(r["age"], "chats", "age", cid)
-        region = keys.open_opt(r["region"], "chats", "region", cid)
-        contacts.append(
-            Contact(
-                "chat",
-                _month(r["since"]),
-                region if region in REGIONS else UNKNOWN,
-                age_band(int(age) if age is not None and age.isdigit() else None),
-                gender_code(keys.open_opt(r["gender"], "chats", "gender", cid)),
-                chat_themes.get(cid, UNKNOWN),
-            )
-        )
+        contacts.append(_chat_contact(keys, r, chat_themes))
     if await has_table(db, "mail_threads"):
         mail_themes = await _themes_by_target(db, "mail", themes)
         rows = await db.fetchall(
@@ -102,16 +163,17 @@ async def year_contacts(db: Database, year: int, themes: Sequence[str]) -> list[
             (start, end),
         )
         for r in rows:
-            contacts.append(
-                Contact(
-                    "mail",
-                    _month(r["created_at"]),
-                    r["team"] if r["team"] in REGIONS else UNKNOWN,
-                    UNKNOWN,
-                    UNKNOWN,
-                    mail_themes.get(r["id"], UNKNOWN),
-                )
-            )
+            contacts.append(_mail_contact(r, mail_themes))
+    # Contacts whose records the retention purge erased, kept as counts.
+    for r in await db.fetchall(
+        "SELECT channel, month, region, age_band, gender, theme, count FROM stats_archive"
+        " WHERE year = ?",
+        (year,),
+    ):
+        archived = Contact(
+            r["channel"], r["month"], r["region"], r["age_band"], r["gender"], r["theme"]
+        )
+        contacts.extend([archived] * int(r["count"]))
     for call in await phone.for_year(db, year):
         contacts.append(
             Contact(

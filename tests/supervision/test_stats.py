@@ -270,3 +270,59 @@ def test_stats_needs_a_year(filled: Path, capsys: pytest.CaptureFixture[str]) ->
         main(["stats", "--data", str(filled)])
     assert exc.value.code == 2
     assert main(["stats", "--year", "26", "--data", str(filled)]) == 1
+
+
+async def test_purged_chats_still_count_in_their_year(tmp_path: Path) -> None:
+    from console1712.clock import FakeClock
+    from console1712.store import retention, stats
+
+    settings = load_settings(environ={}, overrides={"data": tmp_path / "data"})
+    db = await Database.open(settings.db_path, settings.key_path)
+    try:
+        march = datetime(2026, 3, 10, 14, tzinfo=UTC)
+        for n, age in enumerate((15, 15, 40)):
+            intake = Intake(nickname=f"N{n}", age=age, gender="meisje", region="limburg")
+            await chats.create_chat(db, f"c_{n}", march, intake, "10.0.0.1", "h", f"r{n}")
+            await chats.end_chat(db, f"c_{n}", "chatter", march)
+        themes = ["partner-violence"]
+        before = sorted(map(repr, await stats.year_contacts(db, 2026, themes)))
+
+        counts = await retention.purge(db, FakeClock(datetime(2026, 11, 1, tzinfo=UTC)))
+        assert counts.chats == 3
+        assert await db.fetchall("SELECT id FROM chats") == []
+        # The records are gone; the year's statistics are not.
+        assert sorted(map(repr, await stats.year_contacts(db, 2026, themes))) == before
+        assert len(before) == 3
+        # Only codes and counts are kept: no nickname, no address.
+        rows = await db.fetchall("SELECT * FROM stats_archive")
+        assert sum(r["count"] for r in rows) == 3
+        assert {r["age_band"] for r in rows} == {"12-17", "25-64"}
+    finally:
+        await db.close()
+
+
+async def test_purged_mail_threads_still_count_in_their_year(tmp_path: Path) -> None:
+    from console1712.clock import FakeClock
+    from console1712.store import retention, stats
+
+    settings = load_settings(environ={}, overrides={"data": tmp_path / "data"})
+    db = await Database.open(settings.db_path, settings.key_path)
+    try:
+
+        async def threads(tx: Any) -> None:
+            for n, team in enumerate(("limburg", None)):
+                at = "2026-02-10T09:00:00Z"
+                await tx.execute(
+                    "INSERT INTO mail_threads (id, team, status, created_at, last_in_at, last_at)"
+                    " VALUES (?, ?, 'open', ?, ?, ?)",
+                    (f"t_{n}", team, at, at, at),
+                )
+
+        await db.write(threads)
+        before = sorted(map(repr, await stats.year_contacts(db, 2026, [])))
+        await retention.purge(db, FakeClock(datetime(2026, 11, 1, tzinfo=UTC)))
+        assert await db.fetchall("SELECT id FROM mail_threads") == []
+        assert sorted(map(repr, await stats.year_contacts(db, 2026, []))) == before
+        assert len(before) == 2
+    finally:
+        await db.close()
