@@ -229,8 +229,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     overrides = {k: getattr(args, k) for k in SETTING_OPTIONS if getattr(args, k, None) is not None}
     if getattr(args, "chat_url", None) is not None:
         overrides["chat_url"] = args.chat_url
-    if args.command == "relay" and args.port is not None:
-        overrides["port"] = args.port
     if getattr(args, "no_smtp", False):
         overrides["smtp"] = False
     from console1712.commands import UserError

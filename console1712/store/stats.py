@@ -8,7 +8,7 @@ Mail threads and dossier themes are read when their tables exist (issues 5 and 6
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -73,13 +73,13 @@ async def _themes_by_target(db: Database, kind: str, order: Sequence[str]) -> di
 
 
 def _chat_contact(keys: KeyRing, r: sqlite3.Row, chat_themes: dict[str, str]) -> Contact:
-    """A chat row (id, since, age, gender, region) reduced to the codes statistics count."""
+    """A chat row (id, at, age, gender, region) reduced to the codes statistics count."""
     cid = r["id"]
     age = keys.open_opt(r["age"], "chats", "age", cid)
     region = keys.open_opt(r["region"], "chats", "region", cid)
     return Contact(
         "chat",
-        _month(r["since"]),
+        _month(r["at"]),
         region if region in REGIONS else UNKNOWN,
         age_band(int(age) if age is not None and age.isdigit() else None),
         gender_code(keys.open_opt(r["gender"], "chats", "gender", cid)),
@@ -92,16 +92,8 @@ async def chat_contacts(
 ) -> dict[str, tuple[int, Contact]]:
     """(year, contact) of each chat, read before the retention purge erases it."""
     chat_themes = await _themes_by_target(db, "chat", themes)
-    found: dict[str, tuple[int, Contact]] = {}
-    for i in range(0, len(chat_ids), 500):
-        chunk = list(chat_ids[i : i + 500])
-        marks = ",".join("?" * len(chunk))
-        for r in await db.fetchall(
-            f"SELECT id, since, age, gender, region FROM chats WHERE id IN ({marks})", chunk
-        ):
-            year = from_rfc3339(r["since"]).astimezone(BRUSSELS).year
-            found[r["id"]] = (year, _chat_contact(db.keys, r, chat_themes))
-    return found
+    sql = "SELECT id, since AS at, age, gender, region FROM chats WHERE id IN ({})"
+    return await _contacts_of(db, chat_ids, sql, lambda r: _chat_contact(db.keys, r, chat_themes))
 
 
 async def mail_contacts(
@@ -109,23 +101,27 @@ async def mail_contacts(
 ) -> dict[str, tuple[int, Contact]]:
     """(year, contact) of each mail thread, read before the retention purge erases it."""
     mail_themes = await _themes_by_target(db, "mail", themes)
+    sql = "SELECT id, team, created_at AS at FROM mail_threads WHERE id IN ({})"
+    return await _contacts_of(db, thread_ids, sql, lambda r: _mail_contact(r, mail_themes))
+
+
+async def _contacts_of(
+    db: Database, ids: Sequence[str], sql: str, contact: Callable[[sqlite3.Row], Contact]
+) -> dict[str, tuple[int, Contact]]:
+    """Rows by id (in chunks below SQLite's variable limit) as (Brussels year of `at`, contact)."""
     found: dict[str, tuple[int, Contact]] = {}
-    for i in range(0, len(thread_ids), 500):
-        chunk = list(thread_ids[i : i + 500])
-        marks = ",".join("?" * len(chunk))
-        for r in await db.fetchall(
-            f"SELECT id, team, created_at FROM mail_threads WHERE id IN ({marks})", chunk
-        ):
-            year = from_rfc3339(r["created_at"]).astimezone(BRUSSELS).year
-            found[r["id"]] = (year, _mail_contact(r, mail_themes))
+    for i in range(0, len(ids), 500):
+        chunk = list(ids[i : i + 500])
+        for r in await db.fetchall(sql.format(",".join("?" * len(chunk))), chunk):
+            found[r["id"]] = (from_rfc3339(r["at"]).astimezone(BRUSSELS).year, contact(r))
     return found
 
 
 def _mail_contact(r: sqlite3.Row, mail_themes: dict[str, str]) -> Contact:
-    """A mail thread row (id, team, created_at) reduced to the codes statistics count."""
+    """A mail thread row (id, team, at) reduced to the codes statistics count."""
     return Contact(
         "mail",
-        _month(r["created_at"]),
+        _month(r["at"]),
         r["team"] if r["team"] in REGIONS else UNKNOWN,
         UNKNOWN,
         UNKNOWN,
@@ -150,7 +146,7 @@ async def year_contacts(db: Database, year: int, themes: Sequence[str]) -> list[
     contacts: list[Contact] = []
     chat_themes = await _themes_by_target(db, "chat", themes)
     rows = await db.fetchall(
-        "SELECT id, since, age, gender, region FROM chats WHERE since >= ? AND since < ?",
+        "SELECT id, since AS at, age, gender, region FROM chats WHERE since >= ? AND since < ?",
         (start, end),
     )
     for r in rows:
@@ -158,7 +154,7 @@ async def year_contacts(db: Database, year: int, themes: Sequence[str]) -> list[
     if await has_table(db, "mail_threads"):
         mail_themes = await _themes_by_target(db, "mail", themes)
         rows = await db.fetchall(
-            "SELECT id, team, created_at FROM mail_threads"
+            "SELECT id, team, created_at AS at FROM mail_threads"
             " WHERE created_at >= ? AND created_at < ?",
             (start, end),
         )

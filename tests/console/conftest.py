@@ -64,6 +64,17 @@ async def open_chatter(relay: Any, **intake: Any) -> Chatter:
     return chatter
 
 
+async def accept_new_chatter(
+    pilot: Pilot[Any], workspace: Any, relay: Any, **intake: Any
+) -> Chatter:
+    """A chatter starts a chat; the counsellor accepts the next one with F3 (its tab opens)."""
+    chatter = await open_chatter(relay, **intake)
+    await until(pilot, lambda: workspace.queue_list.entries)
+    await pilot.press("f3")
+    await until(pilot, lambda: chatter.chat in workspace.panes)
+    return chatter
+
+
 def console_app(settings: Settings, relay: Any, clock: FakeClock, **kw: Any) -> ConsoleApp:
     settings.url = f"ws://127.0.0.1:{relay.port}/console"
     return ConsoleApp(settings, clock=clock, **kw)

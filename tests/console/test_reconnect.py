@@ -7,7 +7,13 @@ import json
 from websockets.asyncio.client import connect
 
 from console1712.net.relay import Relay
-from tests.console.conftest import console_app, open_chatter, sign_in, transcript, until
+from tests.console.conftest import (
+    accept_new_chatter,
+    console_app,
+    sign_in,
+    transcript,
+    until,
+)
 
 
 async def test_reconnect_restores_tabs_and_resends_without_duplicates(
@@ -17,10 +23,7 @@ async def test_reconnect_restores_tabs_and_resends_without_duplicates(
     app = console_app(settings, relay, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         ws = await sign_in(pilot, anna)
-        chatter = await open_chatter(relay, nickname="Robin")
-        await until(pilot, lambda: ws.queue_list.entries)
-        await pilot.press("f3")
-        await until(pilot, lambda: chatter.chat in ws.panes)
+        chatter = await accept_new_chatter(pilot, ws, relay, nickname="Robin")
         pane = ws.panes[chatter.chat]
         await chatter.recv("joined")
         await chatter.say("voor de storing", "c1")
@@ -75,10 +78,7 @@ async def test_chat_that_ended_while_disconnected_is_marked_ended(
     app = console_app(settings, relay, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         ws = await sign_in(pilot, anna)
-        chatter = await open_chatter(relay, nickname="Robin")
-        await until(pilot, lambda: ws.queue_list.entries)
-        await pilot.press("f3")
-        await until(pilot, lambda: chatter.chat in ws.panes)
+        chatter = await accept_new_chatter(pilot, ws, relay, nickname="Robin")
         pane = ws.panes[chatter.chat]
         await chatter.recv("joined")
         await chatter.ws.close()  # the chatter drops without leaving

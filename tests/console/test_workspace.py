@@ -5,7 +5,14 @@ from __future__ import annotations
 from textual.widgets import OptionList
 
 from console1712.screens.dialogs import BlockScreen, ConfirmScreen, PickScreen
-from tests.console.conftest import console_app, open_chatter, sign_in, transcript, until
+from tests.console.conftest import (
+    accept_new_chatter,
+    console_app,
+    open_chatter,
+    sign_in,
+    transcript,
+    until,
+)
 
 
 async def test_accept_and_exchange_messages_both_ways(settings, relay, clock, make_staff) -> None:
@@ -89,10 +96,7 @@ async def test_end_asks_confirmation(settings, relay, clock, make_staff) -> None
     app = console_app(settings, relay, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         ws = await sign_in(pilot, anna)
-        chatter = await open_chatter(relay, nickname="Sam")
-        await until(pilot, lambda: ws.queue_list.entries)
-        await pilot.press("f3")
-        await until(pilot, lambda: chatter.chat in ws.panes)
+        chatter = await accept_new_chatter(pilot, ws, relay, nickname="Sam")
         await pilot.press("f8")
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("escape")  # cancelled: nothing sent
@@ -110,10 +114,7 @@ async def test_chatter_leaving_marks_tab_then_f8_closes(settings, relay, clock, 
     app = console_app(settings, relay, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         ws = await sign_in(pilot, anna)
-        chatter = await open_chatter(relay, nickname="Lou")
-        await until(pilot, lambda: ws.queue_list.entries)
-        await pilot.press("f3")
-        await until(pilot, lambda: chatter.chat in ws.panes)
+        chatter = await accept_new_chatter(pilot, ws, relay, nickname="Lou")
         await chatter.recv("joined")
         await chatter.send({"type": "leave"})
         pane = ws.panes[chatter.chat]
@@ -129,10 +130,7 @@ async def test_block_with_hours_and_reason(settings, relay, clock, make_staff) -
     app = console_app(settings, relay, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         ws = await sign_in(pilot, anna)
-        chatter = await open_chatter(relay, nickname="Troll")
-        await until(pilot, lambda: ws.queue_list.entries)
-        await pilot.press("f3")
-        await until(pilot, lambda: chatter.chat in ws.panes)
+        chatter = await accept_new_chatter(pilot, ws, relay, nickname="Troll")
         await pilot.press("f7")
         assert isinstance(app.screen, BlockScreen)
         await pilot.press("ctrl+y")  # no reason yet: refused, dialog stays
@@ -209,10 +207,7 @@ async def test_canned_reply_goes_into_input_not_sent(settings, relay, clock, mak
     app = console_app(settings, relay, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         ws = await sign_in(pilot, anna)
-        chatter = await open_chatter(relay, nickname="Jo")
-        await until(pilot, lambda: ws.queue_list.entries)
-        await pilot.press("f3")
-        await until(pilot, lambda: chatter.chat in ws.panes)
+        chatter = await accept_new_chatter(pilot, ws, relay, nickname="Jo")
         pane = ws.panes[chatter.chat]
         await pilot.press("f4")
         assert isinstance(app.screen, PickScreen)
@@ -229,10 +224,7 @@ async def test_quit_with_open_chats_asks_first(settings, relay, clock, make_staf
     app = console_app(settings, relay, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         ws = await sign_in(pilot, anna)
-        chatter = await open_chatter(relay, nickname="Kim")
-        await until(pilot, lambda: ws.queue_list.entries)
-        await pilot.press("f3")
-        await until(pilot, lambda: chatter.chat in ws.panes)
+        await accept_new_chatter(pilot, ws, relay, nickname="Kim")
         await pilot.press("f10")
         assert isinstance(app.screen, ConfirmScreen)
         assert "Open gesprekken: 1" in str(app.screen.question)

@@ -13,7 +13,7 @@ from textual.widgets import OptionList, Static, TextArea
 from console1712.screens.dialogs import PickScreen
 from console1712.screens.dossier import DossierScreen
 from console1712.store import dossiers, rights
-from tests.console.conftest import console_app, open_chatter, sign_in, until
+from tests.console.conftest import accept_new_chatter, console_app, sign_in, until
 
 importlib.import_module("console1712.net.dossier_ops")  # registered, wired or not yet
 
@@ -99,10 +99,7 @@ async def test_link_the_active_chat(settings, relay, clock, make_staff) -> None:
     app = console_app(settings, relay, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         ws = await sign_in(pilot, anna)
-        chatter = await open_chatter(relay, nickname="Mila", region="antwerpen")
-        await until(pilot, lambda: ws.queue_list.entries)
-        await pilot.press("f3")
-        await until(pilot, lambda: chatter.chat in ws.panes)
+        chatter = await accept_new_chatter(pilot, ws, relay, nickname="Mila", region="antwerpen")
         screen = await _open_screen(pilot)
         assert screen.chat == chatter.chat
         results = screen.query_one("#dossier-results", OptionList)

@@ -14,7 +14,14 @@ from console1712.screens.supervisor import (
     SupervisorScreen,
 )
 from console1712.store import phone
-from tests.console.conftest import console_app, open_chatter, sign_in, transcript, until
+from tests.console.conftest import (
+    accept_new_chatter,
+    console_app,
+    open_chatter,
+    sign_in,
+    transcript,
+    until,
+)
 from tests.net.helpers import console, recv_type, request
 
 
@@ -98,10 +105,7 @@ async def test_counsellor_sees_reader_and_note_and_registers(
     app = console_app(settings, relay, clock)
     async with app.run_test(size=(80, 24)) as pilot, console(relay, sofie) as sw:
         ws = await sign_in(pilot, anna)
-        chatter = await open_chatter(relay, nickname="Mila", region="limburg")
-        await until(pilot, lambda: ws.queue_list.entries)
-        await pilot.press("f3")
-        await until(pilot, lambda: chatter.chat in ws.panes)
+        chatter = await accept_new_chatter(pilot, ws, relay, nickname="Mila", region="limburg")
         pane = ws.panes[chatter.chat]
 
         await request(sw, {"type": "read_along", "chat": chatter.chat}, "read_along")
