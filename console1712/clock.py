@@ -38,9 +38,21 @@ class FakeClock(Clock):
         self.advance(delta)
 
 
+# The last whole second written and its text (one tuple: replaced in one step). Messages
+# come many a second, and strftime is the costly part of writing one.
+_last: tuple[datetime | None, str] = (None, "")
+
+
 def to_rfc3339(when: datetime) -> str:
     """UTC RFC 3339 with a Z suffix and whole seconds, as the protocol writes times."""
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    global _last
+    second = when.replace(microsecond=0)
+    cached = _last
+    if cached[0] is not None and cached[0] == second:
+        return cached[1]
+    text = when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    _last = (second, text)
+    return text
 
 
 def from_rfc3339(text: str) -> datetime:

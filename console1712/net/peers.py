@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import json
 import logging
@@ -12,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
+from websockets.protocol import State
 
 from console1712.clock import to_rfc3339
 from console1712.i18n import t
@@ -30,12 +30,16 @@ if TYPE_CHECKING:
 log = logging.getLogger("console1712.relay")
 
 QUEUE_INTERVAL = 0.25  # at most one queue push per connection each 250 ms
-OUT_QUEUE = 2048  # frames waiting to be sent to one slow peer before it is dropped
+OUT_BUFFER = 8 * 1024 * 1024  # bytes waiting to be sent to one slow peer before it is dropped
 MAX_PENDING_WRITES = 512  # per connection; beyond it the connection waits (backpressure)
 
 
 class Peer:
-    """One WebSocket connection: ordered outgoing frames, bad-request counting, queue pushes."""
+    """One WebSocket connection: ordered outgoing frames, bad-request counting, queue pushes.
+
+    Frames are written to the socket as they are sent (no task and no queue per connection:
+    one relayed message costs one `send` system call, and an idle connection holds little);
+    what the kernel cannot take yet waits in the transport's buffer, up to OUT_BUFFER."""
 
     staff_side = False
 
@@ -43,11 +47,9 @@ class Peer:
         self.relay = relay
         self.ws = ws
         self.lang = relay.lang
-        self.out: asyncio.Queue[str | tuple[int, str]] = asyncio.Queue(OUT_QUEUE)
         self.closing = False
         self.bad = 0
         self.writes = asyncio.Semaphore(MAX_PENDING_WRITES)
-        self._writer: asyncio.Task[None] | None = None
         self._queue_handle: asyncio.TimerHandle | None = None
         self._queue_last = -1e9
 
@@ -59,15 +61,18 @@ class Peer:
 
     def send_raw(self, text: str) -> None:
         """Send a frame encoded already (one encoding shared by many connections)."""
-        if self.closing:
-            return
-        try:
-            self.out.put_nowait(text)
-        except asyncio.QueueFull:
+        ws = self.ws
+        if self.closing or ws.protocol.state is not State.OPEN:
+            return  # closing: the read loop ends soon
+        if ws.transport.get_write_buffer_size() > OUT_BUFFER:
             # A peer that does not read must not make the relay hold unbounded memory.
+            # A close frame would wait behind what it does not read: cut the connection.
             log.warning("dropping a peer that does not read")
             self.closing = True
-            self.relay.spawn(self.ws.close(Close.TRY_LATER, "too slow"))
+            ws.transport.abort()
+            return
+        ws.protocol.send_text(text.encode())
+        ws.send_data()  # websockets' own step after a send: the frame to the transport
 
     def reply(self, ref: str | None, frame: dict[str, Any]) -> None:
         if ref is not None:
@@ -101,23 +106,11 @@ class Peer:
             self.close(Close.POLICY, "too many bad requests")
 
     def close(self, code: int, reason: str = "") -> None:
-        """Close after the frames already queued have been sent."""
+        """Close after the frames sent already (they are in the transport before the close)."""
         if self.closing:
             return
         self.closing = True
-        try:
-            self.out.put_nowait((code, reason))
-        except asyncio.QueueFull:
-            self.relay.spawn(self.ws.close(code, reason))
-
-    async def _write_loop(self) -> None:
-        with contextlib.suppress(ConnectionClosed):
-            while True:
-                item = await self.out.get()
-                if isinstance(item, tuple):
-                    await self.ws.close(*item)
-                    return
-                await self.ws.send(item)
+        self.relay.spawn(self.ws.close(code, reason))
 
     # queue pushes
 
@@ -140,7 +133,6 @@ class Peer:
     # reading
 
     async def run(self) -> None:
-        self._writer = asyncio.create_task(self._write_loop())
         self.opened()
         try:
             async for raw in self.ws:
@@ -158,10 +150,6 @@ class Peer:
                 self._queue_handle.cancel()
             self.closing = True
             await self.gone()
-            # Frames still queued go out if the connection is open (e.g. closing handshake).
-            self._writer.cancel()
-            with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
-                await self._writer
 
     async def on_text(self, raw: str) -> None:
         decoded: dict[str, Any] | None = None

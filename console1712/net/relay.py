@@ -64,6 +64,7 @@ class Relay:
         )
         self.lang = settings.lang
         self.port = 0
+        self.loop: asyncio.AbstractEventLoop | None = None  # set by start (hot paths use it)
         self._db: Database | None = None
         self._server: Server | None = None
         self._sweeper: asyncio.Task[None] | None = None
@@ -96,6 +97,8 @@ class Relay:
     async def start(self) -> None:
         """Open the database, rebuild the live state, and listen."""
         self.stopping = False
+        # Cached: in Python 3.11 every asyncio.get_running_loop() costs a getpid() system call.
+        self.loop = asyncio.get_running_loop()
         self._db = await Database.open(self.settings.db_path, self.settings.key_path)
         try:
             await self._rebuild()
@@ -418,7 +421,8 @@ class Relay:
             return known, False
         seq = chat.next_seq
         chat.next_seq += 1
-        fut: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        assert self.loop is not None
+        fut: asyncio.Future[int] = self.loop.create_future()
         chat.ids[key] = fut
         chat.pending.add(fut)
         at = self.clock.now()

@@ -180,6 +180,7 @@ class Database:
         self._queue: asyncio.Queue[tuple[Job, asyncio.Future[Any]] | None] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
         self._closed = False
+        self._loop = asyncio.get_running_loop()  # (3.11: get_running_loop costs a getpid call)
         self.commits = 0  # counters for benchmarks and tests
         self.commit_window = COMMIT_WINDOW
         self.jobs = 0
@@ -237,7 +238,7 @@ class Database:
         For hot paths that finish with a done-callback instead of a task per write."""
         if self._closed:
             raise StoreError("database is closed")
-        fut: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        fut: asyncio.Future[T] = self._loop.create_future()
         self._queue.put_nowait((job, fut))
         return fut
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import urllib.request
 from pathlib import Path
 
@@ -242,3 +243,35 @@ async def test_tls_serves_wss(relay_with, tmp_path: Path) -> None:
         with pytest.raises((InvalidMessage, InvalidStatus, OSError, EOFError, TimeoutError)):
             async with connect(url(relay, "/chat"), open_timeout=2):
                 pass
+
+
+async def test_a_chatter_that_does_not_read_is_let_go(relay, make_staff, monkeypatch, caplog):
+    """Frames for a peer wait in its transport up to OUT_BUFFER bytes; a peer that stops
+    reading is closed then, instead of making the relay hold ever more memory for it."""
+    from console1712.net import peers
+
+    monkeypatch.setattr(peers, "OUT_BUFFER", 64 * 1024)
+    anna = await make_staff("anna")
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # the kernel holds little
+    sock.connect(("127.0.0.1", relay.port))
+    # max_queue=1: this client stops reading the socket once one frame waits unread (and so
+    # does not notice the relay cutting it off: close_timeout keeps its own exit short).
+    async with connect(url(relay, "/chat"), sock=sock, max_queue=1, close_timeout=0.1) as slow:
+        await recv_type(slow, "welcome")
+        queued = await request(slow, {"type": "start", "consent": True}, "queued")
+        chat_id = queued["chat"]
+        async with console(relay, anna) as sw:
+            await request(sw, {"type": "accept"}, "assigned")
+            sent = 0
+            while relay.chats[chat_id].conn is not None:
+                assert sent < 5000, "the relay kept buffering for a peer that does not read"
+                text = f"{sent:04d} " + "\N{GRINNING FACE}" * 3990  # 16 KB a frame
+                await request(
+                    sw, {"type": "say", "chat": chat_id, "id": f"m{sent}", "text": text}, "ack"
+                )
+                sent += 1
+            # The counsellor hears the chatter is away, and the relay goes on serving.
+            await recv_type(sw, "presence", chat=chat_id, state="away")
+    assert "dropping a peer that does not read" in caplog.text
+    await still_serving(relay)

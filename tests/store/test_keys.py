@@ -139,3 +139,20 @@ def test_data_lock_is_exclusive(tmp_path: Path) -> None:
 async def test_rotation_without_database_refused(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="no database"):
         await keys.rotate(tmp_path / "nothing", tmp_path / "nothing" / "k.key")
+
+
+def test_keyed_hash_is_standard_hmac_sha256() -> None:
+    """The precomputed-pad fast path gives exactly RFC 2104 HMAC-SHA256, every time."""
+    import hashlib
+    import hmac
+
+    from console1712.store.crypto import KeyRing
+
+    ring = KeyRing.generate()
+    for value in ["", "127.0.0.1", "chat:client-id-1", "é" * 300]:
+        expected = hmac.new(ring.hmac_key, f"ip:{value}".encode(), hashlib.sha256).hexdigest()
+        assert ring.keyed_hash("ip", value) == expected
+        assert ring.keyed_hash("ip", value) == expected  # the cached pads are not consumed
+    long_key = KeyRing(keys=ring.keys, current=ring.current, hmac_key=os.urandom(100))
+    expected = hmac.new(long_key.hmac_key, b"ip:x", hashlib.sha256).hexdigest()
+    assert long_key.keyed_hash("ip", "x") == expected
