@@ -21,6 +21,8 @@ test: $(STAMP) browser
 	$(BIN)/ruff check console1712 tests
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -n auto -q
+	# The relay process runs on uvloop: its tests once more on that loop.
+	TEST_EVENT_LOOP=uvloop $(BIN)/python -m pytest -n auto -q tests/net tests/mail tests/e2e
 
 # The web page's tests drive Debian's chromium (playwright cannot download browsers here).
 browser:

@@ -47,6 +47,9 @@ def _bench_parser(sub: Any) -> None:
         "--accept", type=int, metavar="N", help="accept N waiting chats one after another"
     )
     scen.add_argument("--crash", type=int, metavar="K", help="SIGKILL the relay under load K times")
+    scen.add_argument(
+        "--floor", action="store_true", help="a bare websockets server at steady's load (the floor)"
+    )
     relay.add_argument("--hold", type=float, metavar="S", help="idle: seconds (default 60)")
     relay.add_argument(
         "--idle-start", action="store_true", help="idle: the chatters also start a chat"

@@ -3,6 +3,8 @@ a loopback port (in this test's event loop), and staff accounts that can log in.
 
 from __future__ import annotations
 
+import asyncio
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -12,6 +14,13 @@ import pytest
 
 from console1712.clock import FakeClock
 from console1712.config import Settings, load_settings
+
+# `make test` runs the relay's tests a second time on uvloop, the loop the relay process
+# uses by default (setting `event_loop`); the in-process relay gets it from this policy.
+if os.environ.get("TEST_EVENT_LOOP") == "uvloop":
+    import uvloop
+
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
 
 
 @pytest.fixture

@@ -65,6 +65,7 @@ def test_default_data_dir_is_the_users(tmp_path: Path) -> None:
         ("", {"CONSOLE1712_ALWAYS_OPEN": "maybe"}, "bad value for setting 'always_open'"),
         ("port = 70000\n", {}, "port must be 0..65535"),
         ("lang = 'fr'\n", {}, "lang must be 'nl' or 'en'"),
+        ("event_loop = 'trio'\n", {}, "event_loop must be 'auto', 'uvloop' or 'asyncio'"),
     ],
 )
 def test_bad_settings_refused(tmp_path: Path, text: str, env: dict[str, str], message: str) -> None:
@@ -105,3 +106,20 @@ def test_cli_bad_settings_one_line_exit_1(
     assert proc.stderr.count("\n") == 1 and message in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "data").exists()  # nothing created or touched
+
+
+def test_event_loop_choice(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    import uvloop
+
+    from console1712.commands import UserError
+    from console1712.commands.relay import loop_factory
+
+    assert loop_factory("asyncio") is None
+    assert loop_factory("auto") is uvloop.new_event_loop
+    assert loop_factory("uvloop") is uvloop.new_event_loop
+    monkeypatch.setitem(sys.modules, "uvloop", None)  # as where it is not installed
+    assert loop_factory("auto") is None
+    with pytest.raises(UserError, match="uvloop is not installed"):
+        loop_factory("uvloop")

@@ -45,8 +45,12 @@ def relay_options(args: argparse.Namespace) -> tuple[list[str], Options]:
         opts.crash_chatters = args.crash_chatters
         opts.crash_rate = args.crash_rate
         wanted.append("crash")
+    if args.floor:
+        wanted.append("floor")
     if not wanted:
-        raise UserError("name a scenario: --idle N, --steady, --storm N, --accept N or --crash K")
+        raise UserError(
+            "name a scenario: --idle N, --steady, --storm N, --accept N, --crash K or --floor"
+        )
     if opts.workers < 1:
         raise UserError("--workers must be at least 1")
     return wanted, opts
@@ -69,10 +73,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     try:
         if args.target == "relay":
+            from console1712.bench.floor import run_floor
             from console1712.bench.relay import SCENARIOS
 
             wanted, opts = relay_options(args)
-            reports = [SCENARIOS[name](opts) for name in wanted]
+            runners = {**SCENARIOS, "floor": run_floor}
+            reports = [runners[name](opts) for name in wanted]
         else:
             from console1712.bench.console import ConsoleOptions, run_console
 

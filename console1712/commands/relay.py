@@ -7,6 +7,7 @@ import asyncio
 import errno
 import logging
 import sys
+from collections.abc import Callable
 
 from console1712.commands import UserError
 from console1712.config import Settings
@@ -37,18 +38,35 @@ async def _serve(settings: Settings) -> None:
     log = logging.getLogger("console1712.relay")
     # The first line tells where it listens (scripts and tests read the port from it).
     log.info("listening on %s://%s:%d (data %s)", scheme, settings.host, relay.port, settings.data)
+    log.info("event loop: %s", type(asyncio.get_running_loop()).__module__.split(".")[0])
     log.info(
         "state: %d waiting, %d assigned", len(relay.waiting), len(relay.chats) - len(relay.waiting)
     )
     await relay.run_until_signal()
 
 
+def loop_factory(choice: str) -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """The relay's event loop (setting `event_loop`); None: asyncio's own."""
+    if choice == "asyncio":
+        return None
+    try:
+        import uvloop
+    except ImportError:
+        if choice == "uvloop":
+            raise UserError("event_loop is 'uvloop' but uvloop is not installed") from None
+        return None
+    factory: Callable[[], asyncio.AbstractEventLoop] = uvloop.new_event_loop
+    return factory
+
+
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run the relay until SIGINT/SIGTERM; 1 with one clear line if it cannot start."""
     setup_logging()
+    factory = loop_factory(settings.event_loop)
     with DataLock(settings.data):
         try:
-            asyncio.run(_serve(settings))
+            with asyncio.Runner(loop_factory=factory) as runner:
+                runner.run(_serve(settings))
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
                 raise UserError(

@@ -99,3 +99,17 @@ def test_console_shows_every_fed_message(tmp_path: Path) -> None:
     assert figures["append_handler_ms"]["count"] == 2 * 10
     assert figures["ack_handler_ms"]["count"] == 2 * 2
     assert figures["rss_mib"] > 0
+
+
+def test_floor_measures_the_bare_transport_on_both_loops(tmp_path: Path) -> None:
+    out = tmp_path / "floor.json"
+    argv = ["bench", "relay", "--floor", "--chatters", "6", "--counsellors", "2"]
+    argv += ["--rate", "40", "--duration", "0.5", "--workers", "1", "--json", "--out", str(out)]
+    assert main(argv) == 0
+    (report,) = json.loads(out.read_text())
+    assert report["scenario"] == "floor" and report["params"]["connections"] == 8
+    for loop in ("asyncio", "uvloop"):
+        figures = report["figures"][loop]
+        assert figures["sent"] > 0
+        assert figures["received"] == 2 * figures["sent"]  # the ack and the relayed frame
+        assert figures["cpu_per_message_us"] is not None

@@ -167,5 +167,6 @@ async def test_sigterm_stops_cleanly(relay_process: RelayProcess) -> None:
     log = relay_process.log.read_text()
     assert log.splitlines()[0].split(" ", 3)[3].startswith("listening on ws://127.0.0.1:")
     assert "start chat=c_" in log and "stopped" in log
+    assert "event loop: uvloop" in log  # the default (`auto`) where uvloop is installed
     assert "127.0.0.1" not in "\n".join(log.splitlines()[1:])  # no addresses in events
     assert json.dumps  # keep the import honest for readers: frames are JSON
