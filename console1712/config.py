@@ -111,7 +111,7 @@ class Settings:
             raise SettingsError("chat_rate_per_second and chat_rate_per_10s must be at least 1")
         if self.keepalive < 1:
             raise SettingsError("keepalive must be at least 1 second")
-        if self.event_loop not in ("auto", "uvloop", "asyncio"):
+        if self.event_loop not in ("auto", "uvloop", "asyncio"):  # net/eventloop.py
             raise SettingsError(
                 f"event_loop must be 'auto', 'uvloop' or 'asyncio', not {self.event_loop!r}"
             )

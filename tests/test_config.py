@@ -113,13 +113,12 @@ def test_event_loop_choice(monkeypatch: pytest.MonkeyPatch) -> None:
 
     import uvloop
 
-    from console1712.commands import UserError
-    from console1712.commands.relay import loop_factory
+    from console1712.net.eventloop import LoopUnavailable, loop_factory
 
     assert loop_factory("asyncio") is None
     assert loop_factory("auto") is uvloop.new_event_loop
     assert loop_factory("uvloop") is uvloop.new_event_loop
     monkeypatch.setitem(sys.modules, "uvloop", None)  # as where it is not installed
     assert loop_factory("auto") is None
-    with pytest.raises(UserError, match="uvloop is not installed"):
+    with pytest.raises(LoopUnavailable, match="uvloop is not installed"):
         loop_factory("uvloop")

@@ -23,6 +23,7 @@ from typing import Any
 from console1712.bench import procstat
 from console1712.bench.relay import BenchError, Options, _report, split
 from console1712.bench.report import Report
+from console1712.net import eventloop
 
 LOOPS = ("asyncio", "uvloop")
 ACK = b'{"type":"ack","id":"x","seq":1}'
@@ -54,12 +55,7 @@ async def _serve() -> None:
 
 
 def serve_main(loop: str) -> None:
-    if loop == "uvloop":
-        import uvloop
-
-        uvloop.run(_serve())
-    else:
-        asyncio.run(_serve())
+    eventloop.run(_serve(), loop)
 
 
 # -- load: processes of plain websockets clients -----------------------------------------
@@ -119,7 +115,8 @@ def load_main(
     pipe: Connection, conns: int, rate: float, duration: float, size: int, port: int
 ) -> None:
     try:
-        sent, received = asyncio.run(_load(conns, rate, duration, size, port, pipe))
+        # The same loop as the relay's load processes (uvloop where installed).
+        sent, received = eventloop.run(_load(conns, rate, duration, size, port, pipe))
         pipe.send(("result", (sent, received)))
     except Exception as exc:  # reported to the parent, which raises BenchError
         pipe.send(("error", repr(exc)))

@@ -25,6 +25,8 @@ from typing import Any
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from console1712.net import eventloop
+
 LOCAL_ADDRESSES = 16  # client sockets bind 127.0.0.2 .. 127.0.0.17 to spread connections
 CONNECT_AT_ONCE = 100  # handshakes in flight per process while setting up
 Json = dict[str, Any]
@@ -607,4 +609,5 @@ class Worker:
 def worker_main(conn: Connection, params: Json) -> None:
     """Entry point of one load process."""
     raise_fd_limit()
-    asyncio.run(Worker(conn, params).run())
+    # uvloop where installed: the load takes less of the two cores the relay needs.
+    eventloop.run(Worker(conn, params).run())

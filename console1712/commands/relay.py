@@ -7,10 +7,10 @@ import asyncio
 import errno
 import logging
 import sys
-from collections.abc import Callable
 
 from console1712.commands import UserError
 from console1712.config import Settings
+from console1712.net import eventloop
 from console1712.store.lock import DataLock
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(message)s"
@@ -45,24 +45,13 @@ async def _serve(settings: Settings) -> None:
     await relay.run_until_signal()
 
 
-def loop_factory(choice: str) -> Callable[[], asyncio.AbstractEventLoop] | None:
-    """The relay's event loop (setting `event_loop`); None: asyncio's own."""
-    if choice == "asyncio":
-        return None
-    try:
-        import uvloop
-    except ImportError:
-        if choice == "uvloop":
-            raise UserError("event_loop is 'uvloop' but uvloop is not installed") from None
-        return None
-    factory: Callable[[], asyncio.AbstractEventLoop] = uvloop.new_event_loop
-    return factory
-
-
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run the relay until SIGINT/SIGTERM; 1 with one clear line if it cannot start."""
     setup_logging()
-    factory = loop_factory(settings.event_loop)
+    try:
+        factory = eventloop.loop_factory(settings.event_loop)
+    except eventloop.LoopUnavailable as exc:
+        raise UserError(str(exc)) from None
     with DataLock(settings.data):
         try:
             with asyncio.Runner(loop_factory=factory) as runner:
