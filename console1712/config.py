@@ -47,7 +47,9 @@ class Settings:
     closed_dates: list[str] = field(default_factory=list)  # YYYY-MM-DD, chat closed all day
     origins: list[str] = field(default_factory=list)  # browser origins allowed on /chat
     exit_url: str = "https://www.meteo.be/nl"  # neutral site the web page's quick exit opens
-    max_connections_per_address: int = 50
+    max_connections_per_address: int = 50  # chatters (/chat) from one network address
+    # consoles (/console) from one address: all counsellors may work through one SSH host
+    max_consoles_per_address: int = 500
     # chatter flood limits (protocol v1: 5 per second, 30 per 10 s); raised only for benchmarks
     chat_rate_per_second: int = 5
     chat_rate_per_10s: int = 30
@@ -105,8 +107,10 @@ class Settings:
             raise SettingsError("chat_days are weekday numbers 0 (Monday) to 6 (Sunday)")
         if self.lang not in ("nl", "en"):
             raise SettingsError(f"lang must be 'nl' or 'en', not {self.lang!r}")
-        if self.max_connections_per_address < 1:
-            raise SettingsError("max_connections_per_address must be at least 1")
+        if self.max_connections_per_address < 1 or self.max_consoles_per_address < 1:
+            raise SettingsError(
+                "max_connections_per_address and max_consoles_per_address must be at least 1"
+            )
         if self.chat_rate_per_second < 1 or self.chat_rate_per_10s < 1:
             raise SettingsError("chat_rate_per_second and chat_rate_per_10s must be at least 1")
         if self.keepalive < 1:

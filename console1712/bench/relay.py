@@ -101,6 +101,7 @@ class RelayProcess:
     def start(self, timeout: float = 60.0) -> None:
         env = dict(os.environ)
         env["CONSOLE1712_MAX_CONNECTIONS_PER_ADDRESS"] = "1000000"
+        env["CONSOLE1712_MAX_CONSOLES_PER_ADDRESS"] = "1000000"
         env.pop("CONSOLE1712_CONFIG", None)
         env.update(self.env)
         cmd = [sys.executable, "-m", "console1712.bench.relayproc", "relay"]

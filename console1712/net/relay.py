@@ -281,12 +281,18 @@ class Relay:
     async def _handler(self, ws: ServerConnection) -> None:
         path = urlsplit(ws.request.path if ws.request else "/").path
         address = str(ws.remote_address[0]) if ws.remote_address else "?"
-        count = self.per_address.get(address, 0)
-        if count >= self.settings.max_connections_per_address:
+        # Chatters and consoles are counted apart: the consoles of a whole team may come
+        # through one SSH host, and must not crowd out (or be crowded out by) chatters.
+        if path == "/chat":
+            key, cap = "chat " + address, self.settings.max_connections_per_address
+        else:
+            key, cap = "console " + address, self.settings.max_consoles_per_address
+        count = self.per_address.get(key, 0)
+        if count >= cap:
             log.warning("connection refused: too many from one address (path %s)", path)
             await ws.close(Close.TRY_LATER, "too many connections")
             return
-        self.per_address[address] = count + 1
+        self.per_address[key] = count + 1
         # asyncio reads up to 256 KiB a time by default, which glibc serves with mmap, mremap
         # and munmap on every read; a frame is at most MAX_FRAME, so read that much at most.
         if hasattr(ws.transport, "max_size"):
@@ -296,11 +302,11 @@ class Relay:
             conn: Peer = ChatterConn(self, ws, address) if path == "/chat" else StaffConn(self, ws)
             await conn.run()
         finally:
-            left = self.per_address[address] - 1
+            left = self.per_address[key] - 1
             if left:
-                self.per_address[address] = left
+                self.per_address[key] = left
             else:
-                del self.per_address[address]
+                del self.per_address[key]
 
     # -- queue --------------------------------------------------------------------------
 

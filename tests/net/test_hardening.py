@@ -19,6 +19,7 @@ from tests.net.helpers import (
     expect_error,
     recv_type,
     request,
+    send,
     url,
 )
 
@@ -140,12 +141,18 @@ async def test_origins_on_chat(relay, relay_with) -> None:
 
 
 async def test_connections_per_address_are_capped(relay_with) -> None:
-    async with relay_with(max_connections_per_address=2) as relay:
-        async with connect(url(relay, "/chat")) as a, connect(url(relay, "/console")) as b:
+    async with relay_with(max_connections_per_address=2, max_consoles_per_address=2) as relay:
+        async with connect(url(relay, "/chat")) as a, connect(url(relay, "/chat")) as b:
             await recv_type(a, "welcome")
+            await recv_type(b, "welcome")
             async with connect(url(relay, "/chat")) as c:
                 assert await closed_with(c) == 1013
-            del b
+            # Consoles are counted apart (a team may work through one SSH host).
+            async with connect(url(relay, "/console")) as s1, connect(url(relay, "/console")):
+                await send(s1, {"type": "staff"})
+                assert (await recv_type(s1, "error"))["code"] == "unauthenticated"
+                async with connect(url(relay, "/console")) as s3:
+                    assert await closed_with(s3) == 1013
         async with connect(url(relay, "/chat")) as d:  # room again
             await recv_type(d, "welcome")
 
