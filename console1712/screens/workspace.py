@@ -157,14 +157,17 @@ class WorkspaceScreen(ConsoleScreen):
 
     def _relabel(self) -> None:
         for number, pane in enumerate(self.ordered_panes(), 1):
-            tab = self.tabs.get_tab(pane)
-            label = tab_label(pane.state, number, self.lang)
-            if tab.label != label:
-                tab.label = label
+            self._label(pane, number)
         self.status.set(open_chats=self.open_count())
         has_chats = bool(self.panes)
         self.tabs.display = has_chats
         self.query_one("#no-chats").display = not has_chats
+
+    def _label(self, pane: ChatPane, number: int) -> None:
+        tab = self.tabs.get_tab(pane)
+        label = tab_label(pane.state, number, self.lang)
+        if tab.label != label:
+            tab.label = label
 
     def _is_watched(self, pane: ChatPane) -> bool:
         return self.active_pane() is pane and self.app.screen is self
@@ -245,7 +248,8 @@ class WorkspaceScreen(ConsoleScreen):
             return
         if not self._is_watched(pane):
             pane.state.unread += 1
-            self._relabel()
+            # Only this tab's label changes (its unread count): not every tab and the status.
+            self._label(pane, self.ordered_panes().index(pane) + 1)
             self.console.ring()
 
     def on_message_acked(self, message: MessageAcked) -> None:
