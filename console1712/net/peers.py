@@ -62,7 +62,7 @@ class Peer:
     def send_raw(self, text: str) -> None:
         """Send a frame encoded already (one encoding shared by many connections)."""
         ws = self.ws
-        if self.closing or ws.protocol.state is not State.OPEN:
+        if self.closing or ws.protocol.state is not State.OPEN or ws.transport.is_closing():
             return  # closing: the read loop ends soon
         if ws.transport.get_write_buffer_size() > OUT_BUFFER:
             # A peer that does not read must not make the relay hold unbounded memory.
@@ -71,8 +71,14 @@ class Peer:
             self.closing = True
             ws.transport.abort()
             return
-        ws.protocol.send_text(text.encode())
-        ws.send_data()  # websockets' own step after a send: the frame to the transport
+        try:
+            ws.protocol.send_text(text.encode())
+            ws.send_data()  # websockets' own step after a send: the frame to the transport
+        except (OSError, RuntimeError) as exc:
+            # The connection went away in this same loop iteration (uvloop refuses writes to
+            # a closed transport): what was meant for it is dropped, as for any closed peer.
+            log.info("send to a closing connection dropped: %s", type(exc).__name__)
+            self.closing = True
 
     def reply(self, ref: str | None, frame: dict[str, Any]) -> None:
         if ref is not None:

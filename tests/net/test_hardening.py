@@ -20,6 +20,7 @@ from tests.net.helpers import (
     recv_type,
     request,
     send,
+    until_dropped,
     url,
 )
 
@@ -281,4 +282,16 @@ async def test_a_chatter_that_does_not_read_is_let_go(relay, make_staff, monkeyp
             # The counsellor hears the chatter is away, and the relay goes on serving.
             await recv_type(sw, "presence", chat=chat_id, state="away")
     assert "dropping a peer that does not read" in caplog.text
+    await still_serving(relay)
+
+
+async def test_a_frame_for_a_connection_closing_in_the_same_moment_is_dropped(relay) -> None:
+    """On uvloop a write to a closed transport raises; the relay drops that frame instead
+    (the connection is gone), and the chat counts as dropped as usual."""
+    async with chatter(relay) as (_ws, queued):
+        conn = relay.chats[queued["chat"]].conn
+        conn.ws.transport.abort()  # as a reset from the network would, before connection_lost
+        conn.send({"type": "queue", "position": 1})  # no exception, nothing written
+        assert conn.closing or conn.ws.transport.is_closing()
+        await until_dropped(relay, queued["chat"])
     await still_serving(relay)
