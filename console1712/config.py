@@ -115,7 +115,9 @@ class Settings:
             raise SettingsError("chat_rate_per_second and chat_rate_per_10s must be at least 1")
         if self.keepalive < 1:
             raise SettingsError("keepalive must be at least 1 second")
-        if self.event_loop not in ("auto", "uvloop", "asyncio"):  # net/eventloop.py
+        from console1712.net.eventloop import CHOICES
+
+        if self.event_loop not in CHOICES:
             raise SettingsError(
                 f"event_loop must be 'auto', 'uvloop' or 'asyncio', not {self.event_loop!r}"
             )

@@ -5,9 +5,8 @@ text frame what the relay's network side does for one relayed message: one frame
 frame back to the sender (the ack) and one frame on to a partner connection (the message).
 Its CPU time per message, on asyncio and on uvloop, at the connection count and rate of
 `--steady` (--chatters + --counsellors connections, --rate), is the floor under the relay's
-own figure. On loopback a `send` also runs the
-receiving socket's TCP processing, which the kernel charges to the sender, so the floor
-includes delivery into the load processes.
+own figure. On loopback a `send` also runs the receiving socket's TCP processing, which the
+kernel charges to the sender, so the floor includes delivery into the load processes.
 """
 
 from __future__ import annotations

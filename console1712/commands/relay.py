@@ -49,13 +49,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run the relay until SIGINT/SIGTERM; 1 with one clear line if it cannot start."""
     setup_logging()
     try:
-        factory = eventloop.loop_factory(settings.event_loop)
+        eventloop.loop_factory(settings.event_loop)  # a clear error before anything starts
     except eventloop.LoopUnavailable as exc:
         raise UserError(str(exc)) from None
     with DataLock(settings.data):
         try:
-            with asyncio.Runner(loop_factory=factory) as runner:
-                runner.run(_serve(settings))
+            eventloop.run(_serve(settings), settings.event_loop)
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
                 raise UserError(

@@ -44,7 +44,7 @@ class KeyRing:
     current: int
     hmac_key: bytes
     _aead: dict[int, AESGCM] = field(default_factory=dict, repr=False)
-    _pads: tuple[Any, Any] | None = field(default=None, repr=False)
+    _pads: tuple[Any, Any] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def generate(cls) -> KeyRing:
