@@ -35,7 +35,7 @@ def _data_options(p: argparse.ArgumentParser) -> None:
 
 
 def _bench_parser(sub: Any) -> None:
-    """`bench relay` and `bench console` (issue 9): figures on stdout, JSON with --json."""
+    """`bench relay`, `bench console` and `bench scrub`: figures on stdout, JSON with --json."""
     bench = sub.add_parser("bench", help="benchmarks of the relay and the console")
     bench_sub = bench.add_subparsers(dest="target", metavar="TARGET", required=True)
     relay = bench_sub.add_parser("relay", help="load the relay: latency, throughput, CPU, memory")
@@ -80,6 +80,13 @@ def _bench_parser(sub: Any) -> None:
     )
     console.add_argument("--json", action="store_true", help="JSON instead of a table")
     console.add_argument("--out", metavar="FILE", help="write here instead of standard output")
+    scrub = bench_sub.add_parser(
+        "scrub", help="the transcript anonymiser on hostile input: time and growth per shape"
+    )
+    scrub.add_argument("--small", type=int, default=500, help="small size (characters)")
+    scrub.add_argument("--large", type=int, default=4000, help="large size (characters)")
+    scrub.add_argument("--json", action="store_true", help="JSON instead of a table")
+    scrub.add_argument("--out", metavar="FILE", help="write here instead of standard output")
 
 
 def _export_options(export: argparse.ArgumentParser) -> None:

@@ -1,4 +1,4 @@
-"""`console1712 bench relay|console`: benchmarks that print figures (table, or JSON with --json)."""
+"""`console1712 bench relay|console|scrub`: benchmarks that print figures (table or JSON)."""
 
 from __future__ import annotations
 
@@ -79,6 +79,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             wanted, opts = relay_options(args)
             runners = {**SCENARIOS, "floor": run_floor}
             reports = [runners[name](opts) for name in wanted]
+        elif args.target == "scrub":
+            from console1712.bench.scrub import ScrubOptions, run_scrub
+
+            if not 0 < args.small < args.large:
+                raise UserError("bench scrub: --small must be above 0 and below --large")
+            reports = [run_scrub(ScrubOptions(small=args.small, large=args.large))]
         else:
             from console1712.bench.console import ConsoleOptions, run_console
 

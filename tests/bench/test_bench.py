@@ -31,6 +31,15 @@ def test_table_says_which_targets_are_missed() -> None:
     assert json.loads(report.to_json())["targets"][0]["met"] is False
 
 
+def test_scrub_bench_reports_every_shape_at_both_sizes() -> None:
+    from console1712.bench.scrub import SHAPES, ScrubOptions, run_scrub
+
+    report = run_scrub(ScrubOptions(small=40, large=80, runs=1))
+    assert set(report.figures["shapes"]) == set(SHAPES)
+    assert all(s["large_ms"] > 0 for s in report.figures["shapes"].values())
+    assert [t.unit for t in report.targets] == ["ms", "x"]
+
+
 def test_steady_relays_every_message_both_ways(tmp_path: Path) -> None:
     opts = Options(workers=1, chatters=6, counsellors=2, rate=40, duration=1.0, data=tmp_path)
     figures = run_steady(opts).figures

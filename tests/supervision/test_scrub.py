@@ -12,7 +12,20 @@ import pytest
 from console1712.domain.scrub import TYPES, detect, scrub
 
 CORPUS = Path(__file__).with_name("corpus.jsonl")
-STRUCTURED = ("EMAIL", "URL", "IBAN", "RRN", "IP", "PHONE", "ADDRESS", "POSTCODE")
+STRUCTURED = (
+    "EMAIL",
+    "URL",
+    "HANDLE",
+    "IBAN",
+    "RRN",
+    "IP",
+    "DATE",
+    "PLATE",
+    "PHONE",
+    "SCHOOL",
+    "ADDRESS",
+    "POSTCODE",
+)
 
 
 def _rows() -> list[dict]:
@@ -48,6 +61,40 @@ def test_recall_per_type(capsys: pytest.CaptureFixture[str]) -> None:
     for kind in STRUCTURED:
         assert hits[kind] == planted[kind], [m for m in misses if m.startswith(kind)]
     assert hits["NAME"] / planted["NAME"] >= 0.9  # reported above; names are the weak spot
+
+
+def test_no_tag_lands_beside_what_was_planted() -> None:
+    """Precision: every span found in the corpus covers a planted value (over-redaction of
+    ordinary words makes transcripts useless for training)."""
+    extra = []
+    for row in _rows():
+        spans = [
+            (row["text"].index(p["value"]), row["text"].index(p["value"]) + len(p["value"]))
+            for p in row["planted"]
+        ]
+        for f in detect(row["text"], row["names"]):
+            if not any(f.start < end and f.end > start for start, end in spans):
+                extra.append(f"{f.type}: {row['text'][f.start : f.end]!r} in {row['text']!r}")
+    assert extra == []
+
+
+def test_identifiers_written_to_dodge_a_filter() -> None:
+    """The cases a review found passing through (hardening issue, item 9)."""
+    cases = {
+        "0470 / 12 34 56": "<PHONE>",
+        "j_peeters at hotmail dot com": "<EMAIL>",
+        "jelle . peeters @ telenet . be": "<EMAIL>",
+        "volg @jelle_2011": "volg <HANDLE>",
+        "woon op de Meir 50": "woon op de <ADDRESS>",
+        "nummer 14 in de kerkstraat in 9000 gent": "<ADDRESS> in <POSTCODE> gent",
+        "heet dirk vermeulen": "heet <NAME>",
+        "JELLE PEETERS": "<NAME>",
+        "Sint-Jozefcollege in Aalst, klas 2B": "<SCHOOL>, <SCHOOL>",
+        "geboren op 12/05/2011.": "geboren op <DATE>.",
+        "plaat 1-ABC-123": "plaat <PLATE>",
+    }
+    for text, expected in cases.items():
+        assert scrub(text) == expected, text
 
 
 def test_clean_sentences_stay_as_they_are() -> None:
