@@ -58,22 +58,30 @@ async def session_keys(page: Page) -> int:
 async def test_consent_is_required_before_anything_is_stored(page: Page, relay: Relay) -> None:
     await open_page(page, relay)
     await expect(page.locator("#open-state")).to_contain_text("De chat is nu open")
-    await expect(page.locator("#start")).to_be_disabled()
+    # The button works from the start: pressing it without consent says why, on the checkbox.
+    await expect(page.locator("#start")).to_be_enabled()
     await expect(page.get_by_role("link", name="privacyverklaring")).to_have_attribute(
         "href", "https://www.1712.be"
     )
     await expect(page.locator(".consent")).to_contain_text("6 maanden")
-    # Even with the button forced on, the page refuses to start without the checkbox.
-    await page.evaluate("document.getElementById('start').disabled = false")
+    await expect(page.locator("#consent")).not_to_have_attribute("aria-invalid", "true")
     await page.click("#start")
     await expect(page.locator("#consent-error")).to_be_visible()
     await expect(page.locator("#consent")).to_be_focused()
+    await expect(page.locator("#consent")).to_have_attribute("aria-invalid", "true")
+    # The error is the checkbox's description, so a screen reader reads it on focus.
+    await expect(page.locator("#consent")).to_have_accessible_description(
+        "Vink eerst aan dat je akkoord gaat. Zonder jouw akkoord kunnen we geen gesprek starten."
+    )
     assert relay.chats == {}
     rows = await relay.db.fetchall("SELECT count(*) FROM chats")
     assert rows[0][0] == 0
-    await page.check("#consent")
-    await expect(page.locator("#start")).to_be_enabled()
+    await page.keyboard.press("Space")  # focus is on the checkbox: tick it
     await expect(page.locator("#consent-error")).to_be_hidden()
+    await expect(page.locator("#consent")).not_to_have_attribute("aria-invalid", "true")
+    await page.keyboard.press("Enter")  # submits the form from the checkbox
+    await expect(page.locator("#chat-state")).to_contain_text("plaats 1")
+    assert len(relay.chats) == 1
 
 
 async def test_full_chat_with_a_counsellor(page: Page, relay: Relay, make_staff: Any) -> None:
@@ -307,7 +315,16 @@ async def test_keyboard_only_at_phone_width(page: Page, relay: Relay, make_staff
         order.append(
             await page.evaluate("document.activeElement.id || document.activeElement.tagName")
         )
-    assert order[:7] == ["quick-exit", "A", "consent", "nickname", "age", "region", "gender"]
+    assert order[:8] == [
+        "quick-exit",
+        "lang-switch",
+        "A",
+        "consent",
+        "nickname",
+        "age",
+        "region",
+        "gender",
+    ]
     await page.focus("#consent")
     await page.keyboard.press("Space")
     for _ in range(4):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import urllib.error
 import urllib.request
 from http.client import HTTPMessage
+from typing import Any
 
 import pytest
 
@@ -32,7 +34,13 @@ async def get(relay: Relay, path: str) -> tuple[int, HTTPMessage, bytes]:
     ("path", "kind"),
     [
         ("/", "text/html; charset=utf-8"),
-        ("/static/chat.js", "text/javascript; charset=utf-8"),
+        ("/static/main.js", "text/javascript; charset=utf-8"),
+        ("/static/connection.js", "text/javascript; charset=utf-8"),
+        ("/static/state.js", "text/javascript; charset=utf-8"),
+        ("/static/view.js", "text/javascript; charset=utf-8"),
+        ("/static/i18n.js", "text/javascript; charset=utf-8"),
+        ("/static/exit.js", "text/javascript; charset=utf-8"),
+        ("/page.json", "application/json; charset=utf-8"),
         ("/static/style.css", "text/css; charset=utf-8"),
         ("/static/icon.svg", "image/svg+xml"),
     ],
@@ -77,13 +85,24 @@ async def test_other_paths_keep_their_answers(relay: Relay) -> None:
         assert status == 404, path
 
 
+def embedded(body: bytes) -> dict[str, Any]:
+    """The page data embedded in index.html, as the page's script reads it."""
+    start = body.index(b'<script id="page-data" type="application/json">')
+    text = body[start:].split(b">", 1)[1].split(b"</script>", 1)[0]
+    data = json.loads(text)
+    assert isinstance(data, dict)
+    return data
+
+
 async def test_exit_url_is_escaped_and_limited_to_http() -> None:
-    page = web.respond("/", 'https://example.org/?a="><script>x</script>')
+    hostile = 'https://example.org/?a="></script><script>x</script>'
+    page = web.respond("/", hostile)
     assert page is not None
-    assert b'content="https://example.org/?a=&quot;&gt;&lt;script&gt;x&lt;/script&gt;"' in page.body
     assert b"<script>x" not in page.body
+    assert b"</script><script>" not in page.body
+    assert embedded(page.body)["exit_url"] == hostile
     fallback = web.respond("/", "javascript:alert(1)")
     assert fallback is not None
     assert b"javascript:" not in fallback.body
-    assert f'content="{web.SAFE_EXIT_URL}"'.encode() in fallback.body
+    assert embedded(fallback.body)["exit_url"] == web.SAFE_EXIT_URL
     assert web.respond("/chat") is None
