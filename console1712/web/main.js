@@ -247,7 +247,6 @@ function sendMessage(event) {
   addEntry(entry);
   save();
   box.value = "";
-  lastTypingSent = 0;
   if (state.phase === "chat") net.send({ type: "say", id: entry.id, text });
 }
 

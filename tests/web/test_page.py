@@ -12,7 +12,7 @@ from websockets.asyncio.client import ClientConnection
 
 from console1712.clock import FakeClock
 from console1712.net.relay import Relay
-from tests.net.helpers import chatter, console, recv_type, request, send, until_dropped
+from tests.net.helpers import chatter, console, recv, recv_type, request, send, until_dropped
 from tests.web.conftest import base_url
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -374,3 +374,60 @@ async def test_blocked_chatter_sees_alternatives_and_cannot_restart(
     await expect(page.locator("#restart")).to_be_hidden()
     rows = await relay.db.fetchall("SELECT count(*) FROM chats")
     assert rows[0][0] == 1  # the refused start stored nothing
+
+
+async def frames_until(ws: ClientConnection, kind: str, chat_id: str) -> list[str]:
+    """The types of the frames for this chat up to and including the next `kind`."""
+    seen: list[str] = []
+    while not seen or seen[-1] != kind:
+        frame = await recv(ws)
+        if frame.get("chat") == chat_id:
+            seen.append(str(frame["type"]))
+    return seen
+
+
+async def test_chatter_typing_goes_out_at_most_once_per_3_seconds(
+    page: Page, relay: Relay, clock: FakeClock, make_staff: Any
+) -> None:
+    anna = await make_staff("anna", display="Anna")
+    # The page's clock stands still unless the test moves it (the relay's: the FakeClock).
+    await page.clock.install()
+    chat_id = await start_chat(page, relay)
+    await page.clock.pause_at(datetime(2026, 12, 1, 14, 0, tzinfo=UTC))
+    box = page.locator("#message")
+    async with console(relay, anna) as ws:
+        await accept(ws, chat_id)
+        await expect(page.locator("#chat-state")).to_have_text("Je praat met Anna.")
+        await box.press_sequentially("Hal")
+        assert await frames_until(ws, "typing", chat_id) == ["typing"]
+        # 2.9 s later: keys and messages, but no `typing` (sending one does not reset the count).
+        await page.clock.run_for(2900)
+        clock.advance(2.9)
+        await box.press_sequentially("lo")
+        await box.press("Enter")
+        await box.press_sequentially("ja")
+        await box.press("Enter")
+        assert await frames_until(ws, "message", chat_id) == ["message"]
+        assert await frames_until(ws, "message", chat_id) == ["message"]
+        # 3 s after the first: the next key sends one again.
+        await page.clock.run_for(100)
+        clock.advance(0.1)
+        await box.press_sequentially("daar")
+        await box.press("Enter")
+        assert await frames_until(ws, "message", chat_id) == ["typing", "message"]
+
+
+async def test_counsellor_typing_shown_then_gone(page: Page, relay: Relay, make_staff: Any) -> None:
+    anna = await make_staff("anna", display="Anna")
+    await page.clock.install()
+    chat_id = await start_chat(page, relay)
+    async with console(relay, anna) as ws:
+        await accept(ws, chat_id)
+        await expect(page.locator("#chat-state")).to_have_text("Je praat met Anna.")
+        await send(ws, {"type": "typing", "chat": chat_id})
+        typing = page.locator("#typing")
+        await expect(typing).to_have_text("Anna is aan het typen…")
+        # Not announced on every keystroke: the indicator is no live region.
+        assert await typing.get_attribute("aria-live") == "off"
+        await page.clock.run_for(5000)  # no word from Anna for 5 s: the indicator goes
+        await expect(typing).to_have_text("")
