@@ -23,7 +23,7 @@ from websockets.datastructures import Headers
 from websockets.http11 import Response
 
 from console1712.config import REGIONS, Settings
-from console1712.domain.hours import Schedule
+from console1712.domain.hours import BRUSSELS, Schedule
 from console1712.domain.retention import CHAT_MONTHS
 from console1712.domain.text import MAX_TEXT
 from console1712.i18n import LANGS, t
@@ -173,6 +173,7 @@ def page_data(
         "limits": limits,
         "regions": list(REGIONS),
         "resume_window": settings.resume_window,
+        "timezone": BRUSSELS.key,  # opening times are written in the helpline's time
         "exit_url": exit_url_for_page(settings.exit_url if exit_url is None else exit_url),
     }
 

@@ -5,7 +5,6 @@
 const data = JSON.parse(document.getElementById("page-data").textContent);
 const LOCALES = { nl: "nl-BE", en: "en-GB" };
 const LANG_KEY = "c1712.lang";
-const TZ = "Europe/Brussels";
 
 /** Limits, regions, exit URL and resume window, as the relay sent them. */
 export const config = data;
@@ -26,10 +25,10 @@ export function formatWhen(at) {
   if (Number.isNaN(when.getTime())) return "";
   const locale = LOCALES[lang] || lang;
   const day = new Intl.DateTimeFormat(locale, {
-    timeZone: TZ, weekday: "long", day: "numeric", month: "long",
+    timeZone: data.timezone, weekday: "long", day: "numeric", month: "long",
   }).format(when);
   const time = new Intl.DateTimeFormat(locale, {
-    timeZone: TZ, hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+    timeZone: data.timezone, hour: "2-digit", minute: "2-digit", hourCycle: "h23",
   }).format(when);
   return t("web.when", { day, time });
 }

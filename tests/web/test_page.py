@@ -11,6 +11,7 @@ from playwright.async_api import Page, expect
 from websockets.asyncio.client import ClientConnection
 
 from console1712.clock import FakeClock
+from console1712.config import REGIONS
 from console1712.net.relay import Relay
 from tests.net.helpers import chatter, console, recv, recv_type, request, send, until_dropped
 from tests.web.conftest import base_url
@@ -58,6 +59,16 @@ async def session_keys(page: Page) -> int:
 async def test_consent_is_required_before_anything_is_stored(page: Page, relay: Relay) -> None:
     await open_page(page, relay)
     await expect(page.locator("#open-state")).to_contain_text("De chat is nu open")
+    await expect(page.locator("#hours")).to_have_text(
+        "Chaturen: maandag tot donderdag, 13:00-17:00 en 18:00-22:00 (Belgische tijd)."
+    )
+    # Limits from the protocol, on the fields.
+    assert await page.get_attribute("#message", "maxlength") == "4000"
+    assert await page.get_attribute("#nickname", "maxlength") == "40"
+    assert await page.get_attribute("#age", "min") == "5"
+    assert await page.get_attribute("#age", "max") == "120"
+    options = await page.locator("#region option").evaluate_all("os => os.map(o => o.value)")
+    assert options == ["", *REGIONS]
     # The button works from the start: pressing it without consent says why, on the checkbox.
     await expect(page.locator("#start")).to_be_enabled()
     await expect(page.get_by_role("link", name="privacyverklaring")).to_have_attribute(
@@ -191,12 +202,14 @@ async def test_reload_resumes_with_missed_messages(
 async def test_after_the_window_a_clear_message_and_a_fresh_start(
     page: Page, relay: Relay, clock: FakeClock
 ) -> None:
+    relay.settings.resume_window = 120  # the page says what the relay does
     chat_id = await start_chat(page, relay)
     await page.goto("about:blank")
     await until_dropped(relay, chat_id)
     clock.advance(relay.settings.resume_window + 1)
     await page.goto(base_url(relay))
     await expect(page.locator("#notice")).to_contain_text("kon niet meer hervat worden")
+    await expect(page.locator("#notice")).to_contain_text("langer dan 2 minuten weg")
     await expect(page.locator("#start-form")).to_be_visible()
     await expect(page.locator("#chat")).to_be_hidden()
     assert await session_keys(page) == 0
