@@ -278,7 +278,8 @@ async def test_one_escape_does_not_exit(page: Page, relay: Relay) -> None:
 async def test_markup_from_the_counsellor_is_shown_as_text(
     page: Page, relay: Relay, make_staff: Any
 ) -> None:
-    anna = await make_staff("anna", display="<b>Anna</b>")
+    alias = "<b>Anna</b> {name} $&"  # markup, and fields and patterns of the page's own texts
+    anna = await make_staff("anna", display=alias)
     chat_id = await start_chat(page, relay)
     script = "<script>window.pwned=1</script>"
     image = '<img src=x onerror="window.pwned=2">'
@@ -288,7 +289,14 @@ async def test_markup_from_the_counsellor_is_shown_as_text(
         await say(ws, chat_id, "x2", image)
         texts = page.locator(".msg.them .text")
         await expect(texts).to_have_text([script, image])
-        await expect(page.locator(".msg.them .who").first).to_have_text("<b>Anna</b>")
+        await expect(page.locator(".msg.them .who").first).to_have_text(alias)
+        await expect(page.locator(".msg.system")).to_have_text(f"{alias} praat nu met je.")
+        await expect(page.locator("#chat-state")).to_have_text(f"Je praat met {alias}.")
+        await send(ws, {"type": "typing", "chat": chat_id})
+        await expect(page.locator("#typing")).to_have_text(f"{alias} is aan het typen…")
+        # Shown again in the other language: still literal.
+        await page.click("#lang-switch")
+        await expect(page.locator("#chat-state")).to_have_text(f"You are talking with {alias}.")
     assert await page.evaluate("typeof window.pwned") == "undefined"
     assert await page.locator("#transcript img, #transcript script, #transcript b").count() == 0
 
