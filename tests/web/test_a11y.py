@@ -202,5 +202,17 @@ async def test_english_follows_the_browser_and_the_switch(
             await expect(page.locator("#chat-state")).to_have_text("Je praat met Anna.")
             await expect(page.locator("html")).to_have_attribute("lang", "nl")
             await assert_accessible(page, "switched to nl")
+
+            # Back to English: the end and the other ways to get help in English too,
+            # although the relay (lang nl) labels them in Dutch.
+            await switch.click()
+            await request(ws, {"type": "end", "chat": chat_id}, "ended")
+            await expect(page.locator("#ended-reason")).to_have_text(
+                "The counsellor ended the chat. Thank you for contacting 1712."
+            )
+            await expect(page.locator("#alternatives-list li").first).to_have_text(
+                "Call 1712 (Mon-Fri 9-18, free and anonymous)"
+            )
+            await assert_accessible(page, "ended (en)")
     finally:
         await context.close()
