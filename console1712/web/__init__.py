@@ -39,6 +39,7 @@ CSP = (
 )
 SAFE_EXIT_URL = "https://www.meteo.be/nl"
 DEFAULT_LANG = "nl"
+PAGE_PATH = "/"  # index.html, filled in per request
 PAGE_DATA_PATH = "/page.json"
 JS = "text/javascript; charset=utf-8"
 
@@ -222,7 +223,7 @@ def respond(
     `settings` and `schedule` are the relay's (defaults when absent); `exit_url` wins over
     the settings' one; `headers` are the request's, for the browser's language.
     """
-    if path == PAGE_DATA_PATH or ASSETS.get(path, ("",))[0] == "index.html":
+    if path in (PAGE_DATA_PATH, PAGE_PATH):
         lang = choose_lang(headers.get("Accept-Language") if headers else None)
         data = page_data(settings or Settings(), schedule or Schedule.default(), lang, exit_url)
         if path == PAGE_DATA_PATH:
