@@ -18,6 +18,7 @@ from console1712 import web
 from console1712.config import REGIONS, Settings
 from console1712.domain.hours import Schedule
 from console1712.domain.text import MAX_TEXT
+from console1712.i18n.common import ALTERNATIVES
 from console1712.i18n.common import TEXTS as COMMON_TEXTS
 from console1712.i18n.web import TEXTS as WEB_TEXTS
 from console1712.net import protocol
@@ -248,3 +249,22 @@ async def test_page_sources_repeat_no_words_and_no_limits() -> None:
             for label in COMMON_TEXTS[f"region.{region}"].values():
                 assert f">{label}<" not in source and f'"{label}"' not in source, label
         assert "Europe/" not in source, path.name
+
+
+async def test_every_key_the_page_names_is_in_the_catalogue() -> None:
+    data = web.page_data(Settings(), Schedule.default())
+    known = data["texts"]["nl"].keys()
+    named: set[str] = set()
+    for path in [*WEB.glob("*.js"), WEB / "index.html"]:
+        source = path.read_text()
+        named |= set(re.findall(r'"((?:web|alt|region)\.[a-z0-9_.-]+)"', source))
+        named |= set(re.findall(r"\{\{(web\.[a-z0-9_.]+)\}\}", source))
+        # Keys built from a frame's field: every value the page can build is there.
+        for prefix in re.findall(r"`((?:web|alt)\.[a-z_.]*)\$\{", source):
+            assert any(key.startswith(prefix) for key in known), prefix
+    assert len(named) > 60
+    assert named <= known, named - known
+    for by in ("chatter", "counsellor", "timeout", "other"):
+        assert f"web.ended.{by}" in known
+    for kind, _, _ in ALTERNATIVES:
+        assert f"alt.{kind}" in known
