@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+AXE := tests/web/node_modules/axe-core/axe.min.js
 
-.PHONY: demo test lint install clean browser
+.PHONY: demo test lint install clean browser axe
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,7 +18,7 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/console1712 demo
 
-test: $(STAMP) browser
+test: $(STAMP) browser $(AXE)
 	$(BIN)/ruff check console1712 tests
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -n auto -q
@@ -30,10 +31,21 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium; \
 	  else echo "chromium missing: run 'sudo apt-get install -y chromium'" >&2; exit 1; fi; }
 
+# axe-core (accessibility rules) for the web page's tests, from the npm registry at the
+# version locked in tests/web/package-lock.json; Debian's npm is installed when missing.
+axe: $(AXE)
+
+$(AXE): tests/web/package.json tests/web/package-lock.json
+	@command -v npm >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y npm; \
+	  else echo "npm missing: run 'sudo apt-get install -y npm'" >&2; exit 1; fi; }
+	npm ci --prefix tests/web --no-audit --no-fund
+	touch $@
+
 lint: $(STAMP)
 	$(BIN)/ruff check console1712 tests
 	$(BIN)/ruff format --check console1712 tests
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache tests/web/node_modules

@@ -263,7 +263,13 @@ class Relay:
             response.headers["Content-Type"] = "application/json"
             return response
         if path not in ("/chat", "/console"):
-            page = web.respond(path, self.settings.exit_url)  # the chatters' web page
+            page = web.respond(  # the chatters' web page
+                path,
+                self.settings.exit_url,
+                headers=request.headers,
+                settings=self.settings,
+                schedule=self.schedule,
+            )
             return page or conn.respond(HTTPStatus.NOT_FOUND, "Not Found\n")
         if path == "/chat" and not self._origin_ok(request.headers):
             return conn.respond(HTTPStatus.FORBIDDEN, "Origin not allowed\n")

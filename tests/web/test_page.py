@@ -11,8 +11,9 @@ from playwright.async_api import Page, expect
 from websockets.asyncio.client import ClientConnection
 
 from console1712.clock import FakeClock
+from console1712.config import REGIONS
 from console1712.net.relay import Relay
-from tests.net.helpers import chatter, console, recv_type, request, send, until_dropped
+from tests.net.helpers import chatter, console, recv, recv_type, request, send, until_dropped
 from tests.web.conftest import base_url
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -58,22 +59,40 @@ async def session_keys(page: Page) -> int:
 async def test_consent_is_required_before_anything_is_stored(page: Page, relay: Relay) -> None:
     await open_page(page, relay)
     await expect(page.locator("#open-state")).to_contain_text("De chat is nu open")
-    await expect(page.locator("#start")).to_be_disabled()
+    await expect(page.locator("#hours")).to_have_text(
+        "Chaturen: maandag tot donderdag, 13:00-17:00 en 18:00-22:00 (Belgische tijd)."
+    )
+    # Limits from the protocol, on the fields.
+    assert await page.get_attribute("#message", "maxlength") == "4000"
+    assert await page.get_attribute("#nickname", "maxlength") == "40"
+    assert await page.get_attribute("#age", "min") == "5"
+    assert await page.get_attribute("#age", "max") == "120"
+    options = await page.locator("#region option").evaluate_all("os => os.map(o => o.value)")
+    assert options == ["", *REGIONS]
+    # The button works from the start: pressing it without consent says why, on the checkbox.
+    await expect(page.locator("#start")).to_be_enabled()
     await expect(page.get_by_role("link", name="privacyverklaring")).to_have_attribute(
         "href", "https://www.1712.be"
     )
     await expect(page.locator(".consent")).to_contain_text("6 maanden")
-    # Even with the button forced on, the page refuses to start without the checkbox.
-    await page.evaluate("document.getElementById('start').disabled = false")
+    await expect(page.locator("#consent")).not_to_have_attribute("aria-invalid", "true")
     await page.click("#start")
     await expect(page.locator("#consent-error")).to_be_visible()
     await expect(page.locator("#consent")).to_be_focused()
+    await expect(page.locator("#consent")).to_have_attribute("aria-invalid", "true")
+    # The error is the checkbox's description, so a screen reader reads it on focus.
+    await expect(page.locator("#consent")).to_have_accessible_description(
+        "Vink eerst aan dat je akkoord gaat. Zonder jouw akkoord kunnen we geen gesprek starten."
+    )
     assert relay.chats == {}
     rows = await relay.db.fetchall("SELECT count(*) FROM chats")
     assert rows[0][0] == 0
-    await page.check("#consent")
-    await expect(page.locator("#start")).to_be_enabled()
+    await page.keyboard.press("Space")  # focus is on the checkbox: tick it
     await expect(page.locator("#consent-error")).to_be_hidden()
+    await expect(page.locator("#consent")).not_to_have_attribute("aria-invalid", "true")
+    await page.keyboard.press("Enter")  # submits the form from the checkbox
+    await expect(page.locator("#chat-state")).to_contain_text("plaats 1")
+    assert len(relay.chats) == 1
 
 
 async def test_full_chat_with_a_counsellor(page: Page, relay: Relay, make_staff: Any) -> None:
@@ -183,12 +202,14 @@ async def test_reload_resumes_with_missed_messages(
 async def test_after_the_window_a_clear_message_and_a_fresh_start(
     page: Page, relay: Relay, clock: FakeClock
 ) -> None:
+    relay.settings.resume_window = 120  # the page says what the relay does
     chat_id = await start_chat(page, relay)
     await page.goto("about:blank")
     await until_dropped(relay, chat_id)
     clock.advance(relay.settings.resume_window + 1)
     await page.goto(base_url(relay))
     await expect(page.locator("#notice")).to_contain_text("kon niet meer hervat worden")
+    await expect(page.locator("#notice")).to_contain_text("langer dan 2 minuten weg")
     await expect(page.locator("#start-form")).to_be_visible()
     await expect(page.locator("#chat")).to_be_hidden()
     assert await session_keys(page) == 0
@@ -257,7 +278,8 @@ async def test_one_escape_does_not_exit(page: Page, relay: Relay) -> None:
 async def test_markup_from_the_counsellor_is_shown_as_text(
     page: Page, relay: Relay, make_staff: Any
 ) -> None:
-    anna = await make_staff("anna", display="<b>Anna</b>")
+    alias = "<b>Anna</b> {name} $&"  # markup, and fields and patterns of the page's own texts
+    anna = await make_staff("anna", display=alias)
     chat_id = await start_chat(page, relay)
     script = "<script>window.pwned=1</script>"
     image = '<img src=x onerror="window.pwned=2">'
@@ -267,7 +289,14 @@ async def test_markup_from_the_counsellor_is_shown_as_text(
         await say(ws, chat_id, "x2", image)
         texts = page.locator(".msg.them .text")
         await expect(texts).to_have_text([script, image])
-        await expect(page.locator(".msg.them .who").first).to_have_text("<b>Anna</b>")
+        await expect(page.locator(".msg.them .who").first).to_have_text(alias)
+        await expect(page.locator(".msg.system")).to_have_text(f"{alias} praat nu met je.")
+        await expect(page.locator("#chat-state")).to_have_text(f"Je praat met {alias}.")
+        await send(ws, {"type": "typing", "chat": chat_id})
+        await expect(page.locator("#typing")).to_have_text(f"{alias} is aan het typen…")
+        # Shown again in the other language: still literal.
+        await page.click("#lang-switch")
+        await expect(page.locator("#chat-state")).to_have_text(f"You are talking with {alias}.")
     assert await page.evaluate("typeof window.pwned") == "undefined"
     assert await page.locator("#transcript img, #transcript script, #transcript b").count() == 0
 
@@ -307,7 +336,16 @@ async def test_keyboard_only_at_phone_width(page: Page, relay: Relay, make_staff
         order.append(
             await page.evaluate("document.activeElement.id || document.activeElement.tagName")
         )
-    assert order[:7] == ["quick-exit", "A", "consent", "nickname", "age", "region", "gender"]
+    assert order[:8] == [
+        "quick-exit",
+        "lang-switch",
+        "A",
+        "consent",
+        "nickname",
+        "age",
+        "region",
+        "gender",
+    ]
     await page.focus("#consent")
     await page.keyboard.press("Space")
     for _ in range(4):
@@ -357,3 +395,60 @@ async def test_blocked_chatter_sees_alternatives_and_cannot_restart(
     await expect(page.locator("#restart")).to_be_hidden()
     rows = await relay.db.fetchall("SELECT count(*) FROM chats")
     assert rows[0][0] == 1  # the refused start stored nothing
+
+
+async def frames_until(ws: ClientConnection, kind: str, chat_id: str) -> list[str]:
+    """The types of the frames for this chat up to and including the next `kind`."""
+    seen: list[str] = []
+    while not seen or seen[-1] != kind:
+        frame = await recv(ws)
+        if frame.get("chat") == chat_id:
+            seen.append(str(frame["type"]))
+    return seen
+
+
+async def test_chatter_typing_goes_out_at_most_once_per_3_seconds(
+    page: Page, relay: Relay, clock: FakeClock, make_staff: Any
+) -> None:
+    anna = await make_staff("anna", display="Anna")
+    # The page's clock stands still unless the test moves it (the relay's: the FakeClock).
+    await page.clock.install()
+    chat_id = await start_chat(page, relay)
+    await page.clock.pause_at(datetime(2026, 12, 1, 14, 0, tzinfo=UTC))
+    box = page.locator("#message")
+    async with console(relay, anna) as ws:
+        await accept(ws, chat_id)
+        await expect(page.locator("#chat-state")).to_have_text("Je praat met Anna.")
+        await box.press_sequentially("Hal")
+        assert await frames_until(ws, "typing", chat_id) == ["typing"]
+        # 2.9 s later: keys and messages, but no `typing` (sending one does not reset the count).
+        await page.clock.run_for(2900)
+        clock.advance(2.9)
+        await box.press_sequentially("lo")
+        await box.press("Enter")
+        await box.press_sequentially("ja")
+        await box.press("Enter")
+        assert await frames_until(ws, "message", chat_id) == ["message"]
+        assert await frames_until(ws, "message", chat_id) == ["message"]
+        # 3 s after the first: the next key sends one again.
+        await page.clock.run_for(100)
+        clock.advance(0.1)
+        await box.press_sequentially("daar")
+        await box.press("Enter")
+        assert await frames_until(ws, "message", chat_id) == ["typing", "message"]
+
+
+async def test_counsellor_typing_shown_then_gone(page: Page, relay: Relay, make_staff: Any) -> None:
+    anna = await make_staff("anna", display="Anna")
+    await page.clock.install()
+    chat_id = await start_chat(page, relay)
+    async with console(relay, anna) as ws:
+        await accept(ws, chat_id)
+        await expect(page.locator("#chat-state")).to_have_text("Je praat met Anna.")
+        await send(ws, {"type": "typing", "chat": chat_id})
+        typing = page.locator("#typing")
+        await expect(typing).to_have_text("Anna is aan het typen…")
+        # Not announced on every keystroke: the indicator is no live region.
+        assert await typing.get_attribute("aria-live") == "off"
+        await page.clock.run_for(5000)  # no word from Anna for 5 s: the indicator goes
+        await expect(typing).to_have_text("")
