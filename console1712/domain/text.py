@@ -50,3 +50,14 @@ def clean_field(text: str, *, max_len: int) -> str:
 def one_line(text: str) -> str:
     """For display in a single row (queue, tab label): newlines and tabs become spaces."""
     return strip_controls(text).replace("\n", " ").replace("\t", " ")
+
+
+def shorten_middle(text: str, width: int) -> str:
+    """At most `width` characters, cut in the middle with an ellipsis: both ends of an
+    address stay readable ("averylongname…@example.org")."""
+    if len(text) <= width:
+        return text
+    if width <= 1:
+        return text[:width]
+    tail = (width - 1) // 2
+    return text[: width - 1 - tail] + "…" + text[len(text) - tail :]

@@ -20,6 +20,7 @@ CATALOGUES = (
     "dossier",
     "supervision",
     "web",
+    "errors",
 )
 LANGS = ("nl", "en")
 
@@ -44,3 +45,27 @@ def t(key: str, lang: str = "nl", /, **kw: object) -> str:
     texts = _all()[key]
     text = texts.get(lang) or texts["nl"]
     return text.format(**kw) if kw else text
+
+
+def has_text(key: str) -> bool:
+    """Whether the catalogues define `key`."""
+    return key in _all()
+
+
+def error_text(code: object, lang: str = "nl", /, area: str = "", **kw: object) -> str:
+    """A sentence for an error code, never the code itself: the area's own wording
+    (`area` + code, e.g. "mail.error.") where there is one, else the general `error.CODE`,
+    else `error.other`. Unknown placeholders in an area's text fall back the same way."""
+    code = str(code or "other")
+    for key in (area + code if area else "", "error." + code):
+        if key and key in _all():
+            try:
+                return t(key, lang, **kw)
+            except (KeyError, IndexError):
+                continue
+    return t("error.other", lang)
+
+
+def plural(key: str, n: int, lang: str = "nl", /, **kw: object) -> str:
+    """`key.one` for 1, `key.other` otherwise ("1 mailgesprek", "2 mailgesprekken")."""
+    return t(f"{key}.one" if n == 1 else f"{key}.other", lang, n=n, **kw)

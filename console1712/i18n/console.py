@@ -29,7 +29,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "De relay is niet bereikbaar. Probeer het zo opnieuw.",
         "en": "The relay cannot be reached. Try again in a moment.",
     },
-    "login.other": {"nl": "Aanmelden mislukt ({code}).", "en": "Sign-in failed ({code})."},
     "login.demo": {"nl": "Demo-accounts (code ververst elke 30 s):", "en": "Demo accounts:"},
     "login.demo_row": {
         "nl": "{name} · wachtwoord {password} · code {code}",
@@ -88,12 +87,23 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "Dit mag uw rol niet.",
         "en": "Your role may not do this.",
     },
-    "workspace.error": {"nl": "De relay weigerde: {code}", "en": "The relay refused: {code}"},
     "workspace.not_sent": {
-        "nl": "Bericht niet verzonden ({code}).",
-        "en": "Message not sent ({code}).",
+        "nl": "Bericht niet verzonden: {reason}",
+        "en": "Message not sent: {reason}",
     },
     "workspace.no_chat": {"nl": "Geen gesprek gekozen.", "en": "No chat selected."},
+    "workspace.chat_label": {
+        "nl": "het gesprek met {nickname} (gestart {at})",
+        "en": "the chat with {nickname} (started {at})",
+    },
+    "workspace.no_tab.one": {
+        "nl": "Er is geen tabblad {number}: er is {n} gesprek open.",
+        "en": "There is no tab {number}: {n} chat is open.",
+    },
+    "workspace.no_tab.other": {
+        "nl": "Er is geen tabblad {number}: er zijn {n} gesprekken open.",
+        "en": "There is no tab {number}: {n} chats are open.",
+    },
     "workspace.transferred": {
         "nl": "Gesprek doorgegeven.",
         "en": "Chat transferred.",
@@ -181,6 +191,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Tab: next field · ctrl+y: block · Esc: cancel",
     },
     "dialog.canned": {"nl": "Standaardantwoord kiezen", "en": "Choose a canned reply"},
+    "dialog.themes_keys": {
+        "nl": "Spatie kiest of schrapt · Enter bewaart (het eerste is het hoofdthema)"
+        " · Esc annuleert",
+        "en": "Space marks or unmarks · Enter keeps (the first is the main theme) · Esc cancels",
+    },
     "dialog.goto": {"nl": "Naar gesprek 1-9 (cijfer)", "en": "Go to chat 1-9 (digit)"},
     # help
     "help.title": {"nl": "Toetsen", "en": "Keys"},

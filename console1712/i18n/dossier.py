@@ -151,6 +151,23 @@ TEXTS: dict[str, dict[str, str]] = {
     "dossier.key.annotate": {"nl": "notitie", "en": "annotate"},
     "dossier.key.correct": {"nl": "verbeteren", "en": "correct"},
     "dossier.key.link": {"nl": "koppelen", "en": "link"},
+    "dossier.key.themes": {"nl": "thema's", "en": "themes"},
+    "dossier.themes.title": {
+        "nl": "Thema's van dossier {code}",
+        "en": "Themes of dossier {code}",
+    },
+    "dossier.themes.saved": {"nl": "Thema's bewaard.", "en": "Themes saved."},
+    "dossier.link.confirm": {
+        "nl": "{what} koppelen aan dossier {code}?",
+        "en": "Link {what} to dossier {code}?",
+    },
+    "dossier.unlink.confirm": {
+        "nl": "{what} is aan dossier {code} gekoppeld. Ontkoppelen?",
+        "en": "{what} is linked to dossier {code}. Unlink it?",
+    },
+    "dossier.unlinked": {"nl": "Ontkoppeld: {what}", "en": "Unlinked: {what}"},
+    "dossier.this_chat": {"nl": "dit gesprek", "en": "this chat"},
+    "dossier.this_mail": {"nl": "dit mailgesprek", "en": "this mail conversation"},
     "dossier.key.hold": {"nl": "bewaarplicht", "en": "legal hold"},
     "dossier.key.request": {"nl": "nieuw verzoek", "en": "new request"},
     "dossier.title.link_chat": {
@@ -158,7 +175,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Dossiers · link this chat: open a dossier, F6",
     },
     "dossier.title.link_mail": {
-        "nl": "Dossiers · deze mailthread koppelen: open een dossier, F6",
+        "nl": "Dossiers · dit mailgesprek koppelen: open een dossier, F6",
         "en": "Dossiers · link this mail thread: open a dossier, F6",
     },
     "dossier.hold.supervisors": {

@@ -3,20 +3,32 @@
 from __future__ import annotations
 
 TEXTS: dict[str, dict[str, str]] = {
-    "key.mail": {"nl": "e-mail: de mailthreads", "en": "mail: the mail threads"},
+    "key.mail": {"nl": "e-mail: de mailgesprekken", "en": "mail: the mail threads"},
     "key.short.mail": {"nl": "e-mail", "en": "mail"},
     "mail.title": {"nl": "E-mail", "en": "Mail"},
     "mail.filter.open": {"nl": "open", "en": "open"},
     "mail.filter.overdue": {"nl": "over tijd", "en": "overdue"},
     "mail.filter.answered": {"nl": "beantwoord", "en": "answered"},
     "mail.filter.all": {"nl": "alle", "en": "all"},
-    "mail.heading": {
-        "nl": "E-mail ({filter}): {n} threads",
-        "en": "Mail ({filter}): {n} threads",
+    "mail.heading.one": {
+        "nl": "E-mail ({filter}): {n} mailgesprek",
+        "en": "Mail ({filter}): {n} conversation",
     },
+    "mail.heading.other": {
+        "nl": "E-mail ({filter}): {n} mailgesprekken",
+        "en": "Mail ({filter}): {n} conversations",
+    },
+    "mail.link_label": {
+        "nl": "het mailgesprek van {sender} ({subject})",
+        "en": "the mail conversation from {sender} ({subject})",
+    },
+    "mail.col.due": {"nl": "Uiterlijk", "en": "Due"},
+    "mail.col.received": {"nl": "Ontvangen", "en": "Received"},
+    "mail.col.sender": {"nl": "Afzender", "en": "From"},
+    "mail.col.subject": {"nl": "Onderwerp", "en": "Subject"},
     "mail.none": {"nl": "Geen mails in deze lijst.", "en": "No mail in this list."},
     "mail.pick": {
-        "nl": "Kies een thread met de pijltjes en Enter.",
+        "nl": "Kies een mailgesprek met de pijltjes en Enter.",
         "en": "Choose a thread with the arrows and Enter.",
     },
     "mail.status.open": {"nl": "open", "en": "open"},
@@ -61,11 +73,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Send this answer to {to}?",
     },
     "mail.confirm_forget": {
-        "nl": "Inhoud van deze thread nu wissen (niet bewaren)? Dit kan niet ongedaan.",
+        "nl": "Inhoud van dit mailgesprek nu wissen (niet bewaren)? Dit kan niet ongedaan.",
         "en": "Delete this thread's content now (do not retain)? This cannot be undone.",
     },
     "mail.confirm_answered": {
-        "nl": "Deze thread als beantwoord markeren zonder te antwoorden?",
+        "nl": "Dit mailgesprek als beantwoord markeren zonder te antwoorden?",
         "en": "Mark this thread answered without replying?",
     },
     "mail.sent.smarthost": {"nl": "Antwoord verstuurd.", "en": "Answer sent."},
@@ -73,25 +85,25 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "Antwoord in de uitbox gezet (verstuurd).",
         "en": "Answer put in the outbox (sent).",
     },
-    "mail.claimed": {"nl": "Je neemt deze thread op je.", "en": "This thread is yours now."},
+    "mail.claimed": {"nl": "Je neemt dit mailgesprek op je.", "en": "This thread is yours now."},
     "mail.answered": {"nl": "Gemarkeerd als beantwoord.", "en": "Marked answered."},
     "mail.forgotten": {"nl": "Inhoud gewist.", "en": "Content deleted."},
     "mail.empty_reply": {"nl": "Het antwoord is leeg.", "en": "The answer is empty."},
-    "mail.no_thread": {"nl": "Open eerst een thread.", "en": "Open a thread first."},
+    "mail.no_thread": {"nl": "Open eerst een mailgesprek.", "en": "Open a thread first."},
     "mail.offline": {
         "nl": "Geen verbinding met de relay.",
         "en": "No connection to the relay.",
     },
     "mail.error.not_found": {
-        "nl": "Deze thread bestaat niet (meer) voor jou.",
+        "nl": "Dit mailgesprek bestaat niet (meer) voor jou.",
         "en": "This thread does not exist (any more) for you.",
     },
     "mail.error.taken": {
-        "nl": "Een collega ({claimed_by}) behandelt deze thread al.",
+        "nl": "Een collega ({claimed_by}) behandelt dit mailgesprek al.",
         "en": "A colleague ({claimed_by}) already handles this thread.",
     },
     "mail.error.forgotten": {
-        "nl": "De inhoud van deze thread is gewist.",
+        "nl": "De inhoud van dit mailgesprek is gewist.",
         "en": "This thread's content is deleted.",
     },
     "mail.error.send_failed": {
@@ -111,10 +123,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "mail.error.forbidden": {
         "nl": "Beheerders zien geen mailinhoud.",
         "en": "Admins see no mail content.",
-    },
-    "mail.error.other": {
-        "nl": "Dat lukte niet ({code}).",
-        "en": "That did not work ({code}).",
     },
     "mail.flag.broken_mime": {"nl": "kapotte opbouw", "en": "broken structure"},
     "mail.flag.bad_charset": {"nl": "foute tekenset", "en": "bad character set"},
@@ -137,12 +145,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "mail.key.close": {"nl": "terug", "en": "back"},
     "mail.key.dossier": {"nl": "dossier", "en": "dossier"},
     "mail.dossier_pool": {
-        "nl": "Zet de thread eerst op jouw naam (F3): alleen een thread van je team"
+        "nl": "Zet het mailgesprek eerst op jouw naam (F3): alleen een mailgesprek van je team"
         " kan aan een dossier gekoppeld worden.",
         "en": "Claim the thread first (F3): only a thread of your team can be linked to a dossier.",
     },
     "mail.new_in_thread": {
-        "nl": "Nieuwe mail in deze thread: Enter in de lijst toont hem.",
+        "nl": "Nieuwe mail in dit mailgesprek: Enter in de lijst toont hem.",
         "en": "New mail in this thread: Enter in the list shows it.",
     },
 }

@@ -53,7 +53,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Private note to the counsellor (Enter: send)",
     },
     "readalong.sent": {"nl": "Notitie verstuurd.", "en": "Note sent."},
-    "readalong.failed": {"nl": "Niet gelukt ({code}).", "en": "Failed ({code})."},
+    "readalong.failed": {
+        "nl": "Meekijken lukte niet: {reason}",
+        "en": "Read-along failed: {reason}",
+    },
     "readalong.ended": {"nl": "Het gesprek is afgesloten.", "en": "The chat has ended."},
     "readalong.keys": {
         "nl": "Enter notitie · Esc stoppen met meekijken",

@@ -238,6 +238,25 @@ async def link(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+@operation("dossier_unlink", STAFF)
+async def unlink(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+    """Undo a link of a chat (`chat`) or mail thread (`mail`): a slip put right, audited."""
+    code = req_str(f, "code", max_len=MAX_CODE)
+    chat = opt_str(f, "chat", max_len=64)
+    mail = opt_str(f, "mail", max_len=64)
+    if bool(chat) == bool(mail):
+        raise BadRequest("bad.field", "chat")
+    kind, target = ("chat", chat) if chat else ("mail", mail)
+    assert target is not None
+    try:
+        await dossiers.unlink(
+            ctx.db, ctx.clock.now(), ctx.caller.name, code, _team(ctx), kind, target
+        )
+    except DossierError as exc:
+        raise _error(exc) from None
+    return {"type": "dossier_unlinked", "code": code, "link": {"kind": kind, "target": target}}
+
+
 @operation("dossier_status", STAFF)
 async def status(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
     """Close (retention starts) or reopen."""

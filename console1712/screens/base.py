@@ -14,11 +14,19 @@ if TYPE_CHECKING:
 
 
 class ConsoleScreen(Screen[Any]):
-    """A screen of the console app."""
+    """A screen of the console app; F1 lists its keys (the workspace lists its own)."""
+
+    BINDINGS = [Binding("f1", "help", show=False, id="screen.help")]
 
     @property
     def console(self) -> ConsoleApp:
         return cast("ConsoleApp", self.app)
+
+    def action_help(self) -> None:
+        from console1712.screens.help import HelpScreen, screen_rows
+
+        lang = getattr(self, "lang", None) or self.console.settings.lang
+        self.app.push_screen(HelpScreen(screen_rows(self), None, lang))
 
 
 def translate_footer(screen: Screen[Any], text_for: Callable[[Binding], str | None]) -> None:

@@ -152,3 +152,51 @@ class GotoScreen(ModalScreen[int | None]):
             self.dismiss(int(character))
         else:
             self.dismiss(None)
+
+
+class ThemesScreen(ModalScreen[list[str] | None]):
+    """Choose one or more themes (dossier, phone contact): space marks, Enter keeps the
+    choice in the order marked (the first is the main theme), Esc cancels."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "annuleren", id="themes.cancel"),
+        Binding("enter", "keep", "bewaren", priority=True, id="themes.keep"),
+    ]
+
+    def __init__(
+        self, title: str, themes: Sequence[tuple[str, str]], chosen: Sequence[str], lang: str
+    ) -> None:
+        """`themes`: (id, label) in the taxonomy's order; `chosen`: ids marked already."""
+        super().__init__()
+        self.title_text = title
+        self.themes = list(themes)
+        self.chosen = list(chosen)
+        self.lang = lang
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import SelectionList
+
+        with Vertical(classes="dialog"):
+            yield Static(Content(self.title_text), classes="dialog-title")
+            yield SelectionList[str](
+                *((Content(label), key, key in self.chosen) for key, label in self.themes),
+                id="themes-list",
+            )
+            yield Static(Content(t("dialog.themes_keys", self.lang)), classes="dialog-keys")
+
+    def on_mount(self) -> None:
+        from textual.widgets import SelectionList
+
+        listing = self.query_one("#themes-list", SelectionList)
+        # Already chosen first, in their order; new marks come after them.
+        listing.deselect_all()
+        for key in self.chosen:
+            listing.select(key)
+
+    def action_keep(self) -> None:
+        from textual.widgets import SelectionList
+
+        self.dismiss(list(self.query_one("#themes-list", SelectionList).selected))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -29,9 +29,9 @@ from console1712.domain.hours import BRUSSELS
 from console1712.domain.retention import RIGHTS_KINDS
 from console1712.domain.text import one_line
 from console1712.domain.themes import taxonomy
-from console1712.i18n import t
+from console1712.i18n import error_text, t
 from console1712.screens.base import ConsoleScreen
-from console1712.screens.dialogs import ConfirmScreen, PickScreen
+from console1712.screens.dialogs import ConfirmScreen, PickScreen, ThemesScreen
 from console1712.widgets.dossier_view import (
     local_day,
     render_annotations,
@@ -43,16 +43,18 @@ from console1712.widgets.dossier_view import (
 if TYPE_CHECKING:
     pass
 
-# (binding id, keys, action, shown in the footer); F1-F10 are free on this screen.
+# (binding id, keys, action, shown in the footer). F7 and F8 block and end a chat in the
+# workspace and F9 jumps to chat activity everywhere, so they mean nothing else here.
 KEYS: tuple[tuple[str, str, str, bool], ...] = (
     ("dossier.search", "f2", "search", True),
-    ("dossier.new", "f3", "new", False),
+    ("dossier.new", "f3", "new", True),
     ("dossier.annotate", "f4", "annotate", True),
     ("dossier.correct", "f5", "correct", False),
     ("dossier.link", "f6", "link", True),
-    ("dossier.close", "f7", "toggle_status", False),
-    ("dossier.rights", "f8", "rights", True),
-    ("dossier.hold", "f9", "hold", False),
+    ("dossier.themes", "ctrl+e", "themes", False),
+    ("dossier.close", "ctrl+k", "toggle_status", False),
+    ("dossier.rights", "ctrl+w", "rights", True),
+    ("dossier.hold", "ctrl+b", "hold", False),
     ("dossier.request", "ctrl+r", "new_request", False),
     ("dossier.save", "ctrl+s", "save", False),
     ("dossier.back", "escape,f10", "back", True),
@@ -140,12 +142,16 @@ class DossierScreen(ConsoleScreen):
         role: str = "counsellor",
         chat: str | None = None,
         thread: str | None = None,
+        target_label: str | None = None,
     ) -> None:
+        """`target_label` names the chat or mail to link as the counsellor knows it
+        ("Mila, 14:03"); it is remote text, shown as data."""
         super().__init__()
         self.lang = lang
         self.role = role
         self.chat = chat  # the chat of the workspace's active tab, to link
         self.thread = thread  # or the mail thread open on the Mail screen
+        self.target_label = one_line(target_label) if target_label else None
         self.dossier: dict[str, Any] | None = None
         self.results: list[dict[str, Any]] = []
         self.requests: list[dict[str, Any]] = []
@@ -219,10 +225,7 @@ class DossierScreen(ConsoleScreen):
             return
         if frame.get("type") == "error":
             code = str(frame.get("code", ""))
-            try:
-                detail = t(f"dossier.err.{code}", self.lang)
-            except KeyError:
-                detail = one_line(str(frame.get("detail") or code))
+            detail = error_text(code, self.lang, area="dossier.err.")
             self.flash(t("dossier.error", self.lang, detail=detail))
             return
         handler = getattr(self, f"_got_{message.what}", None)
@@ -529,17 +532,71 @@ class DossierScreen(ConsoleScreen):
         self.request("annotate", frame)
 
     def action_link(self) -> None:
+        """Link the chat or mail the counsellor came from, after a confirmation that names
+        it; if it is linked already, offer to undo the link (a slip put right)."""
         if not self.staff or self.dossier is None:
             return
-        frame: dict[str, Any] = {"type": "dossier_link", "code": self.dossier.get("code")}
         if self.chat:
-            frame["chat"] = self.chat
+            kind, target = "chat", self.chat
         elif self.thread:
-            frame["mail"] = self.thread
+            kind, target = "mail", self.thread
         else:
             self.flash(t("dossier.link.none", self.lang))
             return
-        self.request("link", frame)
+        code = one_line(str(self.dossier.get("code") or ""))
+        what = self.target_label or t(f"dossier.this_{kind}", self.lang)
+        links = self.dossier.get("links") or []
+        linked = any(
+            isinstance(x, dict) and x.get("kind") == kind and x.get("target") == target
+            for x in links
+        )
+        frame: dict[str, Any] = {
+            "type": "dossier_unlink" if linked else "dossier_link",
+            "code": self.dossier.get("code"),
+            kind: target,
+        }
+        question = "dossier.unlink.confirm" if linked else "dossier.link.confirm"
+
+        def chosen(yes: bool | None) -> None:
+            if yes:
+                self.request("unlinked" if linked else "link", frame, what)
+
+        self.app.push_screen(
+            ConfirmScreen(Content(t(question, self.lang, what=what, code=code)), self.lang),
+            chosen,
+        )
+
+    def _got_unlinked(self, frame: dict[str, Any], what: Any) -> None:
+        link = frame.get("link")
+        if isinstance(link, dict) and self.dossier is not None:
+            self.dossier["links"] = [
+                x
+                for x in self.dossier.get("links") or []
+                if not (
+                    isinstance(x, dict)
+                    and x.get("kind") == link.get("kind")
+                    and x.get("target") == link.get("target")
+                )
+            ]
+            self.render_dossier()
+        self.flash(t("dossier.unlinked", self.lang, what=str(what or "")))
+
+    def action_themes(self) -> None:
+        """Set or change the dossier's themes (one or more; the first is the main theme)."""
+        if not self.staff or self.dossier is None:
+            return
+        themes = taxonomy(self.console.settings.themes or None)
+        listed = [(key, labels.get(self.lang) or labels["nl"]) for key, labels in themes.items()]
+        chosen_now = [str(x) for x in self.dossier.get("themes") or []]
+        code = self.dossier.get("code")
+
+        def chosen(picked: list[str] | None) -> None:
+            if picked is not None:
+                frame = {"type": "dossier_set_themes", "code": code, "themes": picked}
+                self.request("changed", frame, "dossier.themes.saved")
+
+        title = t("dossier.themes.title", self.lang, code=one_line(str(code or "")))
+        self.app.push_screen(ThemesScreen(title, listed, chosen_now, self.lang), chosen)
 
     def action_hold(self) -> None:
         """Set a legal hold (a reason is required) or lift it (after a confirmation)."""

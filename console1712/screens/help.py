@@ -1,14 +1,15 @@
-"""The help screen: every key of the workspace, as currently mapped."""
+"""The help screen: every key of a screen, as currently mapped (F1 on every screen)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from console1712.i18n import t
@@ -21,10 +22,24 @@ def key_rows(
     return [(keymap.get(i, defaults[i]), i) for i in ids]
 
 
+def screen_rows(screen: Screen[Any]) -> list[tuple[str, str]]:
+    """(keys, what it does) for every key active on `screen` now, as its footer names it."""
+    by_action: dict[tuple[str, str], list[str]] = {}
+    for key, active in screen.active_bindings.items():
+        binding = active.binding
+        if binding.action in ("help", "app.help") or not binding.description:
+            continue
+        by_action.setdefault((binding.action, binding.description), []).append(key)
+    return [(",".join(keys), text) for (_, text), keys in by_action.items()]
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,f1", "close", "sluiten", id="help.close")]
 
-    def __init__(self, rows: Sequence[tuple[str, str]], newline_keys: str, lang: str) -> None:
+    def __init__(
+        self, rows: Sequence[tuple[str, str]], newline_keys: str | None, lang: str
+    ) -> None:
+        """`rows`: (keys, what they do); `newline_keys`: the composer's new-line keys, if any."""
         super().__init__()
         self.rows = list(rows)
         self.newline_keys = newline_keys
@@ -32,12 +47,13 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         lang = self.lang
-        width = max(len(keys) for keys, _ in self.rows) + 2
+        width = max((len(keys) for keys, _ in self.rows), default=0) + 2
         lines: list[str | tuple[str, str]] = []
-        for keys, binding_id in self.rows:
+        for keys, text in self.rows:
             lines.append((keys.ljust(width), "bold"))
-            lines.append(t(f"key.{binding_id}", lang) + "\n")
-        lines.append((t("help.input", lang, newline=self.newline_keys), "italic"))
+            lines.append(text + "\n")
+        if self.newline_keys:
+            lines.append((t("help.input", lang, newline=self.newline_keys), "italic"))
         with VerticalScroll(classes="dialog help"):
             yield Static(Content(t("help.title", lang)), classes="dialog-title")
             yield Static(Content.assemble(*lines), id="help-keys")

@@ -15,7 +15,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Input, Static
 
-from console1712.i18n import t
+from console1712.i18n import error_text, t
 from console1712.net.staff_client import LoginFailed
 from console1712.screens.base import ConsoleScreen
 
@@ -105,9 +105,7 @@ class LoginScreen(ConsoleScreen):
             key = ERRORS.get(failed.code)
             if failed.code == "unreachable":
                 key = "login.unreachable"
-            self.show_error(
-                t(key, self.lang) if key else t("login.other", self.lang, code=failed.code)
-            )
+            self.show_error(t(key, self.lang) if key else error_text(failed.code, self.lang))
             code_input = self.query_one("#login-code", Input)
             code_input.value = ""
             code_input.focus()

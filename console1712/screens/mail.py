@@ -18,8 +18,8 @@ from textual.widgets import Footer, Label, ListItem, ListView, Static, TextArea
 
 from console1712.clock import from_rfc3339
 from console1712.domain.hours import BRUSSELS
-from console1712.domain.text import one_line, strip_controls
-from console1712.i18n import t
+from console1712.domain.text import one_line, shorten_middle, strip_controls
+from console1712.i18n import error_text, plural, t
 from console1712.screens.base import ConsoleScreen, translate_footer
 from console1712.screens.dialogs import ConfirmScreen
 from console1712.widgets.events import ConnectionChanged, MailChanged, MailNew
@@ -42,7 +42,8 @@ KEYS: tuple[tuple[str, str, str, bool], ...] = (
     ("mail.refresh", "f5", "refresh", False),
     ("mail.answered", "f6", "answered", False),
     ("mail.forget", "f7", "forget", False),
-    ("mail.dossier", "f8,ctrl+d", "dossier", True),
+    # ctrl+d as in the workspace; F8 ends a chat there, so it means nothing here
+    ("mail.dossier", "ctrl+d", "dossier", True),
     ("mail.close", "escape,f10", "close", True),
 )
 
@@ -85,7 +86,15 @@ def row_text(entry: dict[str, Any], now: datetime, lang: str) -> Content:
     elif not subject:
         subject = t("mail.no_subject", lang)
     received = local(entry.get("received"))
-    return Content(f"{due[:11]:<11} {received:<11} {sender[:22]:<22} {subject}")
+    sender = shorten_middle(sender, 22)
+    return Content(f"{due[:11]:<11} {received:<11} {sender:<22} {subject}")
+
+
+def column_headings(lang: str) -> str:
+    """The list's column headings, aligned with `row_text`."""
+    due, received = t("mail.col.due", lang)[:11], t("mail.col.received", lang)[:11]
+    sender = t("mail.col.sender", lang)[:22]
+    return f"{due:<11} {received:<11} {sender:<22} {t('mail.col.subject', lang)}"
 
 
 def flag_name(flag: str, lang: str) -> str:
@@ -170,6 +179,7 @@ class MailScreen(ConsoleScreen):
 
     def compose(self) -> ComposeResult:
         yield Static(Content(t("mail.title", self.lang)), id="mail-heading")
+        yield Static(Content(column_headings(self.lang)), id="mail-columns")
         yield ListView(id="mail-list")
         with VerticalScroll(id="mail-view"):
             yield Static(Content(t("mail.pick", self.lang)), id="mail-body")
@@ -216,10 +226,11 @@ class MailScreen(ConsoleScreen):
             key = f"mail.error.{code}"
             if code == "send_failed" and reply.get("reason") == "tls":
                 key = "mail.error.send_failed_tls"
-            try:
-                text = t(key, self.lang, claimed_by=one_line(str(reply.get("claimed_by") or "")))
-            except KeyError:
-                text = t("mail.error.other", self.lang, code=one_line(code))
+            claimed_by = one_line(str(reply.get("claimed_by") or ""))
+            if key == "mail.error.send_failed_tls":
+                text = t(key, self.lang)
+            else:
+                text = error_text(code, self.lang, area="mail.error.", claimed_by=claimed_by)
             self.notify(text, severity="error")
             return None
         return reply
@@ -247,11 +258,11 @@ class MailScreen(ConsoleScreen):
             view.append(item)
         if self.entries:
             view.index = min(keep or 0, len(self.entries) - 1)
-        heading = t(
+        heading = plural(
             "mail.heading",
+            len(self.entries),
             self.lang,
             filter=t(f"mail.filter.{self.list_filter}", self.lang),
-            n=len(self.entries),
         )
         if not self.entries:
             heading += "  " + t("mail.none", self.lang)
@@ -307,6 +318,7 @@ class MailScreen(ConsoleScreen):
             return
         editor = self.query_one("#mail-reply", TextArea)
         editor.display = True
+        self.add_class("-replying")
         editor.focus()
 
     def action_send(self) -> None:
@@ -338,6 +350,7 @@ class MailScreen(ConsoleScreen):
         editor = self.query_one("#mail-reply", TextArea)
         editor.clear()
         editor.display = False
+        self.remove_class("-replying")
         self.notify(t(f"mail.sent.{answer.get('delivery', 'smarthost')}", self.lang))
         self.query_one("#mail-list", ListView).focus()
         self.open_thread(thread)
@@ -379,11 +392,17 @@ class MailScreen(ConsoleScreen):
             return
         workspace = self.console.workspace
         role = workspace.role if workspace is not None else "counsellor"
-        self.app.push_screen(DossierScreen(self.lang, role, thread=thread))
+        info = self.current.get("thread") or {}
+        subject = one_line(str(info.get("subject") or "")) or t("mail.no_subject", self.lang)
+        sender = shorten_middle(one_line(str(info.get("sender") or "")), 40)
+        label = t("mail.link_label", self.lang, sender=sender, subject=subject[:60])
+        self.app.push_screen(DossierScreen(self.lang, role, thread=thread, target_label=label))
 
     def action_close(self) -> None:
         editor = self.query_one("#mail-reply", TextArea)
         if editor.has_focus:
+            # Back to the list; the draft stays in the editor for F4 to go on with.
+            self.remove_class("-replying")
             self.query_one("#mail-list", ListView).focus()
             return
         self.dismiss(None)

@@ -27,7 +27,7 @@ from console1712.domain.stats import AGE_BANDS, GENDERS, UNKNOWN
 from console1712.domain.text import one_line, strip_controls
 from console1712.domain.themes import label as theme_label
 from console1712.domain.themes import taxonomy
-from console1712.i18n import t
+from console1712.i18n import error_text, t
 from console1712.i18n.supervision import TEXTS
 from console1712.screens.base import ConsoleScreen, translate_footer
 from console1712.widgets.events import ConnectionChanged
@@ -238,7 +238,7 @@ class SupervisorScreen(ConsoleScreen):
         self.dismiss(None)
 
 
-class ReadAlongScreen(Screen[None]):
+class ReadAlongScreen(ConsoleScreen):
     """One chat, read-only, live; a private note goes to its counsellor only."""
 
     CSS_PATH = "supervisor.tcss"
@@ -267,7 +267,7 @@ class ReadAlongScreen(Screen[None]):
         reply = await ask(self.app, {"type": "read_along", "chat": self.chat})
         if reply is None or reply.get("type") != "read_along":
             code = "offline" if reply is None else str(reply.get("code"))
-            self.notify(t("readalong.failed", self.lang, code=one_line(code)[:40]))
+            self.notify(t("readalong.failed", self.lang, reason=error_text(code, self.lang)))
             return
         name = one_line(str(reply.get("counsellor") or ""))
         self.query_one("#readalong-title", Static).update(
@@ -309,14 +309,14 @@ class ReadAlongScreen(Screen[None]):
             self.notify(t("readalong.sent", self.lang))
         else:
             code = "offline" if reply is None else str(reply.get("code"))
-            self.notify(t("readalong.failed", self.lang, code=one_line(code)[:40]))
+            self.notify(t("readalong.failed", self.lang, reason=error_text(code, self.lang)))
 
     def action_close(self) -> None:
         self.run_worker(ask(self.app, {"type": "read_along_stop", "chat": self.chat}))
         self.dismiss(None)
 
 
-class DisclosureScreen(Screen[None]):
+class DisclosureScreen(ConsoleScreen):
     """Pending and recent disclosure requests: approve, refuse, see the address once."""
 
     CSS_PATH = "supervisor.tcss"
@@ -375,10 +375,7 @@ class DisclosureScreen(Screen[None]):
 
     def _refused(self, reply: dict[str, Any] | None) -> None:
         code = "offline" if reply is None else str(reply.get("code"))
-        try:
-            reason = t(f"disclosure.err.{code}", self.lang)
-        except KeyError:
-            reason = one_line(code)[:40]
+        reason = error_text(code, self.lang, area="disclosure.err.")
         self._result(t("disclosure.error", self.lang, reason=reason))
 
     async def action_decide(self, approve: bool) -> None:

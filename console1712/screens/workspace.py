@@ -10,8 +10,9 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import ContentSwitcher, Footer, OptionList, Static, TabbedContent
 
+from console1712.domain.hours import BRUSSELS
 from console1712.domain.text import MAX_TEXT, one_line, strip_controls
-from console1712.i18n import t
+from console1712.i18n import error_text, plural, t
 from console1712.i18n.console import CANNED
 from console1712.screens.base import ConsoleScreen, translate_footer
 from console1712.screens.dialogs import BlockScreen, ConfirmScreen, GotoScreen, PickScreen
@@ -61,6 +62,23 @@ KEYS: tuple[tuple[str, str, str, bool], ...] = (
     ("supervisor", "ctrl+t", "supervisor", False),
 )
 DEFAULT_KEYS = {binding_id: keys for binding_id, keys, _, _ in KEYS}
+# Actions beyond help, quit and dossiers (rights deadlines) that a role may use.
+ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    "admin": frozenset(),
+    "counsellor": frozenset(k[2] for k in KEYS) - {"supervisor"},
+    "supervisor": frozenset(k[2] for k in KEYS),
+}
+ANY_ROLE_ACTIONS = frozenset({"help", "quit", "dossiers"})
+
+
+def action_allowed(action: str, role: str) -> bool:
+    """Whether a workspace action does something for `role` (others are hidden and unbound)."""
+    workspace_actions = {k[2] for k in KEYS}
+    if action not in workspace_actions or action in ANY_ROLE_ACTIONS:
+        return True
+    return action in ROLE_ACTIONS.get(role, frozenset())
+
+
 COARSE_REFRESH = 15.0  # seconds between redraws of the waiting minutes
 STAFF_ROLES = ("counsellor", "supervisor")
 
@@ -311,12 +329,14 @@ class WorkspaceScreen(ConsoleScreen):
             return
         if message.msg_id and message.chat in self.panes:
             pane = self.panes[message.chat]
-            pane.notice(t("workspace.not_sent", self.lang, code=code), self._now())
+            pane.notice(
+                t("workspace.not_sent", self.lang, reason=error_text(code, self.lang)), self._now()
+            )
             return
         if code in ("not_found", "taken", "forbidden"):
             self.flash(t(f"workspace.{code}", self.lang))
         else:
-            self.flash(t("workspace.error", self.lang, code=one_line(code)[:40]))
+            self.flash(error_text(code, self.lang))
 
     def _now(self) -> Any:
         return self.console.clock.now()
@@ -376,7 +396,16 @@ class WorkspaceScreen(ConsoleScreen):
 
         pane = self.active_pane() if self.role in STAFF_ROLES else None
         chat = pane.state.chat if pane is not None else None
-        self.app.push_screen(DossierScreen(self.lang, self.role, chat))
+        label = self._chat_label(pane) if pane is not None else None
+        self.app.push_screen(DossierScreen(self.lang, self.role, chat, target_label=label))
+
+    def _chat_label(self, pane: ChatPane) -> str:
+        """How a link names a chat: nickname and the time of its first message."""
+        first = next((x.at for x in pane.transcript.entries if x.at is not None), None)
+        if first is None:
+            return pane.state.nickname
+        started = first.astimezone(BRUSSELS).strftime("%d-%m %H:%M")
+        return t("workspace.chat_label", self.lang, nickname=pane.state.nickname, at=started)
 
     def action_supervisor(self) -> None:
         """The supervisors' live overview (issue 7)."""
@@ -397,7 +426,7 @@ class WorkspaceScreen(ConsoleScreen):
                 reply = await ask(self.app, frame)
                 ok = reply is not None and reply.get("type") == "phone_contact_saved"
                 code = "offline" if reply is None else str(reply.get("code"))
-                error = t("workspace.error", self.lang, code=one_line(code)[:40])
+                error = error_text(code, self.lang)
                 self.flash(t("phone.saved", self.lang) if ok else error)
 
         themes = self.console.settings.themes
@@ -420,7 +449,7 @@ class WorkspaceScreen(ConsoleScreen):
                     self.flash(t("disclosure.asked", self.lang))
                 else:
                     code = "offline" if reply is None else str(reply.get("code"))
-                    self.flash(t("workspace.error", self.lang, code=one_line(code)[:40]))
+                    self.flash(error_text(code, self.lang))
 
         self.app.push_screen(DisclosureAskScreen(self.lang), chosen)
 
@@ -445,9 +474,14 @@ class WorkspaceScreen(ConsoleScreen):
     def on_disclosure_decided(self, message: DisclosureDecided) -> None:
         self.flash(t(f"disclosure.decided.{'yes' if message.approved else 'no'}", self.lang))
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A key that does nothing for this role is neither bound nor listed (footer, F1)."""
+        return action_allowed(action, self.role)
+
     def action_help(self) -> None:
         keymap = self.console.settings.keymap
-        rows = key_rows([k[0] for k in KEYS], DEFAULT_KEYS, keymap)
+        ids = [k[0] for k in KEYS if action_allowed(k[2], self.role)]
+        rows = [(keys, t(f"key.{i}", self.lang)) for keys, i in key_rows(ids, DEFAULT_KEYS, keymap)]
         self.app.push_screen(HelpScreen(rows, keymap.get("newline", "ctrl+o"), self.lang))
 
     async def action_accept(self) -> None:
@@ -582,6 +616,8 @@ class WorkspaceScreen(ConsoleScreen):
             panes = self.ordered_panes()
             if number is not None and 1 <= number <= len(panes):
                 self.activate(panes[number - 1])
+            elif number is not None:
+                self.flash(plural("workspace.no_tab", len(panes), self.lang, number=number))
 
         self.app.push_screen(GotoScreen(self.lang), chosen)
 

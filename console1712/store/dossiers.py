@@ -416,6 +416,26 @@ async def link(
     return await db.write(job)
 
 
+async def unlink(
+    db: Database, at: datetime, actor: str, code: str, team: str | None, kind: str, target: str
+) -> None:
+    """Undo a link (a slip: the wrong chat or mail); audited like the link itself."""
+    if kind not in LINK_KINDS:
+        raise DossierError("bad_kind")
+
+    async def job(tx: Tx) -> None:
+        row = await _writable(tx, code, team)
+        removed = await tx.execute(
+            "DELETE FROM dossier_links WHERE dossier = ? AND kind = ? AND target = ?",
+            (row["id"], kind, target),
+        )
+        if removed != 1:
+            raise DossierError("not_found")
+        await audit.append(tx, at, actor, "dossier.unlink", code, "ok", f"{kind} {target}")
+
+    await db.write(job)
+
+
 async def _target_team(tx: Tx, kind: str, target: str) -> str | None:
     """The team that owns a chat or mail thread (None: unknown)."""
     if kind == "chat":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.content import Content
+from textual.timer import Timer
 from textual.widgets import Static
 
 from console1712.domain.text import one_line
@@ -27,10 +28,23 @@ class StatusLine(Static):
         self.who = ""
         self.flash = ""
         self._shown: Content | None = None
+        self._fade: Timer | None = None
+
+    FADE = 6.0  # seconds a status message stays before the line shows the usual again
 
     def set(self, **values: object) -> None:
         for key, value in values.items():
             setattr(self, key, value)
+        if values.get("flash"):
+            # A newer message restarts the wait; a message never lingers for the shift.
+            if self._fade is not None:
+                self._fade.stop()
+            self._fade = self.set_timer(self.FADE, self._faded)
+        self._render_status()
+
+    def _faded(self) -> None:
+        self._fade = None
+        self.flash = ""
         self._render_status()
 
     def _render_status(self) -> None:

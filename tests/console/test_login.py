@@ -25,8 +25,8 @@ async def test_login_ok_opens_workspace(settings, relay, clock, make_staff) -> N
         assert app.screen.query_one("#login-password", Input).password  # not echoed
         await login(pilot, anna.name, anna.password, anna.code())
         await until(pilot, lambda: isinstance(app.screen, WorkspaceScreen))
-        status = str(app.screen.query_one("#status").render())
         await until(pilot, lambda: "verbonden" in str(app.screen.query_one("#status").render()))
+        status = str(app.screen.query_one("#status").render())
         assert "Anna" in status or "anna" in status
 
 

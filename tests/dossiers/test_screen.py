@@ -10,7 +10,7 @@ from typing import Any
 
 from textual.widgets import OptionList, Static, TextArea
 
-from console1712.screens.dialogs import PickScreen
+from console1712.screens.dialogs import ConfirmScreen, PickScreen
 from console1712.screens.dossier import DossierScreen
 from console1712.store import dossiers, rights
 from tests.console.conftest import accept_new_chatter, console_app, sign_in, until
@@ -85,7 +85,7 @@ async def test_search_open_annotate_correct_close(settings, relay, clock, make_s
         assert "Belde om 15u." in body and "Belde om 16u." in body
         assert "verbetert versie 1" in body and "verbeterd" in body
 
-        await pilot.press("f7")
+        await pilot.press("ctrl+k")
         await until(pilot, lambda: screen.dossier.get("status") == "closed")
         await pilot.pause()
         assert "afgesloten" in text_of(screen, "#dossier-head")
@@ -108,11 +108,30 @@ async def test_link_the_active_chat(settings, relay, clock, make_staff) -> None:
         await pilot.press("enter")
         await until(pilot, lambda: screen.dossier is not None)
         await pilot.press("f6")
+        # The confirmation names the chat as the counsellor knows it, not by its id.
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        question = str(app.screen.question)
+        assert "Mila" in question and d.code in question and chatter.chat not in question
+        await pilot.press("ctrl+y")
         await until(pilot, lambda: screen.dossier.get("links"))
         await pilot.pause()
         assert chatter.chat in text_of(screen, "#dossier-head")
+        opened = await dossiers.open_dossier(relay.db, clock.now(), "test", d.code, None)
+        assert [x.target for x in opened.links] == [chatter.chat]
+
+        # A slip put right: F6 again offers to undo the link; audited.
+        await pilot.press("f6")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "Ontkoppelen" in str(app.screen.question)
+        await pilot.press("ctrl+y")
+        await until(pilot, lambda: not screen.dossier.get("links"))
     opened = await dossiers.open_dossier(relay.db, clock.now(), "test", d.code, None)
-    assert [x.target for x in opened.links] == [chatter.chat]
+    assert opened.links == []
+    rows = await relay.db.fetchall(
+        "SELECT action FROM audit WHERE action IN (?, ?) ORDER BY seq",
+        ("dossier.link", "dossier.unlink"),
+    )
+    assert [r["action"] for r in rows] == ["dossier.link", "dossier.unlink"]
 
 
 async def test_rights_list_overdue_and_fulfil(settings, relay, clock, make_staff) -> None:
@@ -126,7 +145,7 @@ async def test_rights_list_overdue_and_fulfil(settings, relay, clock, make_staff
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot, anna)
         screen = await _open_screen(pilot)
-        await pilot.press("f8")
+        await pilot.press("ctrl+w")
         listing = screen.query_one("#rights-list", OptionList)
         await until(pilot, lambda: listing.option_count == 2)
         first = listing.get_option_at_index(0).prompt

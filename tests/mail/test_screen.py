@@ -120,3 +120,35 @@ async def test_reply_with_confirmation_and_urgency(settings, relay, clock, make_
         assert b"we lezen je mail." in eml.read_bytes()
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, MailScreen))
+
+
+async def test_the_mail_stays_readable_while_replying(settings, relay, clock, make_staff) -> None:
+    anna = await make_staff("anna")
+    from .conftest import plain
+
+    await send(smtp_port(relay), plain(subject="lang verhaal", msgid="<r1@x>"))
+    app = console_app(settings, relay, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, anna)
+        screen = await open_mail(pilot)
+        await until(pilot, lambda: len(screen.entries) == 1)
+        heading = str(screen.query_one("#mail-heading", Static).render())
+        assert heading.endswith("1 mailgesprek")  # one, not "1 threads"
+        columns = str(screen.query_one("#mail-columns", Static).render())
+        assert columns.split() == ["Uiterlijk", "Ontvangen", "Afzender", "Onderwerp"]
+        await pilot.press("enter")
+        await until(pilot, lambda: screen.current is not None)
+        view = screen.query_one("#mail-view")
+        listed_rows = view.size.height
+        await pilot.press("f4")
+        editor = screen.query_one("#mail-reply", TextArea)
+        await until(pilot, lambda: editor.has_focus)
+        await pilot.press(*"Dag,")
+        await pilot.pause()
+        # While replying at 80x24 the list gives its rows to the mail being answered.
+        assert not screen.query_one("#mail-list", ListView).display
+        assert view.size.height > listed_rows
+        await pilot.press("escape")
+        await pilot.pause()
+        assert screen.query_one("#mail-list", ListView).display
+        assert editor.text == "Dag,"  # the draft is kept

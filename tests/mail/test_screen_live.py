@@ -8,6 +8,7 @@ import importlib
 from textual.widgets import Input, ListView, OptionList, Static
 
 import console1712.net.mail_ops  # noqa: F401  (registers the operations, as the relay will)
+from console1712.screens.dialogs import ConfirmScreen
 from console1712.screens.dossier import DossierScreen, PromptScreen
 from console1712.store import dossiers
 from tests.console.conftest import console_app, sign_in, until
@@ -69,13 +70,16 @@ async def test_link_an_open_thread_to_an_existing_and_a_new_dossier(
         await until(pilot, lambda: isinstance(app.screen, DossierScreen))
         screen = app.screen
         assert isinstance(screen, DossierScreen) and screen.thread == tid
-        assert "mailthread koppelen" in str(screen.query_one("#dossier-heading", Static).render())
+        assert "mailgesprek koppelen" in str(screen.query_one("#dossier-heading", Static).render())
         results = screen.query_one("#dossier-results", OptionList)
         await until(pilot, lambda: results.option_count == 1)
         results.focus()
         await pilot.press("enter")
         await until(pilot, lambda: screen.dossier is not None)
         await pilot.press("f6")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "mailgesprek van" in str(app.screen.question)
+        await pilot.press("ctrl+y")
         await until(pilot, lambda: screen.dossier.get("links"))
         await pilot.pause()
         head = str(screen.query_one("#dossier-head", Static).render())
@@ -89,6 +93,8 @@ async def test_link_an_open_thread_to_an_existing_and_a_new_dossier(
         await until(pilot, lambda: screen.dossier.get("code") not in (None, existing.code))
         created = screen.dossier["code"]
         await pilot.press("f6")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("ctrl+y")
         await until(pilot, lambda: screen.dossier.get("links"))
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is mail)
