@@ -160,6 +160,8 @@ class ConsoleApp(App[None]):
         self.request_quit()
 
     async def _end_session(self) -> None:
+        # Quitting ends the session on the relay too: a token left behind would log in for
+        # 12 hours more on this shared thin client.
         if self.client is not None:
-            await self.client.close()
+            await self.client.logout()
         self.exit()

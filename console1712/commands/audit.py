@@ -1,9 +1,10 @@
-"""`console1712 audit verify|list`: check the hash chain, print entries."""
+"""`console1712 audit verify|list`: check the database file and the hash chain, print entries."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import sqlite3
 import sys
 
 from console1712.clock import to_rfc3339
@@ -26,10 +27,18 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
     db = await Database.open(settings.db_path, settings.key_path, create=False)
     try:
         if args.action == "verify":
-            problems = await audit.verify(db)
-            if problems:
-                for problem in problems:
-                    print(f"console1712: audit log: {problem}", file=sys.stderr)
+            # The whole file first: a damaged page anywhere (not only in the audit log)
+            # is what a restore from backup is for.
+            try:
+                damaged = await db.integrity_problems()
+                problems = [] if damaged else await audit.verify(db)
+            except sqlite3.DatabaseError as exc:
+                damaged, problems = [str(exc)], []
+            for problem in damaged:
+                print(f"console1712: database: {problem}", file=sys.stderr)
+            for problem in problems:
+                print(f"console1712: audit log: {problem}", file=sys.stderr)
+            if damaged or problems:
                 return 1
             print(f"audit log intact: {await audit.count(db)} entries")
             return 0

@@ -76,7 +76,11 @@ async def _run(args: argparse.Namespace, settings: Settings, password: str) -> i
             print(f"account {args.name} enabled", file=sys.stderr)
         elif args.action == "reset-otp":
             created = await accounts.reset_otp(db, clock, args.name, actor=ACTOR)
-            print(f"new TOTP secret for {args.name}; the old one no longer works:", file=sys.stderr)
+            print(
+                f"new TOTP secret for {args.name}; the old one no longer works"
+                " and its sessions ended:",
+                file=sys.stderr,
+            )
             print(created.uri, flush=True)
         elif args.action == "passwd":
             await accounts.set_password(db, clock, args.name, password, actor=ACTOR)

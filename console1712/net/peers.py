@@ -398,6 +398,10 @@ class StaffConn(Peer):
         self.account: accounts.Account | None = None
         self.status = "available"
         self._deadline: asyncio.TimerHandle | None = None
+        # The session this console works in: checked on each request and by the relay's
+        # sweep, so that a disable, password or OTP change (any process) closes it at once.
+        self.session_token: str | None = None
+        self.session_hash: str | None = None
 
     def opened(self) -> None:
         loop = asyncio.get_running_loop()
@@ -424,6 +428,12 @@ class StaffConn(Peer):
             return
         if self.account is None:
             self.error(ref, Code.UNAUTHENTICATED, id=getattr(req, "id", None))
+            return
+        # typing carries no data and comes per keystroke: the sweep's check covers it
+        if not isinstance(req, p.Typing) and not await self.session_holds():
+            return
+        if isinstance(req, p.Logout):
+            await self.logout(ref)
             return
         if isinstance(req, p.Status):
             self.status = req.state
@@ -504,8 +514,9 @@ class StaffConn(Peer):
                 token = req.token
             else:
                 assert req.user is not None and req.password is not None and req.otp is not None
+                source = str(self.ws.remote_address[0]) if self.ws.remote_address else None
                 account = await accounts.authenticate(
-                    r.db, r.clock, req.user, req.password, req.otp
+                    r.db, r.clock, req.user, req.password, req.otp, source
                 )
                 token = await accounts.create_session(r.db, r.clock, account)
         except accounts.Locked as exc:
@@ -519,6 +530,7 @@ class StaffConn(Peer):
         if self.account is not None:
             r.staff.get(self.account.name, set()).discard(self)
         self.account = account
+        self.session_token, self.session_hash = token, accounts.token_hash(token)
         if self._deadline is not None:
             self._deadline.cancel()
         r.staff.setdefault(account.name, set()).add(self)
@@ -546,6 +558,33 @@ class StaffConn(Peer):
                         self.send(r.watched_frame(chat))
                     if chat.conn is None:
                         self.send({"type": "presence", "chat": chat.id, "state": "away"})
+
+    async def session_holds(self) -> bool:
+        """Is this console's session still valid? If not it is closed (1008) at once."""
+        r = self.relay
+        if self.session_hash is None:
+            return True
+        if await accounts.live_sessions(r.db, r.clock, (self.session_hash,)):
+            return True
+        self.revoked()
+        return False
+
+    def revoked(self) -> None:
+        """The session ended elsewhere (disable, password or OTP change, expiry): close 1008;
+        from now on nothing is sent to or served for this connection."""
+        if not self.closing and self.account is not None:
+            log.info("console closed: session ended user=%s", self.account.name)
+        self.close(Close.POLICY, "session ended")
+
+    async def logout(self, ref: str | None) -> None:
+        """The console quits: its token stops working, then the connection ends (1000)."""
+        r = self.relay
+        if self.session_token is not None:
+            await accounts.end_session(r.db, self.session_token, r.clock)
+        self.session_token = self.session_hash = None
+        log.info("logout user=%s", self.name)
+        self.reply(ref, {"type": "logged_out"})
+        self.close(Close.NORMAL, "logged out")
 
     def _assigned(self, chat: LiveChat) -> dict[str, Any]:
         return {

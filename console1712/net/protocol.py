@@ -151,6 +151,11 @@ class History:
 
 
 @dataclass(frozen=True)
+class Logout:
+    """End this connection's session: its token stops working (console quit)."""
+
+
+@dataclass(frozen=True)
 class Op:
     """A staff operation registered in net/operations.py; its handler validates `fields`."""
 
@@ -172,6 +177,7 @@ Request = (
     | Status
     | StaffList
     | History
+    | Logout
     | Op
 )
 
@@ -376,6 +382,7 @@ STAFF_TYPES = {
     "status": _status,
     "staff": lambda f: StaffList(),
     "history": lambda f: History(chat=_req_str(f, "chat", max_len=MAX_ID)),
+    "logout": lambda f: Logout(),
 }
 
 

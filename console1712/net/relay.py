@@ -43,6 +43,8 @@ from console1712.store.db import Database, StoreError
 log = logging.getLogger("console1712.relay")
 
 SWEEP_INTERVAL = 0.25  # how often expired resume windows are looked for (real time)
+SESSION_CHECK_INTERVAL = 1.0  # how often open consoles' sessions are checked (real time)
+LOGIN_CLEAN_INTERVAL = 600.0  # how often old failed-login records are deleted (real time)
 
 
 CLOSE_TIMEOUT = 3  # seconds for a closing handshake; counts towards noticing a dead peer
@@ -526,7 +528,39 @@ class Relay:
                 await self.end(chat, "timeout")
         return len(expired)
 
+    async def check_sessions(self) -> int:
+        """Close consoles whose session no longer holds; how many.
+
+        `user disable|passwd|reset-otp` run in another process on the same database: they
+        delete the account's sessions, and this notices (one indexed query for all consoles;
+        each staff request is checked as well). Expired sessions end the same way."""
+        conns = [
+            c
+            for group in self.staff.values()
+            for c in group
+            if c.session_hash is not None and not c.closing
+        ]
+        if not conns:
+            return 0
+        hashes = [c.session_hash for c in conns if c.session_hash is not None]
+        live = await accounts.live_sessions(self.db, self.clock, hashes)
+        gone = [c for c in conns if c.session_hash not in live]
+        for conn in gone:
+            conn.revoked()
+        return len(gone)
+
+    async def _session_sweep(self, last: list[float]) -> None:
+        """From the sweep loop: sessions each second, login records every ten minutes."""
+        now = asyncio.get_running_loop().time()
+        if now - last[0] >= SESSION_CHECK_INTERVAL:
+            last[0] = now
+            await self.check_sessions()
+        if now - last[1] >= LOGIN_CLEAN_INTERVAL:
+            last[1] = now
+            await accounts.clean_login_records(self.db, self.clock)
+
     async def _sweep_loop(self) -> None:
+        last = [-1e9, -1e9]  # loop time of the last session check and login clean-up
         while True:
             await asyncio.sleep(SWEEP_INTERVAL)
             try:
@@ -534,6 +568,7 @@ class Relay:
                 now = self.clock.now()
                 for h in [h for h, until in self.blocks.items() if until <= now]:
                     del self.blocks[h]
+                await self._session_sweep(last)
             except Exception as exc:  # the sweep must survive a failed write
                 log.error("sweep failed: %r", exc)
 

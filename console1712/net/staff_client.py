@@ -218,6 +218,14 @@ class StaffClient:
             return False
         return True
 
+    async def logout(self, wait: float = 3.0) -> bool:
+        """End the session on the relay (its token stops working), then close; False when
+        the relay could not be told (offline: the token then lapses after 12 hours)."""
+        self._closing = True  # the relay closes the link after `logged_out`: no reconnect
+        reply = await self.request({"type": "logout"}, wait=wait)
+        await self.close()
+        return reply is not None and reply.get("type") == "logged_out"
+
     async def close(self) -> None:
         """End the session loop and the connection."""
         self._closing = True

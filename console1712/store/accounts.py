@@ -18,6 +18,7 @@ import re
 import secrets
 import sqlite3
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -41,7 +42,9 @@ TOTP_DIGITS, TOTP_STEP = 6, 30
 ISSUER = "console1712"
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
-LOCK_TIME = timedelta(minutes=15)
+LOCK_TIME = timedelta(minutes=15)  # at least FAILURE_WINDOW: counts start afresh after it
+NAME_MAX_FAILURES = 50  # per name from all sources within the window: sources not known
+KNOWN_FOR = timedelta(days=90)  # a source that logged in for a name within this is known
 SESSION_TIME = timedelta(hours=12)
 UNKNOWN_ACTOR = "(unknown)"
 
@@ -346,7 +349,8 @@ async def set_password(
 
 
 async def reset_otp(db: Database, clock: Clock, name: str, *, actor: str = "system") -> Created:
-    """A new TOTP secret for the account (the old app entry stops working)."""
+    """A new TOTP secret for the account (the old app entry stops working, and so do the
+    open sessions: they were made with the old second factor)."""
     secret = new_secret()
     now = clock.now()
 
@@ -357,6 +361,7 @@ async def reset_otp(db: Database, clock: Clock, name: str, *, actor: str = "syst
         )
         if not changed:
             return False
+        await tx.execute("DELETE FROM sessions WHERE name = ?", (name,))
         await audit.append(tx, now, actor, "account.reset-otp", f"account:{name}")
         return True
 
@@ -375,21 +380,57 @@ def _name_key(db: Database, name: str) -> str:
     return db.keys.keyed_hash("login-name", name)
 
 
-async def lock_until(db: Database, clock: Clock, name: str) -> datetime | None:
-    """When the lock on this name ends, or None if logins for it are not locked."""
-    row = await db.fetchone(
-        "SELECT until FROM login_locks WHERE name_key = ?", (_name_key(db, name),)
+def _source_key(db: Database, source: str | None) -> str:
+    # keyed like the name: the tables never hold a network address
+    return db.keys.keyed_hash("login-source", source or "")
+
+
+async def _lock_in(
+    tx: Tx | Database, name_key: str, source_key: str, now: datetime
+) -> datetime | None:
+    """The later end of the active locks that hold for this name from this source.
+
+    The lock of this source holds always; the per-name lock (the cap over all sources)
+    holds only for sources that did not log in for this name within KNOWN_FOR."""
+    when = to_rfc3339(now)
+    ends: list[str] = []
+    own = await tx.fetchone(
+        "SELECT until FROM login_source_locks WHERE name_key = ? AND source_key = ? AND until > ?",
+        (name_key, source_key, when),
     )
-    if row is None:
-        return None
-    until = from_rfc3339(row["until"])
-    return until if clock.now() < until else None
+    if own is not None:
+        ends.append(own["until"])
+    shared = await tx.fetchone(
+        "SELECT until FROM login_locks WHERE name_key = ? AND until > ?", (name_key, when)
+    )
+    if shared is not None:
+        known = await tx.fetchone(
+            "SELECT 1 FROM login_known_sources WHERE name_key = ? AND source_key = ?"
+            " AND last_ok > ?",
+            (name_key, source_key, to_rfc3339(now - KNOWN_FOR)),
+        )
+        if known is None:
+            ends.append(shared["until"])
+    return from_rfc3339(max(ends)) if ends else None
 
 
-async def authenticate(db: Database, clock: Clock, name: str, password: str, otp: str) -> Account:
-    """Check name, password and TOTP code; AuthFailed for any wrong part, Locked when locked."""
+async def lock_until(
+    db: Database, clock: Clock, name: str, source: str | None = None
+) -> datetime | None:
+    """When the lock on this name from this source ends, or None if logins are not locked."""
+    return await _lock_in(db, _name_key(db, name), _source_key(db, source), clock.now())
+
+
+async def authenticate(
+    db: Database, clock: Clock, name: str, password: str, otp: str, source: str | None = None
+) -> Account:
+    """Check name, password and TOTP code; AuthFailed for any wrong part, Locked when locked.
+
+    `source` is the network address the login comes from (None: a local caller); failures
+    are counted per (name, source) and per name (see MAX_FAILURES and NAME_MAX_FAILURES)."""
     now = clock.now()
     key = _name_key(db, name)
+    src = _source_key(db, source)
     row = await db.fetchone(
         f"SELECT {_COLUMNS}, password_hash, totp_secret, totp_last_step FROM accounts"
         " WHERE name = ?",
@@ -397,7 +438,7 @@ async def authenticate(db: Database, clock: Clock, name: str, password: str, otp
     )
     actor = name if row is not None else UNKNOWN_ACTOR
     obj = f"account:{name}" if row is not None else f"login-name:{key[:16]}"
-    until = await lock_until(db, clock, name)
+    until = await _lock_in(db, key, src, now)
     if until is not None:
         await audit.record(db, clock, actor, "login", obj, "locked")
         raise Locked(until)
@@ -424,8 +465,19 @@ async def authenticate(db: Database, clock: Clock, name: str, password: str, otp
             )
             if not claimed:
                 return False
-            await tx.execute("DELETE FROM login_failures WHERE name_key = ?", (key,))
-            await tx.execute("DELETE FROM login_locks WHERE name_key = ?", (key,))
+            # This source's count starts afresh; the per-name count does not (an attack from
+            # elsewhere goes on), but this source is now known and the per-name lock spares it.
+            await tx.execute(
+                "DELETE FROM login_failures WHERE name_key = ? AND source_key = ?", (key, src)
+            )
+            await tx.execute(
+                "DELETE FROM login_source_locks WHERE name_key = ? AND source_key = ?", (key, src)
+            )
+            await tx.execute(
+                "INSERT INTO login_known_sources (name_key, source_key, last_ok) VALUES (?, ?, ?)"
+                " ON CONFLICT (name_key, source_key) DO UPDATE SET last_ok = excluded.last_ok",
+                (key, src, to_rfc3339(now)),
+            )
             await audit.append(tx, now, actor, "login", obj, "ok")
             return True
 
@@ -435,30 +487,43 @@ async def authenticate(db: Database, clock: Clock, name: str, password: str, otp
 
     async def failure(tx: Tx) -> datetime | None:
         when = to_rfc3339(now)
-        locked = await tx.fetchone(
-            "SELECT until FROM login_locks WHERE name_key = ? AND until > ?", (key, when)
-        )
+        locked = await _lock_in(tx, key, src, now)
         if locked is not None:
             await audit.append(tx, now, actor, "login", obj, "locked")
-            return from_rfc3339(locked["until"])
+            return locked
+        # Failures older than the window no longer count; since a lock lasts as long as the
+        # window, this also makes every count start afresh once its lock has ended.
         await tx.execute(
             "DELETE FROM login_failures WHERE name_key = ? AND at <= ?",
             (key, to_rfc3339(now - FAILURE_WINDOW)),
         )
-        await tx.execute("INSERT INTO login_failures (name_key, at) VALUES (?, ?)", (key, when))
+        await tx.execute(
+            "INSERT INTO login_failures (name_key, source_key, at) VALUES (?, ?, ?)",
+            (key, src, when),
+        )
         counted = await tx.fetchone(
-            "SELECT count(*) FROM login_failures WHERE name_key = ?", (key,)
+            "SELECT count(*) AS n, sum(source_key = ?) AS here FROM login_failures"
+            " WHERE name_key = ?",
+            (src, key),
         )
         await audit.append(tx, now, actor, "login", obj, "failed")
-        if counted is not None and int(counted[0]) >= MAX_FAILURES:
-            # The count starts afresh once the lock ends.
-            await tx.execute("DELETE FROM login_failures WHERE name_key = ?", (key,))
+        total = int(counted["n"]) if counted is not None else 0
+        here = int(counted["here"] or 0) if counted is not None else 0
+        lock_end = to_rfc3339(now + LOCK_TIME)
+        if here >= MAX_FAILURES:
+            await tx.execute(
+                "INSERT INTO login_source_locks (name_key, source_key, until) VALUES (?, ?, ?)"
+                " ON CONFLICT (name_key, source_key) DO UPDATE SET until = excluded.until",
+                (key, src, lock_end),
+            )
+            await audit.append(tx, now, actor, "login.lock", obj, "locked")
+        if total >= NAME_MAX_FAILURES:
             await tx.execute(
                 "INSERT INTO login_locks (name_key, until) VALUES (?, ?)"
                 " ON CONFLICT (name_key) DO UPDATE SET until = excluded.until",
-                (key, to_rfc3339(now + LOCK_TIME)),
+                (key, lock_end),
             )
-            await audit.append(tx, now, actor, "login.lock", obj, "locked")
+            await audit.append(tx, now, actor, "login.lock", obj, "locked", detail="name cap")
         return None
 
     locked_until = await db.write(failure)
@@ -467,11 +532,36 @@ async def authenticate(db: Database, clock: Clock, name: str, password: str, otp
     raise AuthFailed("authentication failed")
 
 
+async def clean_login_records(db: Database, clock: Clock) -> int:
+    """Delete failures past the window, ended locks, sources not seen within KNOWN_FOR and
+    expired sessions (names nobody tries again would keep theirs for ever); rows deleted."""
+    now = clock.now()
+    steps = (
+        ("DELETE FROM login_failures WHERE at <= ?", now - FAILURE_WINDOW),
+        ("DELETE FROM login_source_locks WHERE until <= ?", now),
+        ("DELETE FROM login_locks WHERE until <= ?", now),
+        ("DELETE FROM login_known_sources WHERE last_ok <= ?", now - KNOWN_FOR),
+        ("DELETE FROM sessions WHERE expires_at <= ?", now),
+    )
+
+    async def job(tx: Tx) -> int:
+        deleted = 0
+        for sql, before in steps:
+            deleted += await tx.execute(sql, (to_rfc3339(before),))
+        return deleted
+
+    return await db.write(job)
+
+
 # -- sessions ------------------------------------------------------------------------------
 
 
-def _token_hash(token: str) -> str:
+def token_hash(token: str) -> str:
+    """What the sessions table keeps of a token (SHA-256, hex): a copy opens no session."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+_token_hash = token_hash
 
 
 async def create_session(db: Database, clock: Clock, account: Account) -> str:
@@ -492,21 +582,58 @@ async def create_session(db: Database, clock: Clock, account: Account) -> str:
 
 
 async def account_for_session(db: Database, clock: Clock, token: str) -> Account:
-    """The account of a valid session token; AuthFailed if unknown, expired or disabled."""
+    """The account of a valid session token; AuthFailed if unknown, expired or disabled.
+
+    Audited like a password login (action "login", detail "token"), refusals included."""
+    now = clock.now()
     row = await db.fetchone(
         "SELECT a.name, a.role, a.team, a.display, a.disabled, s.expires_at"
         " FROM sessions s JOIN accounts a ON a.name = s.name WHERE s.token_hash = ?",
         (_token_hash(token),),
     )
-    if row is None or row["disabled"] or clock.now() >= from_rfc3339(row["expires_at"]):
+    ok = row is not None and not row["disabled"] and now < from_rfc3339(row["expires_at"])
+    if row is None:
+        # An unknown token names nobody: the entry says only that one was refused.
+        actor, obj = UNKNOWN_ACTOR, "session"
+    else:
+        actor, obj = row["name"], f"account:{row['name']}"
+    await audit.record(db, clock, actor, "login", obj, "ok" if ok else "failed", detail="token")
+    if not ok or row is None:
         raise AuthFailed("session is not valid")
     return _account(db, row)
 
 
-async def end_session(db: Database, token: str) -> None:
-    """Forget one session token (logout)."""
+async def live_sessions(db: Database, clock: Clock, hashes: Iterable[str]) -> set[str]:
+    """Of these token hashes, those whose session still holds: not ended (logout, disable,
+    password or OTP change), not expired, account not disabled. One query per 500."""
+    wanted = sorted(set(hashes))
+    now = to_rfc3339(clock.now())
+    live: set[str] = set()
+    for i in range(0, len(wanted), 500):
+        chunk = wanted[i : i + 500]
+        marks = ", ".join("?" * len(chunk))
+        rows = await db.fetchall(
+            "SELECT s.token_hash FROM sessions s JOIN accounts a ON a.name = s.name"
+            f" WHERE s.token_hash IN ({marks}) AND s.expires_at > ? AND a.disabled = 0",
+            (*chunk, now),
+        )
+        live.update(str(r["token_hash"]) for r in rows)
+    return live
 
-    async def job(tx: Tx) -> None:
+
+async def end_session(db: Database, token: str, clock: Clock | None = None) -> bool:
+    """Forget one session token (logout); audited when a clock is given. False if unknown."""
+
+    async def job(tx: Tx) -> bool:
+        row = await tx.fetchone(
+            "SELECT name FROM sessions WHERE token_hash = ?", (_token_hash(token),)
+        )
+        if row is None:
+            return False
         await tx.execute("DELETE FROM sessions WHERE token_hash = ?", (_token_hash(token),))
+        if clock is not None:
+            name = str(row["name"])
+            await audit.append(tx, clock.now(), name, "logout", f"account:{name}")
+        return True
 
-    await db.write(job)
+    return await db.write(job)

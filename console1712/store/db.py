@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import re
 import sqlite3
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -192,9 +193,11 @@ class Database:
         """Open (and migrate) the database, creating it and its key file on first start."""
         path = Path(path)
         keys = _prepare_keys(path, Path(key_file), create)
+        _private_files(path)
         writer = reader = None
         try:
             writer = await _connect(path)
+            await _quick_check(writer, path)
             await _migrate(writer, path)
             await _check_key(writer, keys, path, key_file)
             reader = await _connect(path)
@@ -316,6 +319,13 @@ class Database:
         row = await self.fetchone("PRAGMA user_version")
         return int(row[0]) if row else 0
 
+    async def integrity_problems(self, limit: int = 20) -> list[str]:
+        """`PRAGMA integrity_check`: every page, index and constraint read; [] if sound.
+
+        Slow on a big file (it reads all of it): for `audit verify`, not for start-up."""
+        rows = await self.fetchall(f"PRAGMA integrity_check({int(limit)})")
+        return _problems([str(r[0]) for r in rows])
+
     async def vacuum(self, *, rebuild: bool = True) -> None:
         """Move the WAL into the file and empty it (old WAL frames still hold erased values;
         secure_delete zeroes them in the file); with `rebuild`, VACUUM in between as well."""
@@ -347,6 +357,51 @@ def _prepare_keys(path: Path, key_file: Path, create: bool) -> KeyRing:
     keys = KeyRing.generate()
     write_key_file(key_file, keys)
     return keys
+
+
+SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def _private_files(path: Path) -> None:
+    """The database file exists with mode 0600 before SQLite opens it, whatever the umask.
+
+    SQLite gives the files it makes beside it (WAL, shared memory, journal) the mode of the
+    database file, so they are 0600 too. Files left by an older version are tightened."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        if os.fstat(fd).st_mode & 0o077:
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+    for suffix in SIDE_FILES:
+        side = path.with_name(path.name + suffix)
+        with contextlib.suppress(FileNotFoundError):
+            if side.stat().st_mode & 0o077:
+                side.chmod(0o600)
+
+
+async def _quick_check(conn: aiosqlite.Connection, path: Path) -> None:
+    """A damaged page that start-up would not read is found now, not months later."""
+    try:
+        async with conn.execute("PRAGMA quick_check(5)") as cur:
+            found = [str(r[0]) for r in await cur.fetchall()]
+    except sqlite3.DatabaseError as exc:
+        found = [str(exc)]
+    problems = _problems(found)
+    if problems:
+        raise StoreError(
+            f"{path} is damaged (quick_check: {problems[0]}); restore it from a backup"
+            " (console1712 audit verify runs the full check)"
+        )
+
+
+def _problems(found: list[str]) -> list[str]:
+    """What a check pragma answered, one problem a line ([] for "ok"); SQLite puts several
+    lines in one row, under a "*** in database main ***" heading."""
+    if found == ["ok"]:
+        return []
+    lines = [line for r in found for line in r.splitlines()]
+    return [line for line in lines if line.strip() and not line.startswith("***")] or found
 
 
 def _load_keys(key_file: Path) -> KeyRing:
