@@ -5,12 +5,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 AXE := tests/web/node_modules/axe-core/axe.min.js
 
-.PHONY: demo test lint install clean browser axe
+.PHONY: demo test lint install clean browser axe lock
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -21,6 +21,7 @@ demo: $(STAMP)
 test: $(STAMP) browser $(AXE)
 	$(BIN)/ruff check console1712 tests
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n auto -q
 	# The relay process runs on uvloop: its tests once more on that loop.
 	TEST_EVENT_LOOP=uvloop $(BIN)/python -m pytest -n auto -q tests/net tests/mail tests/e2e
@@ -46,6 +47,12 @@ lint: $(STAMP)
 	$(BIN)/ruff check console1712 tests
 	$(BIN)/ruff format --check console1712 tests
 	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+# Pin what is installed now (after `make install` with changed dependencies, and tests).
+lock: $(STAMP)
+	{ sed -n '1,2p' requirements.lock; $(BIN)/python -m pip freeze --exclude-editable \
+	  | grep -v '^console1712'; } > requirements.lock.new && mv requirements.lock.new requirements.lock
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache tests/web/node_modules

@@ -20,6 +20,8 @@ REGIONS = (
 )
 ENV_PREFIX = "CONSOLE1712_"
 
+EVENT_LOOPS = ("auto", "uvloop", "asyncio")  # the relay's event loop (net/eventloop.py)
+
 
 class SettingsError(ValueError):
     """A setting that is unknown or has a bad value; the message is one line for the user."""
@@ -115,9 +117,7 @@ class Settings:
             raise SettingsError("chat_rate_per_second and chat_rate_per_10s must be at least 1")
         if self.keepalive < 1:
             raise SettingsError("keepalive must be at least 1 second")
-        from console1712.net.eventloop import CHOICES
-
-        if self.event_loop not in CHOICES:
+        if self.event_loop not in EVENT_LOOPS:
             raise SettingsError(
                 f"event_loop must be 'auto', 'uvloop' or 'asyncio', not {self.event_loop!r}"
             )

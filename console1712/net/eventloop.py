@@ -12,8 +12,10 @@ import asyncio
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
+from console1712.config import EVENT_LOOPS
+
 T = TypeVar("T")
-CHOICES = ("auto", "uvloop", "asyncio")
+CHOICES = EVENT_LOOPS  # declared with the settings, which check them
 
 
 class LoopUnavailable(RuntimeError):
