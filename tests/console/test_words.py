@@ -95,7 +95,7 @@ async def test_no_raw_code_reaches_the_status_line(settings, relay, clock, make_
 
 
 async def test_a_status_message_fades(settings, relay, clock, make_staff, monkeypatch) -> None:
-    monkeypatch.setattr(StatusLine, "FADE", 0.3)
+    monkeypatch.setattr(StatusLine, "FADE", 2.0)  # long enough to be seen on a busy machine
     anna = await make_staff("anna")
     app = console_app(settings, relay, clock)
     async with app.run_test(size=(80, 24)) as pilot:
