@@ -221,7 +221,21 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "Verzoek ({kind}) geregistreerd, te beantwoorden tegen {due}.",
         "en": "Request ({kind}) recorded, due {due}.",
     },
-    "dossier.key.close": {"nl": "sluiten/heropenen", "en": "close/reopen"},
+    "dossier.key.close": {
+        "nl": "sluiten, heropenen, bewaarplicht",
+        "en": "close, reopen, legal hold",
+    },
+    "dossier.menu.title": {"nl": "Dossier {code}", "en": "Dossier {code}"},
+    "dossier.menu.close": {"nl": "Dossier sluiten", "en": "Close the dossier"},
+    "dossier.menu.reopen": {"nl": "Dossier heropenen", "en": "Reopen the dossier"},
+    "dossier.menu.hold": {
+        "nl": "Wettelijke bewaarplicht instellen",
+        "en": "Set a legal hold",
+    },
+    "dossier.menu.lift": {
+        "nl": "Wettelijke bewaarplicht opheffen",
+        "en": "Lift the legal hold",
+    },
     "dossier.key.rights": {"nl": "verzoeken", "en": "requests"},
     "dossier.key.fulfil": {"nl": "afhandelen", "en": "fulfil"},
     "dossier.key.back": {"nl": "terug", "en": "back"},

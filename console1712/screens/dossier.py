@@ -52,9 +52,8 @@ KEYS: tuple[tuple[str, str, str, bool], ...] = (
     ("dossier.correct", "f5", "correct", False),
     ("dossier.link", "f6", "link", True),
     ("dossier.themes", "ctrl+e", "themes", False),
-    ("dossier.close", "ctrl+k", "toggle_status", False),
+    ("dossier.close", "ctrl+k", "status_menu", False),
     ("dossier.rights", "ctrl+w", "rights", True),
-    ("dossier.hold", "ctrl+b", "hold", False),
     ("dossier.request", "ctrl+r", "new_request", False),
     ("dossier.save", "ctrl+s", "save", False),
     ("dossier.back", "escape,f10", "back", True),
@@ -685,6 +684,30 @@ class DossierScreen(ConsoleScreen):
             PickScreen(t("rights.new", self.lang, code=one_line(str(code))), kinds, self.lang),
             chosen_kind,
         )
+
+    def action_status_menu(self) -> None:
+        """Close or reopen the dossier; supervisors also set or lift a legal hold here (one
+        key for the dossier's state, so no key means something else than on other screens)."""
+        if not self.staff or self.dossier is None:
+            return
+        closed = self.dossier.get("status") == "closed"
+        items = [
+            ("status", Content(t(f"dossier.menu.{'reopen' if closed else 'close'}", self.lang)))
+        ]
+        if self.role == "supervisor":
+            held = isinstance(self.dossier.get("hold"), dict)
+            items.append(
+                ("hold", Content(t(f"dossier.menu.{'lift' if held else 'hold'}", self.lang)))
+            )
+
+        def chosen(what: str | None) -> None:
+            if what == "status":
+                self.action_toggle_status()
+            elif what == "hold":
+                self.action_hold()
+
+        title = t("dossier.menu.title", self.lang, code=one_line(str(self.dossier.get("code"))))
+        self.app.push_screen(PickScreen(title, items, self.lang), chosen)
 
     def action_toggle_status(self) -> None:
         if not self.staff or self.dossier is None:

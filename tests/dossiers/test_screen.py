@@ -85,7 +85,7 @@ async def test_search_open_annotate_correct_close(settings, relay, clock, make_s
         assert "Belde om 15u." in body and "Belde om 16u." in body
         assert "verbetert versie 1" in body and "verbeterd" in body
 
-        await pilot.press("ctrl+k")
+        await pilot.press("ctrl+k", "enter")  # the dossier's state: close it
         await until(pilot, lambda: screen.dossier.get("status") == "closed")
         await pilot.pause()
         assert "afgesloten" in text_of(screen, "#dossier-head")
