@@ -316,7 +316,18 @@ class ChatterConn(Peer):
         chat_id, token = chats.new_chat_id(), chats.new_token()
         intake = Intake(req.nickname, req.age, req.gender, req.region)
         resume_hash = chats.token_hash(token)
-        await chats.create_chat(r.db, chat_id, now, intake, self.address, address_hash, resume_hash)
+        r.starting[address_hash] = r.starting.get(address_hash, 0) + 1
+        try:
+            await chats.create_chat(
+                r.db, chat_id, now, intake, self.address, address_hash, resume_hash
+            )
+        finally:
+            # (no await from here until the chat is in the queue: the count stays exact)
+            left = r.starting[address_hash] - 1
+            if left:
+                r.starting[address_hash] = left
+            else:
+                del r.starting[address_hash]
         chat = LiveChat(
             chat_id,
             "waiting",

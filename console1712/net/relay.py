@@ -117,6 +117,9 @@ class Relay:
         # chatter text stored per keyed address hash in the last hour (max_bytes_per_address_hour)
         self.stored_bytes = HourlyBudget(settings.max_bytes_per_address_hour)
         self._budget_pruned = 0.0
+        # starts being stored, per keyed address hash: they count as waiting already, or a
+        # burst of simultaneous starts would all pass the check before any is in the queue
+        self.starting: dict[str, int] = {}
         self._positions: dict[str, int] | None = None
         self._queue_text: str | None = None  # the encoded `queue` frame of the current queue
         self._positions_handle: asyncio.TimerHandle | None = None
@@ -464,7 +467,7 @@ class Relay:
         The wait is until the first of its dropped chats runs out of its resume window; with
         none dropped (all connected and waiting) it is unknown, and a minute is suggested."""
         mine = [c for c in self.waiting.values() if c.address_hash == address_hash]
-        if len(mine) < self.settings.max_waiting_per_address:
+        if len(mine) + self.starting.get(address_hash, 0) < self.settings.max_waiting_per_address:
             return None
         now = self.clock.now()
         window = timedelta(seconds=self.settings.resume_window)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import http.client
 import json
 import logging
@@ -402,3 +403,24 @@ async def test_head_answers_like_get_without_a_body(relay) -> None:
     assert head_headers["Content-Length"] == headers["Content-Length"]
     status, _, _ = await asyncio.to_thread(raw_http, relay.port, "HEAD", "/chat")
     assert status == 405  # an upgrade is a GET
+
+
+async def test_simultaneous_starts_from_one_address_are_capped_too(relay_with) -> None:
+    """Starts are stored with an await in between: a burst must not all pass the check."""
+    async with relay_with(max_waiting_per_address=3) as relay, contextlib.AsyncExitStack() as st:
+        conns = [await st.enter_async_context(connect(url(relay, "/chat"))) for _ in range(10)]
+        for ws in conns:
+            await recv_type(ws, "welcome")
+        for ws in conns:  # all sent before any answer is read
+            await send(ws, {"type": "start", "consent": True})
+        answers = [await recv_type_any(ws, ("queued", "error")) for ws in conns]
+        kinds = sorted(a.get("code", a["type"]) for a in answers)
+        assert kinds == ["queued"] * 3 + ["rate_limited"] * 7, kinds
+        assert len(relay.waiting) == 3
+
+
+async def recv_type_any(ws: Any, kinds: tuple[str, ...]) -> dict[str, Any]:
+    while True:
+        frame = await recv(ws)
+        if frame["type"] in kinds:
+            return frame
