@@ -126,6 +126,22 @@ class Peer:
         self.closing = True
         self.relay.spawn(self.ws.close(code, reason))
 
+    def cut(self, code: int, reason: str = "") -> None:
+        """Close without the closing handshake: the close frame goes out after what was sent,
+        then the socket is closed. For a flooder, whose close frame would only arrive after
+        every frame it already sent (the relay would read them all first)."""
+        if self.closing:
+            return
+        self.closing = True
+        ws = self.ws
+        if ws.protocol.state is State.OPEN and not ws.transport.is_closing():
+            try:
+                ws.protocol.send_close(code, reason)
+                ws.send_data()
+            except (OSError, RuntimeError):
+                pass
+        ws.transport.close()  # flushes what is buffered (error, close frame), then closes
+
     # queue pushes
 
     def mark_queue(self) -> None:
@@ -266,7 +282,7 @@ class ChatterConn(Peer):
                 self.error(
                     ref, Code.RATE_LIMITED, "rate_limited_typing", retry_after=wait, seconds=wait
                 )
-                self.close(Close.POLICY, "flooding")
+                self.cut(Close.POLICY, "flooding")
             elif now - self._typing_warned >= 1.0:
                 self._typing_warned = now
                 self.error(
