@@ -15,7 +15,7 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
-from console1712.config import load_settings
+from console1712.config import SettingsError, load_settings
 from console1712.domain.logsafe import logged
 from console1712.net.protocol import Close
 from console1712.net.staff_client import CONNECTED, StaffClient
@@ -61,6 +61,21 @@ def test_max_waiting_per_address_defaults_to_3_and_reads_the_environment() -> No
     assert load_settings(environ={}).max_waiting_per_address == 3
     env = {"CONSOLE1712_MAX_WAITING_PER_ADDRESS": "5"}
     assert load_settings(environ=env).max_waiting_per_address == 5
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("MAX_WAITING_PER_ADDRESS", "0"),
+        ("MAX_SOCKETS_PER_ADDRESS", "0"),
+        ("MAX_BYTES_PER_ADDRESS_HOUR", "15999"),  # less than one longest message
+        ("MAX_BYTES_PER_ADDRESS_HOUR", "lots"),
+    ],
+)
+def test_bad_limits_are_refused_with_one_line(name: str, value: str) -> None:
+    with pytest.raises(SettingsError) as info:
+        load_settings(environ={"CONSOLE1712_" + name: value})
+    assert name.lower() in str(info.value) and "\n" not in str(info.value)
 
 
 async def test_one_address_cannot_fill_the_queue(relay_with, clock) -> None:
