@@ -145,12 +145,10 @@ class Relay:
         try:
             await self._rebuild()
             await self.sweep()  # windows that ran out while the relay was down
-            relay = self
 
             class Connection(CountedConnection):
-                pass
+                relay = self  # this relay's sockets (a class body reads enclosing names)
 
-            Connection.relay = relay
             self._server = await serve(
                 self._handler,
                 self.settings.host,
