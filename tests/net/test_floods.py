@@ -196,7 +196,7 @@ async def test_the_console_backs_off_when_the_relay_keeps_closing_it(
         # every reconnect came after a wait
         assert closes <= len(waits) + 1
         # Now the relay lets it stay; once it has held, a drop starts over at the minimum.
-        await poll(lambda: client.state == CONNECTED and client._ws is not None)
+        await poll(lambda: client.state == CONNECTED)
         await poll(lambda: any(c.account for c in relay.staff.get("anna", ())))
         before = len(waits)
         clock.advance(11)
