@@ -52,6 +52,14 @@ class Settings:
     max_connections_per_address: int = 50  # chatters (/chat) from one network address
     # consoles (/console) from one address: all counsellors may work through one SSH host
     max_consoles_per_address: int = 500
+    # sockets from one address from the TCP accept on, handshake done or not (chatters and
+    # consoles together): beyond it a new socket is closed at once, before any HTTP is read
+    max_sockets_per_address: int = 600
+    # waiting chats (queued, or dropped within their resume window) one address may have
+    max_waiting_per_address: int = 3
+    # bytes of chatter text one address may have stored in any hour (UTF-8); past it `say`
+    # is refused with rate_limited (a chatter types ~20 kB an hour; 2 MB is a flood)
+    max_bytes_per_address_hour: int = 2_000_000
     # chatter flood limits (protocol v1: 5 per second, 30 per 10 s); raised only for benchmarks
     chat_rate_per_second: int = 5
     chat_rate_per_10s: int = 30
@@ -112,6 +120,14 @@ class Settings:
         if self.max_connections_per_address < 1 or self.max_consoles_per_address < 1:
             raise SettingsError(
                 "max_connections_per_address and max_consoles_per_address must be at least 1"
+            )
+        if self.max_sockets_per_address < 1 or self.max_waiting_per_address < 1:
+            raise SettingsError(
+                "max_sockets_per_address and max_waiting_per_address must be at least 1"
+            )
+        if self.max_bytes_per_address_hour < 4 * 4000:
+            raise SettingsError(
+                "max_bytes_per_address_hour must be at least 16000 (one longest message)"
             )
         if self.chat_rate_per_second < 1 or self.chat_rate_per_10s < 1:
             raise SettingsError("chat_rate_per_second and chat_rate_per_10s must be at least 1")

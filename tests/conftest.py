@@ -32,8 +32,16 @@ def clock() -> FakeClock:
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     # smtp_port 0: the mail listener (a relay service) must not fight over 2525 in parallel runs.
+    # Every test chatter comes from 127.0.0.1: the per-address waiting cap is lifted here and
+    # tested with its default in tests/net/test_floods.py.
     return load_settings(
-        environ={}, overrides={"data": tmp_path / "data", "port": 0, "smtp_port": 0}
+        environ={},
+        overrides={
+            "data": tmp_path / "data",
+            "port": 0,
+            "smtp_port": 0,
+            "max_waiting_per_address": 1000,
+        },
     )
 
 

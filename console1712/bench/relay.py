@@ -39,6 +39,9 @@ Json = dict[str, Any]
 RAISED_LIMITS = {
     "CONSOLE1712_CHAT_RATE_PER_SECOND": "1000",
     "CONSOLE1712_CHAT_RATE_PER_10S": "10000",
+    # every simulated chatter comes from one address: the per-address caps would stop them
+    "CONSOLE1712_MAX_WAITING_PER_ADDRESS": "1000000",
+    "CONSOLE1712_MAX_BYTES_PER_ADDRESS_HOUR": "1000000000000",
 }
 
 
@@ -102,6 +105,7 @@ class RelayProcess:
         env = dict(os.environ)
         env["CONSOLE1712_MAX_CONNECTIONS_PER_ADDRESS"] = "1000000"
         env["CONSOLE1712_MAX_CONSOLES_PER_ADDRESS"] = "1000000"
+        env["CONSOLE1712_MAX_SOCKETS_PER_ADDRESS"] = "1000000"
         env.pop("CONSOLE1712_CONFIG", None)
         env.update(self.env)
         cmd = [sys.executable, "-m", "console1712.bench.relayproc", "relay"]

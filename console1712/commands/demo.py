@@ -145,6 +145,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         port=args.port or 0,
         always_open=True,
         smtp_port=0,  # any free port: a demo must not need 2525 to be free
+        # the simulated chatters all come from 127.0.0.1: one address, many chatters
+        max_waiting_per_address=max(settings.max_waiting_per_address, 1000),
     )
     try:
         setup_logging()

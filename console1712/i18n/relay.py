@@ -57,6 +57,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "Je stuurt te veel berichten na elkaar. Wacht {seconds} s.",
         "en": "You are sending too many messages. Wait {seconds} s.",
     },
+    "relay.rate_limited_waiting": {
+        "nl": "Vanaf deze verbinding wachten al te veel gesprekken. Probeer over {seconds} s.",
+        "en": "Too many chats from this connection are waiting already. Try again in {seconds} s.",
+    },
+    "relay.rate_limited_volume": {
+        "nl": "Te veel tekst verstuurd vanaf deze verbinding dit uur. Wacht {seconds} s.",
+        "en": "Too much text was sent from this connection in the past hour. Wait {seconds} s.",
+    },
+    "relay.rate_limited_typing": {
+        "nl": "Je stuurt te vaak een typ-signaal. Wacht {seconds} s.",
+        "en": "You are sending the typing signal too often. Wait {seconds} s.",
+    },
     "relay.unauthenticated": {
         "nl": "Meld je eerst aan.",
         "en": "Log in first.",

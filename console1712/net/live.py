@@ -41,6 +41,9 @@ class LiveChat:
     rate: RateLimiter = field(default_factory=RateLimiter)
     hold: bool = False  # accept/transfer being stored: the new counsellor gets it after
     readers: set[str] = field(default_factory=set)  # supervisors reading along (issue 7)
+    # monotonic times `typing` was last passed on, each way (at most one a second each way)
+    typing_to_staff: float = -1e9
+    typing_to_chatter: float = -1e9
 
     def history(self) -> list[dict[str, Any]]:
         return [message_entry(m) for m in self.messages]

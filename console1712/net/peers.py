@@ -14,12 +14,14 @@ from websockets.exceptions import ConnectionClosed
 from websockets.protocol import State
 
 from console1712.clock import to_rfc3339
+from console1712.domain.logsafe import logged
 from console1712.i18n import t
 from console1712.i18n.common import alternatives
 from console1712.net import operations as ops
 from console1712.net import protocol as p
 from console1712.net.live import STAFF_ROLES, LiveChat, message_entry
 from console1712.net.protocol import BadRequest, Close, Code
+from console1712.net.ratelimit import RateLimiter
 from console1712.store import accounts, audit, blocks, chats
 from console1712.store.chats import CHATTER, Intake
 from console1712.store.db import Tx
@@ -32,6 +34,12 @@ log = logging.getLogger("console1712.relay")
 QUEUE_INTERVAL = 0.25  # at most one queue push per connection each 250 ms
 OUT_BUFFER = 8 * 1024 * 1024  # bytes waiting to be sent to one slow peer before it is dropped
 MAX_PENDING_WRITES = 512  # per connection; beyond it the connection waits (backpressure)
+TYPING_EVERY = 1.0  # seconds: `typing` passed on at most once per chat per second each way
+# A chatter's `typing` frames beyond 30 in 10 s are flooding (the web page sends one each
+# 3 s): answered with rate_limited at most once a second, and TYPING_FLOOD_CLOSE of them
+# without the window ever having room again close the connection (1008), as bad requests do.
+TYPING_LIMITS = ((10.0, 30),)
+TYPING_FLOOD_CLOSE = 100
 
 
 class Peer:
@@ -118,6 +126,22 @@ class Peer:
         self.closing = True
         self.relay.spawn(self.ws.close(code, reason))
 
+    def cut(self, code: int, reason: str = "") -> None:
+        """Close without the closing handshake: the close frame goes out after what was sent,
+        then the socket is closed. For a flooder, whose close frame would only arrive after
+        every frame it already sent (the relay would read them all first)."""
+        if self.closing:
+            return
+        self.closing = True
+        ws = self.ws
+        if ws.protocol.state is State.OPEN and not ws.transport.is_closing():
+            try:
+                ws.protocol.send_close(code, reason)
+                ws.send_data()
+            except (OSError, RuntimeError):
+                pass
+        ws.transport.close()  # flushes what is buffered (error, close frame), then closes
+
     # queue pushes
 
     def mark_queue(self) -> None:
@@ -195,6 +219,9 @@ class ChatterConn(Peer):
         self.address = address
         self.chat: LiveChat | None = None
         self._last_position: int | None = None
+        self.typing_rate = RateLimiter(TYPING_LIMITS)
+        self.typing_excess = 0  # typing frames over the limit since the window last had room
+        self._typing_warned = -1e9
 
     def opened(self) -> None:
         r = self.relay
@@ -235,14 +262,38 @@ class ChatterConn(Peer):
         elif isinstance(req, p.Say):
             await self.say(req, ref)
         elif isinstance(req, p.Typing):
-            if self.chat.state == "assigned":
-                self.relay.to_counsellor(self.chat, {"type": "typing", "chat": self.chat.id})
+            self.typing(self.chat, ref)
         elif isinstance(req, p.Leave):
             chat, self.chat = self.chat, None
             self.reply(ref, {"type": "ended", "by": "chatter"})
             self.close(Close.NORMAL)
             if chat.state != "ended":
                 await self.relay.end(chat, "chatter")
+
+    def typing(self, chat: LiveChat, ref: str | None) -> None:
+        """Pass `typing` on at most once a second; count it towards the flood limits."""
+        r = self.relay
+        now = r.clock.monotonic()
+        wait = self.typing_rate.check(now)
+        if wait is not None:
+            self.typing_excess += 1
+            if self.typing_excess >= TYPING_FLOOD_CLOSE:
+                log.info("closing a chatter that floods typing")
+                self.error(
+                    ref, Code.RATE_LIMITED, "rate_limited_typing", retry_after=wait, seconds=wait
+                )
+                self.cut(Close.POLICY, "flooding")
+            elif now - self._typing_warned >= 1.0:
+                self._typing_warned = now
+                self.error(
+                    ref, Code.RATE_LIMITED, "rate_limited_typing", retry_after=wait, seconds=wait
+                )
+            return
+        self.typing_excess = 0
+        self.typing_rate.add(now)
+        if chat.state == "assigned" and now - chat.typing_to_staff >= TYPING_EVERY:
+            chat.typing_to_staff = now
+            r.to_counsellor(chat, {"type": "typing", "chat": chat.id})
 
     async def start(self, req: p.Start, ref: str | None) -> None:
         r = self.relay
@@ -271,10 +322,28 @@ class ChatterConn(Peer):
                 alternatives=alternatives(self.lang),
             )
             return
+        wait = r.waiting_retry_after(address_hash)
+        if wait is not None:
+            log.info("start refused: too many waiting chats from one address")
+            self.error(
+                ref, Code.RATE_LIMITED, "rate_limited_waiting", retry_after=wait, seconds=wait
+            )
+            return
         chat_id, token = chats.new_chat_id(), chats.new_token()
         intake = Intake(req.nickname, req.age, req.gender, req.region)
         resume_hash = chats.token_hash(token)
-        await chats.create_chat(r.db, chat_id, now, intake, self.address, address_hash, resume_hash)
+        r.starting[address_hash] = r.starting.get(address_hash, 0) + 1
+        try:
+            await chats.create_chat(
+                r.db, chat_id, now, intake, self.address, address_hash, resume_hash
+            )
+        finally:
+            # (no await from here until the chat is in the queue: the count stays exact)
+            left = r.starting[address_hash] - 1
+            if left:
+                r.starting[address_hash] = left
+            else:
+                del r.starting[address_hash]
         chat = LiveChat(
             chat_id,
             "waiting",
@@ -358,7 +427,23 @@ class ChatterConn(Peer):
             if wait is not None:
                 self.error(ref, Code.RATE_LIMITED, id=req.id, retry_after=wait, seconds=wait)
                 return
-            chat.rate.add(r.clock.monotonic())
+            size = len(req.text.encode("utf-8", "surrogatepass"))
+            now = r.clock.monotonic()
+            wait = r.stored_bytes.check(chat.address_hash, now, size)
+            if wait is not None:
+                # Storage per address is bounded (6 months kept): not stored, not relayed.
+                log.info("say refused: stored volume per address per hour reached")
+                self.error(
+                    ref,
+                    Code.RATE_LIMITED,
+                    "rate_limited_volume",
+                    id=req.id,
+                    retry_after=wait,
+                    seconds=wait,
+                )
+                return
+            chat.rate.add(now)
+            r.stored_bytes.add(chat.address_hash, now, size)
         fut, _ = r.allocate(chat, CHATTER, req.id, req.text, id_hash)
         await self.writes.acquire()
         # Acknowledged from a done-callback (no task per message); a repeat shares `fut`.
@@ -462,7 +547,9 @@ class StaffConn(Peer):
             await self.writes.acquire()
             fut.add_done_callback(functools.partial(self._ack, chat.id, req.id, ref))
         elif isinstance(req, p.Typing):
-            if chat.conn is not None:
+            now = self.relay.clock.monotonic()
+            if chat.conn is not None and now - chat.typing_to_chatter >= TYPING_EVERY:
+                chat.typing_to_chatter = now
                 chat.conn.send({"type": "typing"})
         elif isinstance(req, p.End):
             await self.relay.end(chat, "counsellor")
@@ -520,11 +607,11 @@ class StaffConn(Peer):
                 )
                 token = await accounts.create_session(r.db, r.clock, account)
         except accounts.Locked as exc:
-            log.info("login failed (locked) user=%s", (req.user or "")[:64])
+            log.info("login failed (locked) user=%s", logged(req.user or ""))
             self.error(ref, Code.LOCKED, until=to_rfc3339(exc.until))
             return
         except accounts.AuthFailed:
-            log.info("login failed user=%s", (req.user or "(token)")[:64])
+            log.info("login failed user=%s", logged(req.user) if req.user else "(token)")
             self.error(ref, Code.AUTH_FAILED)
             return
         if self.account is not None:
@@ -535,7 +622,7 @@ class StaffConn(Peer):
             self._deadline.cancel()
         r.staff.setdefault(account.name, set()).add(self)
         r.aliases[account.name] = account.display
-        log.info("login ok user=%s role=%s", account.name, account.role)
+        log.info("login ok user=%s role=%s", logged(account.name), account.role)
         self.reply(
             ref,
             {
@@ -622,7 +709,7 @@ class StaffConn(Peer):
         if chat.state == "ended":  # the chatter left while it was being stored
             self.error(ref, Code.NOT_FOUND, chat=chat.id)
             return
-        log.info("accept chat=%s by=%s", chat.id, self.name)
+        log.info("accept chat=%s by=%s", chat.id, logged(self.name))
         self.reply(ref, self._assigned(chat))
         if chat.conn is not None:
             chat.conn.send({"type": "joined", "counsellor": self.account.display})
@@ -648,7 +735,7 @@ class StaffConn(Peer):
 
         await r.db.write(job)
         chat.hold = False
-        log.info("transfer chat=%s from=%s to=%s", chat.id, self.name, target.name)
+        log.info("transfer chat=%s from=%s to=%s", chat.id, logged(self.name), logged(target.name))
         self.reply(ref, {"type": "released", "chat": chat.id})
         for other in r.staff.get(self.name, ()):
             if other is not self:
@@ -684,7 +771,7 @@ class StaffConn(Peer):
 
         await r.db.write(job)
         r.blocks[chat.address_hash] = max(until, r.blocks.get(chat.address_hash, until))
-        log.info("block chat=%s by=%s hours=%d", chat.id, self.name, req.hours)
+        log.info("block chat=%s by=%s hours=%d", chat.id, logged(self.name), req.hours)
         if chat.conn is not None:
             chat.conn.send({"type": "ended", "by": "counsellor"})
             chat.conn.close(Close.NORMAL)
@@ -700,4 +787,4 @@ class StaffConn(Peer):
                 if not conns:
                     del self.relay.staff[self.account.name]
                     self.relay.staff_left(self.account.name)
-            log.info("console closed user=%s", self.account.name)
+            log.info("console closed user=%s", logged(self.account.name))

@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import gc
+import itertools
 import json
 import logging
+import math
 import signal
 import ssl
 from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from websockets.asyncio.server import Server, ServerConnection, serve
@@ -30,12 +33,13 @@ from console1712 import web
 from console1712.clock import Clock, to_rfc3339
 from console1712.config import Settings
 from console1712.domain.hours import Schedule
+from console1712.domain.logsafe import logged
 from console1712.net import operations as ops
 from console1712.net import protocol as p
 from console1712.net.live import STAFF_ROLES, LiveChat, message_entry
 from console1712.net.peers import QUEUE_INTERVAL, ChatterConn, Peer, StaffConn
 from console1712.net.protocol import Close
-from console1712.net.ratelimit import RateLimiter
+from console1712.net.ratelimit import HourlyBudget, RateLimiter
 from console1712.store import accounts, blocks, chats
 from console1712.store.chats import Message
 from console1712.store.db import Database, StoreError
@@ -49,6 +53,35 @@ LOGIN_CLEAN_INTERVAL = 600.0  # how often old failed-login records are deleted (
 
 CLOSE_TIMEOUT = 3  # seconds for a closing handshake; counts towards noticing a dead peer
 GC_THRESHOLDS = (700, 10, 100)  # CPython's defaults are (700, 10, 10)
+QUEUE_LIMIT = 100  # waiting chats listed in a staff `queue` frame (protocol Additions)
+REFUSED_LOG_EVERY = 10.0  # seconds between log lines about refused sockets (no log flood)
+BUDGET_PRUNE_EVERY = 60.0  # seconds between sweeps of the per-address byte budget
+
+
+class CountedConnection(ServerConnection):
+    """A connection counted against its address from the TCP accept, before any HTTP.
+
+    websockets' `create_connection` hook: a socket that never finishes the handshake holds
+    memory too, so the cap (`max_sockets_per_address`) applies from `connection_made`; a
+    socket over it is aborted at once (no HTTP answer, no handler work)."""
+
+    relay: Relay  # set on the subclass each relay makes (see Relay.start)
+    counted: str | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)
+        peer = transport.get_extra_info("peername")
+        address = str(peer[0]) if peer else "?"
+        if self.relay.socket_opened(address):
+            self.counted = address
+        else:
+            cast(asyncio.Transport, transport).abort()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.counted is not None:
+            self.relay.socket_closed(self.counted)
+            self.counted = None
+        super().connection_lost(exc)
 
 
 class Relay:
@@ -80,6 +113,15 @@ class Relay:
         self.chatters: set[ChatterConn] = set()
         self.aliases: dict[str, str] = {}  # account name -> display alias
         self.per_address: dict[str, int] = {}
+        self.sockets: dict[str, int] = {}  # address -> open sockets, counted from the accept
+        self._refused = 0
+        self._refused_logged = -1e9
+        # chatter text stored per keyed address hash in the last hour (max_bytes_per_address_hour)
+        self.stored_bytes = HourlyBudget(settings.max_bytes_per_address_hour)
+        self._budget_pruned = 0.0
+        # starts being stored, per keyed address hash: they count as waiting already, or a
+        # burst of simultaneous starts would all pass the check before any is in the queue
+        self.starting: dict[str, int] = {}
         self._positions: dict[str, int] | None = None
         self._queue_text: str | None = None  # the encoded `queue` frame of the current queue
         self._positions_handle: asyncio.TimerHandle | None = None
@@ -105,6 +147,10 @@ class Relay:
         try:
             await self._rebuild()
             await self.sweep()  # windows that ran out while the relay was down
+
+            class Connection(CountedConnection):
+                relay = self  # this relay's sockets (a class body reads enclosing names)
+
             self._server = await serve(
                 self._handler,
                 self.settings.host,
@@ -119,6 +165,7 @@ class Relay:
                 close_timeout=CLOSE_TIMEOUT,
                 server_header=None,
                 ssl=self._ssl_context(),
+                create_connection=Connection,
             )
         except BaseException:
             await self._db.close()
@@ -256,7 +303,45 @@ class Relay:
 
     # -- HTTP side: paths, health, origins ------------------------------------------------
 
+    def socket_opened(self, address: str) -> bool:
+        """A TCP connection was accepted: count it, or say False when the address is full."""
+        count = self.sockets.get(address, 0)
+        if count >= self.settings.max_sockets_per_address:
+            self._refused += 1
+            assert self.loop is not None
+            now = self.loop.time()
+            if now - self._refused_logged >= REFUSED_LOG_EVERY:
+                log.warning(
+                    "sockets refused: too many from one address (%d since the last line)",
+                    self._refused,
+                )
+                self._refused, self._refused_logged = 0, now
+            return False
+        self.sockets[address] = count + 1
+        return True
+
+    def socket_closed(self, address: str) -> None:
+        left = self.sockets.get(address, 1) - 1
+        if left > 0:
+            self.sockets[address] = left
+        else:
+            self.sockets.pop(address, None)
+
     def _process_request(self, conn: ServerConnection, request: Request) -> Response | None:
+        response = None
+        if request.method in ("GET", "HEAD"):
+            response = self._respond(conn, request)
+            if request.method == "GET":
+                return response
+            if response is not None:
+                # Same status and headers as GET (Content-Length included), no body.
+                return dataclasses.replace(response, body=b"")
+        # Other methods, and HEAD on /chat or /console (an upgrade is a GET): 405.
+        response = conn.respond(HTTPStatus.METHOD_NOT_ALLOWED, "Method Not Allowed\n")
+        response.headers["Allow"] = "GET, HEAD"
+        return response
+
+    def _respond(self, conn: ServerConnection, request: Request) -> Response | None:
         path = urlsplit(request.path).path
         if path == "/healthz":
             body = json.dumps({"status": "ok", "protocol": p.PROTOCOL})
@@ -274,6 +359,11 @@ class Relay:
             )
             return page or conn.respond(HTTPStatus.NOT_FOUND, "Not Found\n")
         if path == "/chat" and not self._origin_ok(request.headers):
+            return conn.respond(HTTPStatus.FORBIDDEN, "Origin not allowed\n")
+        if path == "/console" and "Origin" in request.headers:
+            # The console is a terminal program, never a browser: any Origin (a page's, or
+            # "null" from a sandbox) is a web page trying to drive a staff session.
+            log.info("console upgrade refused: Origin %s", logged(request.headers["Origin"]))
             return conn.respond(HTTPStatus.FORBIDDEN, "Origin not allowed\n")
         return None
 
@@ -353,7 +443,15 @@ class Relay:
     def queue_text(self) -> str:
         """The consoles' `queue` frame, encoded once per queue change and sent to every one."""
         if self._queue_text is None:
-            self._queue_text = p.encode({"type": "queue", "waiting": self.queue_entries()})
+            # Capped, so that one address's flood can never grow the frame past a console's
+            # frame limit (it did: 2,600 entries, 1.9 MB); `total` still tells the length.
+            self._queue_text = p.encode(
+                {
+                    "type": "queue",
+                    "waiting": self.queue_entries(QUEUE_LIMIT),
+                    "total": len(self.waiting),
+                }
+            )
         return self._queue_text
 
     def position(self, chat: LiveChat) -> int | None:
@@ -363,11 +461,26 @@ class Relay:
             self._positions = {cid: i for i, cid in enumerate(self.waiting, start=1)}
         return self._positions.get(chat.id)
 
-    def queue_entries(self) -> list[dict[str, Any]]:
+    def queue_entries(self, limit: int | None = None) -> list[dict[str, Any]]:
         return [
             {"chat": c.id, **c.intake.as_dict(), "since": to_rfc3339(c.since)}
-            for c in self.waiting.values()
+            for c in itertools.islice(self.waiting.values(), limit)
         ]
+
+    def waiting_retry_after(self, address_hash: str) -> int | None:
+        """None if this address may queue one more chat, else whole seconds to wait.
+
+        The wait is until the first of its dropped chats runs out of its resume window; with
+        none dropped (all connected and waiting) it is unknown, and a minute is suggested."""
+        mine = [c for c in self.waiting.values() if c.address_hash == address_hash]
+        if len(mine) + self.starting.get(address_hash, 0) < self.settings.max_waiting_per_address:
+            return None
+        now = self.clock.now()
+        window = timedelta(seconds=self.settings.resume_window)
+        ends = [c.dropped_at + window - now for c in mine if c.dropped_at is not None]
+        if not ends:
+            return 60
+        return max(1, math.ceil(min(ends).total_seconds()))
 
     def next_waiting(self, team: str | None) -> LiveChat | None:
         """The chat `accept` without id takes: own region first, then longest waiting."""
@@ -565,6 +678,10 @@ class Relay:
             await asyncio.sleep(SWEEP_INTERVAL)
             try:
                 await self.sweep()
+                mono = self.clock.monotonic()
+                if mono - self._budget_pruned >= BUDGET_PRUNE_EVERY:
+                    self._budget_pruned = mono
+                    self.stored_bytes.prune(mono)
                 now = self.clock.now()
                 for h in [h for h, until in self.blocks.items() if until <= now]:
                     del self.blocks[h]

@@ -10,6 +10,7 @@ import contextlib
 import itertools
 import json
 import logging
+import random
 import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -17,11 +18,14 @@ from typing import Any
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
+from console1712.clock import Clock
+
 log = logging.getLogger(__name__)
 
 Frame = dict[str, Any]
 FrameHandler = Callable[[Frame], Awaitable[None] | None]
 StateHandler = Callable[[str], Awaitable[None] | None]
+Sleep = Callable[[float], Awaitable[None]]
 
 # Connection states reported to the console.
 CONNECTED = "connected"
@@ -54,6 +58,9 @@ class StaffClient:
         min_backoff: float = 0.5,
         max_backoff: float = 10.0,
         open_timeout: float = 5.0,
+        held_after: float = 10.0,
+        clock: Clock | None = None,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.url = url
         self._on_frame = on_frame
@@ -61,6 +68,10 @@ class StaffClient:
         self.min_backoff = min_backoff
         self.max_backoff = max_backoff
         self.open_timeout = open_timeout
+        # A connection open this long "held": the next drop starts the backoff over.
+        self.held_after = held_after
+        self.clock = clock or Clock()
+        self._sleep = sleep
         self.token: str | None = None
         self.session: Frame | None = None
         self.state = CLOSED
@@ -112,6 +123,10 @@ class StaffClient:
         """Read frames until `close()`; reconnect with the session token when the link drops."""
         if self.token is None:
             raise RuntimeError("log in before running the client")
+        # Every reconnect waits first, however the link ended (a close 1009 right after login
+        # included): a relay that closes every console at once must not be hit again at
+        # once by all of them (it was: ~460 reconnects a second). Only a connection that
+        # held for `held_after` seconds starts the backoff over.
         backoff = self.min_backoff
         first = True
         while not self._closing:
@@ -119,13 +134,14 @@ class StaffClient:
             if ws is None:
                 ws = await self._reconnect()
                 if ws is None:
+                    if self._closing:
+                        break
                     await self._set_state(RECONNECTING)
-                    await asyncio.sleep(backoff)
-                    backoff = min(backoff * 2, self.max_backoff)
+                    backoff = await self._back_off(backoff)
                     continue
                 self._ws = ws
-            backoff = self.min_backoff
             await self._set_state(CONNECTED)
+            opened = self.clock.monotonic()
             if not first:
                 await self._resend_pending()
             first = False
@@ -139,9 +155,18 @@ class StaffClient:
             self._ws = None
             if self._closing:
                 break
-            log.info("console link dropped, reconnecting")
+            if self.clock.monotonic() - opened >= self.held_after:
+                backoff = self.min_backoff
+            log.info("console link dropped (close %s), reconnecting", ws.close_code)
             await self._set_state(RECONNECTING)
+            backoff = await self._back_off(backoff)
         await self._set_state(CLOSED)
+
+    async def _back_off(self, backoff: float) -> float:
+        """Wait `backoff` with jitter (half to all of it); the next, doubled and capped."""
+        # Jitter: the consoles a relay closed together do not all come back together.
+        await self._sleep(backoff * (0.5 + 0.5 * random.random()))
+        return min(backoff * 2, self.max_backoff)
 
     async def _reconnect(self) -> ClientConnection | None:
         try:

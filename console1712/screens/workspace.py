@@ -232,7 +232,7 @@ class WorkspaceScreen(ConsoleScreen):
             return
         if message.waiting and not self._queue_len:
             self.console.ring()
-        self._queue_len = len(message.waiting)
+        self._queue_len = message.total  # the whole queue, not only the entries listed
         self.queue_list.show(message.waiting, self.console.clock.now())
         self.status.set(waiting=self._queue_len)
 

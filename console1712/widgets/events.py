@@ -18,11 +18,13 @@ class ConnectionChanged(Message):
 
 
 class QueueChanged(Message):
-    """The full current queue (entries in queue order)."""
+    """The current queue (entries in queue order; the relay lists at most the first 100)
+    and its whole length, `total`."""
 
-    def __init__(self, waiting: list[Frame]) -> None:
+    def __init__(self, waiting: list[Frame], total: int | None = None) -> None:
         super().__init__()
         self.waiting = waiting
+        self.total = len(waiting) if total is None else max(total, len(waiting))
 
 
 class ChatAssigned(Message):
@@ -140,7 +142,11 @@ def message_for(frame: Frame) -> Message | None:
     kind = frame.get("type")
     chat = _str(frame.get("chat"))
     if kind == "queue" and isinstance(frame.get("waiting"), list):
-        return QueueChanged([e for e in frame["waiting"] if isinstance(e, dict)])
+        total = frame.get("total")
+        return QueueChanged(
+            [e for e in frame["waiting"] if isinstance(e, dict)],
+            total if isinstance(total, int) and not isinstance(total, bool) else None,
+        )
     if kind == "assigned":
         intake = frame.get("intake") if isinstance(frame.get("intake"), dict) else {}
         history = frame.get("history") if isinstance(frame.get("history"), list) else []
