@@ -660,7 +660,7 @@ class StaffConn(Peer):
         """The session ended elsewhere (disable, password or OTP change, expiry): close 1008;
         from now on nothing is sent to or served for this connection."""
         if not self.closing and self.account is not None:
-            log.info("console closed: session ended user=%s", self.account.name)
+            log.info("console closed: session ended user=%s", logged(self.account.name))
         self.close(Close.POLICY, "session ended")
 
     async def logout(self, ref: str | None) -> None:
@@ -669,7 +669,7 @@ class StaffConn(Peer):
         if self.session_token is not None:
             await accounts.end_session(r.db, self.session_token, r.clock)
         self.session_token = self.session_hash = None
-        log.info("logout user=%s", self.name)
+        log.info("logout user=%s", logged(self.name))
         self.reply(ref, {"type": "logged_out"})
         self.close(Close.NORMAL, "logged out")
 
