@@ -152,6 +152,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "Niet verstuurd. Probeer het opnieuw.",
         "en": "Not sent. Please try again.",
     },
+    "web.start_later": {
+        "nl": "Vanaf jouw netwerk wachten al een paar chats. Probeer het over {minutes} minuten"
+        " opnieuw, of bel gratis 1712.",
+        "en": "Several chats are already waiting from your network. Try again in {minutes}"
+        " minutes, or call 1712 for free.",
+    },
     "web.rate_limited": {
         "nl": "Niet verstuurd: je stuurt te snel. Probeer over {seconds} seconden opnieuw.",
         "en": "Not sent: you are sending too fast. Try again in {seconds} seconds.",

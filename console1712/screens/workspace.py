@@ -211,6 +211,8 @@ class WorkspaceScreen(ConsoleScreen):
     # -- messages from the network worker ------------------------------------------------------
 
     def on_connection_changed(self, message: ConnectionChanged) -> None:
+        if self.status.connection == "session_lost" and message.state != "connected":
+            return  # the link closing after it keeps saying what to do: sign in again
         self.status.set(connection=message.state, flash="")
         if message.state == "connected":
             if self._was_connected:

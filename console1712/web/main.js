@@ -174,6 +174,16 @@ function onError(f) {
       break;
     case "already_started":
       break;
+    case "rate_limited":
+      if (typeof f.id === "string") {
+        failed(f);
+      } else if (state.phase === "starting") {
+        // Several chats wait from this network already (a school, a shared connection).
+        state.phase = "intro";
+        const minutes = Math.max(1, Math.ceil((Number(f.retry_after) || 60) / 60));
+        intakeError("web.start_later", { minutes });
+      }
+      break;
     default:
       if (typeof f.id === "string") {
         failed(f);

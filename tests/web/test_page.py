@@ -452,3 +452,23 @@ async def test_counsellor_typing_shown_then_gone(page: Page, relay: Relay, make_
         assert await typing.get_attribute("aria-live") == "off"
         await page.clock.run_for(5000)  # no word from Anna for 5 s: the indicator goes
         await expect(typing).to_have_text("")
+
+
+async def test_too_many_waiting_from_one_network_says_when_to_try_again(
+    page: Page, relay: Relay
+) -> None:
+    relay.settings.max_waiting_per_address = 1
+    await start_chat(page, relay)  # the one place this address may hold
+    second = await page.context.browser.new_context(locale="nl-BE")  # another tab, same host
+    try:
+        other = await second.new_page()
+        await open_page(other, relay)
+        await other.check("#consent")
+        await other.click("#start")
+        error = other.locator("#intake-error")
+        await expect(error).to_contain_text("Vanaf jouw netwerk wachten al een paar chats")
+        await expect(error).to_contain_text("minuten")
+        await expect(other.locator("#start")).to_be_enabled()  # may try again later
+        assert len(relay.waiting) == 1
+    finally:
+        await second.close()
