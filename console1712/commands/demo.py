@@ -46,6 +46,27 @@ DEMO_ACCOUNTS = (
 )
 
 
+async def create_accounts(
+    db: Any, clock: Clock, names: list[str], *, team: str = "antwerpen"
+) -> dict[str, tuple[str, str]]:
+    """Counsellor accounts for tools (flows, simulated counsellors): name -> (password, secret).
+
+    Each gets a random password and its name, capitalised, as the alias chatters see.
+    """
+    import secrets
+
+    from console1712.store import accounts
+
+    made: dict[str, tuple[str, str]] = {}
+    for name in names:
+        password = secrets.token_urlsafe(18)
+        created = await accounts.create_account(
+            db, clock, name, password, role="counsellor", team=team, display=name.capitalize()
+        )
+        made[name] = (password, created.secret)
+    return made
+
+
 @dataclass
 class DemoWorld:
     """The relay, its demo accounts and the simulated chatters, on one event loop."""
