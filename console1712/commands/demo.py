@@ -67,14 +67,20 @@ async def create_accounts(
     return made
 
 
+# Login names of the simulated counsellors (their alias is the name, capitalised).
+SIM_NAMES = ("ann", "bram", "chloe", "daan", "eva", "finn", "griet", "hans")
+
+
 @dataclass
 class DemoWorld:
     """The relay, its demo accounts and the simulated chatters, on one event loop."""
 
     settings: Settings
     speed: float = 1.0
+    counsellors: int = 0  # simulated counsellors who accept and answer
     relay: Any = None
     simulation: Any = None
+    counsellor_tasks: list[asyncio.Task[None]] = field(default_factory=list)
     logins: list[tuple[DemoAccount, str, str]] = field(default_factory=list)  # (acct, secret, uri)
     mails: int = 0
 
@@ -113,13 +119,34 @@ class DemoWorld:
         from console1712.devtools.samplemail import add_sample_mail
 
         self.mails = await add_sample_mail(relay.db, clock)
+        await self._start_counsellors(clock)
         self.simulation = Simulation(f"ws://127.0.0.1:{self.port}/chat", speed=self.speed)
         self.simulation.start()
+
+    async def _start_counsellors(self, clock: Clock) -> None:
+        from console1712.devtools.simulate import SimulatedCounsellor
+
+        names = [
+            SIM_NAMES[i % len(SIM_NAMES)]
+            + (str(i // len(SIM_NAMES) + 1) if i >= len(SIM_NAMES) else "")
+            for i in range(self.counsellors)
+        ]
+        made = await create_accounts(self.relay.db, clock, names)
+        for name, (password, secret) in made.items():
+            sim = SimulatedCounsellor(
+                f"ws://127.0.0.1:{self.port}/console", name, password, secret, speed=self.speed
+            )
+            self.counsellor_tasks.append(asyncio.create_task(sim.run(), name=f"sim-{name}"))
 
     async def stop(self) -> None:
         """Stop the chatters, then the relay (which closes its database)."""
         if self.simulation is not None:
             await self.simulation.stop()
+        for task in self.counsellor_tasks:
+            task.cancel()
+        for task in self.counsellor_tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
         if self.relay is not None:
             await self.relay.stop()
 
@@ -148,6 +175,8 @@ class DemoWorld:
         say(t("demo.console_url", lang, url=f"{base}/console"))
         say(t("demo.chat_url", lang, url=f"{base}/chat"))
         say(t("demo.chatters", lang, count=len(self.simulation.personas)))
+        if self.counsellors:
+            say(t("demo.counsellors", lang, count=self.counsellors))
         say(t("demo.mails", lang, count=self.mails))
 
 
@@ -156,6 +185,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     speed = float(getattr(args, "speed", None) or 1.0)
     if speed <= 0:
         raise UserError("--speed must be more than 0")
+    counsellors = int(getattr(args, "counsellors", 0) or 0)
+    if not 0 <= counsellors <= 50:
+        raise UserError("--counsellors must be 0 to 50")
     app_class = None if args.no_console else _console_app_class(settings.lang)
     data = Path(tempfile.mkdtemp(prefix="console1712-demo-"))
     demo_settings = dataclasses.replace(
@@ -170,13 +202,13 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         setup_logging()
         if app_class is None:
-            return asyncio.run(_headless(DemoWorld(demo_settings, speed), data))
+            return asyncio.run(_headless(DemoWorld(demo_settings, speed, counsellors), data))
         # The console owns the terminal: the relay's log lines go to a file instead.
         handler = logging.FileHandler(data / "demo.log", encoding="utf-8")
         handler.setFormatter(logging.Formatter(LOG_FORMAT))
         logging.getLogger().handlers[:] = [handler]
         logging.getLogger().setLevel(logging.INFO)
-        return _with_console(DemoWorld(demo_settings, speed), data, app_class)
+        return _with_console(DemoWorld(demo_settings, speed, counsellors), data, app_class)
     finally:
         shutil.rmtree(data, ignore_errors=True)
 

@@ -182,6 +182,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "{count} gesimuleerde chatters komen binnen in de eerste minuut.",
         "en": "{count} simulated chatters arrive during the first minute.",
     },
+    "demo.counsellors": {
+        "nl": "{count} gesimuleerde hulpverlener(s) nemen gesprekken aan en antwoorden.",
+        "en": "{count} simulated counsellor(s) accept chats and answer.",
+    },
     "demo.console_url": {
         "nl": "Console: console1712 console --url {url}",
         "en": "Console: console1712 console --url {url}",
