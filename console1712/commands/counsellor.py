@@ -24,13 +24,14 @@ from console1712.net.staff_client import LoginFailed
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Entry point of the command (see module docstring)."""
-    lines = sys.stdin.read().splitlines()
-    password = lines[0] if lines else ""
-    code = lines[1].strip() if len(lines) > 1 else ""
-    if not code and settings.totp_secret:
+    # Only the lines needed are read: standard input may stay open (a test, a pipe).
+    password = sys.stdin.readline().rstrip("\r\n")
+    if settings.totp_secret:
         from console1712.store.accounts import totp_code
 
         code = totp_code(settings.totp_secret, datetime.now(UTC))
+    else:
+        code = sys.stdin.readline().strip()
     return asyncio.run(play(settings, Path(args.script), args.user, password, code))
 
 
@@ -67,9 +68,10 @@ async def play(settings: Settings, path: Path, user: str, password: str, code: s
     runner = StaffScriptRunner(settings.url, on_event=timeline.staff_event(user))
     runner.on_step = timeline.step(user)
     try:
-        await runner.login(user, password, code)
+        session = await runner.login(user, password, code)
     except LoginFailed as exc:
         return fail("counsellor.login_failed", url=settings.url, code=exc.code)
+    timeline.line(user, f"< session {session.get('name')}")
     try:
         count = await runner.run(steps)
     except StepFailed as exc:

@@ -21,6 +21,7 @@ from console1712.devtools.script import (
     _is_number,
     _pattern,
 )
+from console1712.domain.text import strip_controls
 from console1712.net.staff_client import Frame, StaffClient
 
 STAFF_ACTIONS = ("expect", "accept", "say", "transfer", "block", "end", "drop", "wait")
@@ -134,8 +135,9 @@ def staff_matches(step: Step, frame: Frame) -> bool:
 
 
 def describe(frame: Frame) -> str:
+    """`kind 'subject'` for the timeline and failures; remote text without control chars."""
     kind = str(frame.get("type"))
-    value = staff_subject(frame)
+    value = strip_controls(staff_subject(frame))
     return f"{kind} {value!r}" if value else kind
 
 
