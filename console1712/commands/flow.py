@@ -2,7 +2,7 @@
 
 Without `--url` the flow gets a fresh temporary relay (removed afterwards) with an account
 for every counsellor section; with `--url` the counsellors' credentials are read from
-standard input, one `NAME PASSWORD TOTP-SECRET` line each (never from the command line).
+standard input, one `NAME TOTP-SECRET PASSWORD` line each (never from the command line).
 Exit status 0 when every part passed, 1 with one line on stderr otherwise.
 """
 

@@ -261,9 +261,12 @@ async def _play(
                 raise FlowError(t("flow.no_credentials", lang, name=part.name))
             staff = StaffScriptRunner(f"{base}/console", on_event=timeline.staff_event(part.name))
             try:
-                session = await staff.login(
-                    part.name, creds.password, totp_code(creds.secret, datetime.now(UTC))
-                )
+                code = totp_code(creds.secret, datetime.now(UTC))
+            except (ValueError, TypeError):
+                failed = t("flow.login_failed", lang, name=part.name, code="secret")
+                raise FlowError(failed) from None
+            try:
+                session = await staff.login(part.name, creds.password, code)
             except LoginFailed as exc:
                 raise FlowError(
                     t("flow.login_failed", lang, name=part.name, code=exc.code)
@@ -348,10 +351,11 @@ async def _run_all(runners: list[tuple[Part, Any]], lang: str, timeline: Timelin
 
 
 def read_credentials(lines: list[str]) -> dict[str, Credentials]:
-    """`NAME PASSWORD TOTP-SECRET` per line (standard input of `flow --url`)."""
+    """`NAME TOTP-SECRET PASSWORD` per line (standard input of `flow --url`); the password
+    is the rest of the line, so it may hold spaces."""
     creds: dict[str, Credentials] = {}
     for raw in lines:
-        words = raw.split()
+        words = raw.strip().split(" ", 2)
         if len(words) == 3:
-            creds[words[0]] = Credentials(words[1], words[2])
+            creds[words[0]] = Credentials(password=words[2], secret=words[1])
     return creds
