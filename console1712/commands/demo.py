@@ -81,6 +81,7 @@ class DemoWorld:
     relay: Any = None
     simulation: Any = None
     counsellor_tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    log_file: Path | None = None  # where the relay logs while the console owns the terminal
     logins: list[tuple[DemoAccount, str, str]] = field(default_factory=list)  # (acct, secret, uri)
     mails: int = 0
 
@@ -122,6 +123,43 @@ class DemoWorld:
         await self._start_counsellors(clock)
         self.simulation = Simulation(f"ws://127.0.0.1:{self.port}/chat", speed=self.speed)
         self.simulation.start()
+        self._publish()
+
+    @property
+    def smtp_port(self) -> int | None:
+        """Where the demo's SMTP listener took a free port (None: no listener)."""
+        # The relay keeps its services private; the mail intake is the one with a port.
+        for svc in getattr(self.relay, "_services", []):
+            if type(svc).__name__ == "MailIntake":
+                return int(svc.port)
+        return None
+
+    def help_lines(self) -> list[str]:
+        """What the console's help screen (F1) shows in demo mode, besides the logins."""
+        lang = self.settings.lang
+        base = f"ws://127.0.0.1:{self.port}"
+        lines = [
+            t("demo.chat_page", lang, url=f"http://127.0.0.1:{self.port}/"),
+            t("demo.chat_url", lang, url=f"{base}/chat"),
+            t("demo.console_url", lang, url=f"{base}/console"),
+        ]
+        if self.smtp_port is not None:
+            address = self.settings.mail_addresses[0] if self.settings.mail_addresses else ""
+            lines.append(t("demo.smtp", lang, port=self.smtp_port, address=address))
+        if self.log_file is not None:
+            lines.append(t("demo.log", lang, path=self.log_file))
+        return lines
+
+    def _publish(self) -> None:
+        """Let a second console on this machine show the logins and codes (demoinfo)."""
+        import secrets
+
+        from console1712.devtools import demoinfo
+
+        token = secrets.token_urlsafe(16)
+        logins = [(acct.name, acct.password, secret) for acct, secret, _ in self.logins]
+        demoinfo.write(self.port, demoinfo.DemoInfo(token, logins, self.help_lines()))
+        self.relay.demo_token = token
 
     async def _start_counsellors(self, clock: Clock) -> None:
         from console1712.devtools.simulate import SimulatedCounsellor
@@ -148,6 +186,10 @@ class DemoWorld:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         if self.relay is not None:
+            from console1712.devtools import demoinfo
+
+            if self.relay.demo_token:
+                demoinfo.remove(self.port)
             await self.relay.stop()
 
     def print_intro(self, data: Path) -> None:
@@ -174,6 +216,9 @@ class DemoWorld:
             say(t("demo.uri", lang, uri=uri))
         say(t("demo.console_url", lang, url=f"{base}/console"))
         say(t("demo.chat_url", lang, url=f"{base}/chat"))
+        if self.smtp_port is not None:
+            address = self.settings.mail_addresses[0] if self.settings.mail_addresses else ""
+            say(t("demo.smtp", lang, port=self.smtp_port, address=address))
         say(t("demo.chatters", lang, count=len(self.simulation.personas)))
         if self.counsellors:
             say(t("demo.counsellors", lang, count=self.counsellors))
@@ -208,7 +253,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         handler.setFormatter(logging.Formatter(LOG_FORMAT))
         logging.getLogger().handlers[:] = [handler]
         logging.getLogger().setLevel(logging.INFO)
-        return _with_console(DemoWorld(demo_settings, speed, counsellors), data, app_class)
+        world = DemoWorld(demo_settings, speed, counsellors, log_file=data / "demo.log")
+        return _with_console(world, data, app_class)
     finally:
         shutil.rmtree(data, ignore_errors=True)
 
@@ -277,7 +323,12 @@ def _with_console(world: DemoWorld, data: Path, app_class: Any) -> int:
             world.settings, url=f"ws://127.0.0.1:{world.port}/console"
         )
         demo_logins = [(acct.name, acct.password, secret) for acct, secret, _ in world.logins]
-        app = app_class(console_settings, url=console_settings.url, demo_logins=demo_logins)
+        app = app_class(
+            console_settings,
+            url=console_settings.url,
+            demo_logins=demo_logins,
+            demo_help=world.help_lines(),
+        )
         app.run(mouse=False)
     finally:
 

@@ -186,6 +186,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "{count} gesimuleerde hulpverlener(s) nemen gesprekken aan en antwoorden.",
         "en": "{count} simulated counsellor(s) accept chats and answer.",
     },
+    "demo.chat_page": {
+        "nl": "Chatpagina voor bezoekers: {url}",
+        "en": "Chat page for visitors: {url}",
+    },
+    "demo.smtp": {
+        "nl": "Mail (SMTP) naar {address}: 127.0.0.1 poort {port}",
+        "en": "Mail (SMTP) to {address}: 127.0.0.1 port {port}",
+    },
+    "demo.log": {
+        "nl": "Log van de relay: {path}",
+        "en": "The relay's log: {path}",
+    },
     "demo.console_url": {
         "nl": "Console: console1712 console --url {url}",
         "en": "Console: console1712 console --url {url}",

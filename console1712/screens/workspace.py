@@ -448,7 +448,15 @@ class WorkspaceScreen(ConsoleScreen):
     def action_help(self) -> None:
         keymap = self.console.settings.keymap
         rows = key_rows([k[0] for k in KEYS], DEFAULT_KEYS, keymap)
-        self.app.push_screen(HelpScreen(rows, keymap.get("newline", "ctrl+o"), self.lang))
+        self.app.push_screen(
+            HelpScreen(
+                rows,
+                keymap.get("newline", "ctrl+o"),
+                self.lang,
+                demo_lines=getattr(self.app, "demo_help", ()),
+                demo_logins=getattr(self.app, "demo_logins", ()),
+            )
+        )
 
     async def action_accept(self) -> None:
         chat = self.queue_list.selected_chat()
