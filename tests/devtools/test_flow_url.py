@@ -72,3 +72,24 @@ async def test_a_relay_section_is_refused_with_url(relay: Any, tmp_path: Path) -
     status, _out, err = await proc.finish(within=30)
     assert status == 1
     assert "een [relay]-sectie geldt alleen voor een nieuwe relay" in err
+
+
+async def test_scripted_counsellor_computes_its_code_from_the_environment(
+    relay: Any, make_staff: Any, tmp_path: Path
+) -> None:
+    staff = await make_staff("anna", display="Anna")
+    script = tmp_path / "anna.txt"
+    script.write_text("wait 0.1\n")
+    proc = await Proc.spawn(
+        "counsellor", "--script", str(script), "--url", f"ws://127.0.0.1:{relay.port}/console",
+        "--user", "anna", env_extra={"CONSOLE1712_TOTP_SECRET": staff.secret},
+    )  # fmt: skip
+    try:
+        await proc.type(staff.password)  # the code comes from CONSOLE1712_TOTP_SECRET
+        status, out, err = await proc.finish(within=30)
+    finally:
+        proc.kill()
+    assert status == 0, err
+    assert "anna       < session Anna" in out
+    assert f"script {script}: alle 1 stappen geslaagd" in out
+    assert staff.secret not in out + err and staff.password not in out + err
