@@ -235,6 +235,10 @@ COUNSELLOR_REPLIES: tuple[str, ...] = (
     "Dat klinkt echt moeilijk. Je mag ons altijd opnieuw contacteren.",
 )
 COUNSELLOR_LAST = "Ik lees met je mee. Schrijf maar verder als je wilt."
+COUNSELLOR_GOODBYE = "Ik sluit dit gesprek nu af. Je mag ons altijd opnieuw contacteren."
+# Seconds (divided by speed) a chat may stay quiet after a reply before the simulated
+# counsellor ends it, so that its places free up for new chatters.
+COUNSELLOR_IDLE_END = 90.0
 
 
 @dataclass
@@ -252,8 +256,10 @@ class SimulatedCounsellor:
     speed: float = 1.0
     capacity: int = 3
     chats: dict[str, int] = field(default_factory=dict)  # chat -> replies sent
+    idle_end: float = COUNSELLOR_IDLE_END
     _accepting: bool = False
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    _idle: dict[str, asyncio.Task[None]] = field(default_factory=dict)  # chat -> its end timer
 
     async def run(self) -> None:
         """Log in and serve until cancelled."""
@@ -267,7 +273,7 @@ class SimulatedCounsellor:
         try:
             await self.client.run()
         finally:
-            for task in self._tasks:
+            for task in [*self._tasks, *self._idle.values()]:
                 task.cancel()
             await self.client.close()
 
@@ -276,10 +282,28 @@ class SimulatedCounsellor:
             await asyncio.sleep(seconds / max(self.speed, 0.001))
             if chat in self.chats:
                 await self.client.say(chat, text)
+                self._end_when_quiet(chat)
 
         task = asyncio.create_task(send(), name=f"sim-counsellor-{self.name}")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    def _end_when_quiet(self, chat: str) -> None:
+        """End the chat if the chatter stays quiet for `idle_end` seconds after a reply."""
+
+        async def end() -> None:
+            await asyncio.sleep(self.idle_end / max(self.speed, 0.001))
+            if chat in self.chats:
+                await self.client.say(chat, COUNSELLOR_GOODBYE)
+                await self.client.send({"type": "end", "chat": chat})
+
+        self._quiet(chat)
+        self._idle[chat] = asyncio.create_task(end(), name=f"sim-counsellor-end-{self.name}")
+
+    def _quiet(self, chat: str) -> None:
+        task = self._idle.pop(chat, None)
+        if task is not None:
+            task.cancel()
 
     async def _on_frame(self, frame: dict[str, object]) -> None:
         kind = frame.get("type")
@@ -302,9 +326,12 @@ class SimulatedCounsellor:
         elif kind == "message" and frame.get("from") == "chatter":
             chat = str(frame.get("chat"))
             if chat in self.chats:
+                self._quiet(chat)
                 sent = self.chats[chat]
                 self.chats[chat] = sent + 1
                 reply = COUNSELLOR_REPLIES[sent] if sent < len(COUNSELLOR_REPLIES) else None
                 self._later(2.0, chat, reply or COUNSELLOR_LAST)
         elif kind in ("ended", "released"):
-            self.chats.pop(str(frame.get("chat")), None)
+            chat = str(frame.get("chat"))
+            self.chats.pop(chat, None)
+            self._quiet(chat)
