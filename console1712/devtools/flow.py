@@ -312,22 +312,34 @@ async def _run_all(runners: list[tuple[Part, Any]], lang: str, timeline: Timelin
         for part, runner in runners
     }
     failure: tuple[Part, StepFailed] | None = None
+    crash: tuple[Part, BaseException] | None = None
     pending = set(tasks)
     try:
-        while pending and failure is None:
+        while pending and failure is None and crash is None:
             done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
             for task in done:
                 exc = task.exception()
                 if isinstance(exc, StepFailed):
                     failure = (tasks[task], exc)
                 elif exc is not None:
-                    raise exc
+                    crash = (tasks[task], exc)
     finally:
         for task in pending:
             task.cancel()
         for task in pending:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+    if crash is not None and failure is None:
+        # Not a step that did not hold but a fault (a client error): still one line, exit 1.
+        part, fault = crash
+        reason = f"{type(fault).__name__}: {fault}"
+        line = t("flow.crashed", lang, file=part.path, side=part.name, reason=reason)
+        print(
+            "console1712: " + line,
+            file=sys.stderr,
+            flush=True,
+        )
+        return 1
     if failure is not None:
         part, exc = failure
         print(

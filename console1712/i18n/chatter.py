@@ -130,6 +130,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "flow {file} regel {line} ({side}): stap '{step}' mislukt: {reason}",
         "en": "flow {file} line {line} ({side}): step '{step}' failed: {reason}",
     },
+    "flow.crashed": {
+        "nl": "flow {file} ({side}): onverwachte fout: {reason}",
+        "en": "flow {file} ({side}): unexpected error: {reason}",
+    },
     "flow.empty": {
         "nl": "de flow heeft geen stappen",
         "en": "the flow has no steps",
