@@ -188,6 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
     flow.add_argument(
         "--url",
         dest="flow_url",
+        metavar="URL",
         help="an existing relay (credentials on stdin); default: a fresh temporary one",
     )
 
