@@ -45,12 +45,14 @@ class ConsoleApp(App[None]):
         url: str | None = None,
         demo_logins: Sequence[tuple[str, str, str]] = (),
         clock: Clock | None = None,
+        demo_help: Sequence[str] = (),
     ) -> None:
         super().__init__()
         self.settings = settings
         self.url = url or settings.url
         self.lang = settings.lang
         self.demo_logins = tuple(demo_logins)
+        self.demo_help = tuple(demo_help)  # demo mode: lines the help screen (F1) shows
         self.clock = clock or Clock()
         self.client: StaffClient | None = None
         self.workspace: WorkspaceScreen | None = None

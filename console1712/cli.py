@@ -183,11 +183,30 @@ def build_parser() -> argparse.ArgumentParser:
     chatter.add_argument("--region", choices=REGIONS)
     chatter.add_argument("--script", metavar="FILE", help="play a scripted chat flow")
 
+    counsellor = sub.add_parser(
+        "counsellor", help="a scripted counsellor (password and code on standard input)"
+    )
+    counsellor.add_argument("--script", metavar="FILE", required=True, help="staff steps to play")
+    counsellor.add_argument("--url", help="relay URL (default ws://127.0.0.1:1712/console)")
+    counsellor.add_argument("--user", required=True, help="login name")
+
+    flow = sub.add_parser("flow", help="play chatter and counsellor scripts together")
+    flow.add_argument("files", metavar="FILE", nargs="+", help="flow files (sections or parts)")
+    flow.add_argument(
+        "--url",
+        dest="flow_url",
+        metavar="URL",
+        help="an existing relay (credentials on stdin); default: a fresh temporary one",
+    )
+
     demo = sub.add_parser("demo", help="relay, demo accounts, simulated chatters and the console")
     demo.add_argument("--no-console", action="store_true", help="run without opening the console")
     demo.add_argument("--port", type=int, help="port for the demo relay (default: a free one)")
     demo.add_argument(
         "--speed", type=float, default=1.0, help="simulated chatters N times faster (tests)"
+    )
+    demo.add_argument(
+        "--counsellors", type=int, default=0, help="N simulated counsellors who accept and answer"
     )
 
     for name, text in (
@@ -224,6 +243,8 @@ COMMANDS = {
     "console": "console1712.commands.console",
     "chatter": "console1712.commands.chatter",
     "demo": "console1712.commands.demo",
+    "counsellor": "console1712.commands.counsellor",
+    "flow": "console1712.commands.flow",
     "mail": "console1712.commands.mail",
     "bench": "console1712.commands.bench",
     "purge": "console1712.commands.purge",

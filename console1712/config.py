@@ -95,6 +95,8 @@ class Settings:
     canned: dict[str, str] = field(default_factory=dict)  # canned reply id -> text
     keymap: dict[str, str] = field(default_factory=dict)  # binding id -> keys
     themes: dict[str, str] = field(default_factory=dict)  # dossier theme id -> label; {}: default
+    # `counsellor --script`: base32 TOTP secret to compute login codes (developers, CI only)
+    totp_secret: str = ""
 
     @property
     def key_path(self) -> Path:

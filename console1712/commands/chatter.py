@@ -280,7 +280,7 @@ async def play_script(url: str, path: Path, lang: str = "nl") -> int:
 
     try:
         # A script is small; reading it before the loop does anything else is fine.
-        steps = parse_script(path.read_text(encoding="utf-8"))  # noqa: ASYNC240
+        steps = parse_script(*_chatter_part(path.read_text(encoding="utf-8")))  # noqa: ASYNC240
     except (OSError, UnicodeDecodeError) as exc:
         return fail("script.unreadable", reason=exc)
     except ScriptSyntaxError as exc:
@@ -302,6 +302,24 @@ async def play_script(url: str, path: Path, lang: str = "nl") -> int:
     except StepFailed as exc:
         return fail("script.failed", line=exc.step.line, step=exc.step.source, reason=exc.reason)
     finally:
-        await client.close()
+        await runner.client.close()  # `reconnect` may have replaced the first client
     printer.text("script.passed", file=path, count=count)
     return 0
+
+
+def _chatter_part(text: str) -> tuple[str, int]:
+    """A flow file's `[chatter]` section (its first line number); a plain script as it is.
+
+    The counsellor sections are for `console1712 flow`; here a person, the demo's
+    simulated counsellors or another process plays the other side.
+    """
+    from console1712.devtools.script import ScriptSyntaxError
+    from console1712.devtools.staffscript import split_sections
+
+    sections = split_sections(text)
+    if all(role == "" for role, *_ in sections):
+        return text, 1
+    for role, _name, first, body in sections:
+        if role == "chatter":
+            return body, first
+    raise ScriptSyntaxError(1, "no [chatter] section")

@@ -46,14 +46,42 @@ DEMO_ACCOUNTS = (
 )
 
 
+async def create_accounts(
+    db: Any, clock: Clock, names: list[str], *, team: str = "antwerpen"
+) -> dict[str, tuple[str, str]]:
+    """Counsellor accounts for tools (flows, simulated counsellors): name -> (password, secret).
+
+    Each gets a random password and its name, capitalised, as the alias chatters see.
+    """
+    import secrets
+
+    from console1712.store import accounts
+
+    made: dict[str, tuple[str, str]] = {}
+    for name in names:
+        password = secrets.token_urlsafe(18)
+        created = await accounts.create_account(
+            db, clock, name, password, role="counsellor", team=team, display=name.capitalize()
+        )
+        made[name] = (password, created.secret)
+    return made
+
+
+# Login names of the simulated counsellors (their alias is the name, capitalised).
+SIM_NAMES = ("ann", "bram", "chloe", "daan", "eva", "finn", "griet", "hans")
+
+
 @dataclass
 class DemoWorld:
     """The relay, its demo accounts and the simulated chatters, on one event loop."""
 
     settings: Settings
     speed: float = 1.0
+    counsellors: int = 0  # simulated counsellors who accept and answer
     relay: Any = None
     simulation: Any = None
+    counsellor_tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    log_file: Path | None = None  # where the relay logs while the console owns the terminal
     logins: list[tuple[DemoAccount, str, str]] = field(default_factory=list)  # (acct, secret, uri)
     mails: int = 0
 
@@ -92,14 +120,76 @@ class DemoWorld:
         from console1712.devtools.samplemail import add_sample_mail
 
         self.mails = await add_sample_mail(relay.db, clock)
+        await self._start_counsellors(clock)
         self.simulation = Simulation(f"ws://127.0.0.1:{self.port}/chat", speed=self.speed)
         self.simulation.start()
+        self._publish()
+
+    @property
+    def smtp_port(self) -> int | None:
+        """Where the demo's SMTP listener took a free port (None: no listener)."""
+        # The relay keeps its services private; the mail intake is the one with a port.
+        for svc in getattr(self.relay, "_services", []):
+            if type(svc).__name__ == "MailIntake":
+                return int(svc.port)
+        return None
+
+    def help_lines(self) -> list[str]:
+        """What the console's help screen (F1) shows in demo mode, besides the logins."""
+        lang = self.settings.lang
+        base = f"ws://127.0.0.1:{self.port}"
+        lines = [
+            t("demo.chat_page", lang, url=f"http://127.0.0.1:{self.port}/"),
+            t("demo.chat_url", lang, url=f"{base}/chat"),
+            t("demo.console_url", lang, url=f"{base}/console"),
+        ]
+        if self.smtp_port is not None:
+            address = self.settings.mail_addresses[0] if self.settings.mail_addresses else ""
+            lines.append(t("demo.smtp", lang, port=self.smtp_port, address=address))
+        if self.log_file is not None:
+            lines.append(t("demo.log", lang, path=self.log_file))
+        return lines
+
+    def _publish(self) -> None:
+        """Let a second console on this machine show the logins and codes (demoinfo)."""
+        import secrets
+
+        from console1712.devtools import demoinfo
+
+        token = secrets.token_urlsafe(16)
+        logins = [(acct.name, acct.password, secret) for acct, secret, _ in self.logins]
+        demoinfo.write(self.port, demoinfo.DemoInfo(token, logins, self.help_lines()))
+        self.relay.demo_token = token
+
+    async def _start_counsellors(self, clock: Clock) -> None:
+        from console1712.devtools.simulate import SimulatedCounsellor
+
+        names = [
+            SIM_NAMES[i % len(SIM_NAMES)]
+            + (str(i // len(SIM_NAMES) + 1) if i >= len(SIM_NAMES) else "")
+            for i in range(self.counsellors)
+        ]
+        made = await create_accounts(self.relay.db, clock, names)
+        for name, (password, secret) in made.items():
+            sim = SimulatedCounsellor(
+                f"ws://127.0.0.1:{self.port}/console", name, password, secret, speed=self.speed
+            )
+            self.counsellor_tasks.append(asyncio.create_task(sim.run(), name=f"sim-{name}"))
 
     async def stop(self) -> None:
         """Stop the chatters, then the relay (which closes its database)."""
         if self.simulation is not None:
             await self.simulation.stop()
+        for task in self.counsellor_tasks:
+            task.cancel()
+        for task in self.counsellor_tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
         if self.relay is not None:
+            from console1712.devtools import demoinfo
+
+            if self.relay.demo_token:
+                demoinfo.remove(self.port)
             await self.relay.stop()
 
     def print_intro(self, data: Path) -> None:
@@ -126,7 +216,12 @@ class DemoWorld:
             say(t("demo.uri", lang, uri=uri))
         say(t("demo.console_url", lang, url=f"{base}/console"))
         say(t("demo.chat_url", lang, url=f"{base}/chat"))
+        if self.smtp_port is not None:
+            address = self.settings.mail_addresses[0] if self.settings.mail_addresses else ""
+            say(t("demo.smtp", lang, port=self.smtp_port, address=address))
         say(t("demo.chatters", lang, count=len(self.simulation.personas)))
+        if self.counsellors:
+            say(t("demo.counsellors", lang, count=self.counsellors))
         say(t("demo.mails", lang, count=self.mails))
 
 
@@ -135,6 +230,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     speed = float(getattr(args, "speed", None) or 1.0)
     if speed <= 0:
         raise UserError("--speed must be more than 0")
+    counsellors = int(getattr(args, "counsellors", 0) or 0)
+    if not 0 <= counsellors <= 50:
+        raise UserError("--counsellors must be 0 to 50")
     app_class = None if args.no_console else _console_app_class(settings.lang)
     data = Path(tempfile.mkdtemp(prefix="console1712-demo-"))
     demo_settings = dataclasses.replace(
@@ -151,13 +249,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         setup_logging()
         if app_class is None:
-            return asyncio.run(_headless(DemoWorld(demo_settings, speed), data))
+            return asyncio.run(_headless(DemoWorld(demo_settings, speed, counsellors), data))
         # The console owns the terminal: the relay's log lines go to a file instead.
         handler = logging.FileHandler(data / "demo.log", encoding="utf-8")
         handler.setFormatter(logging.Formatter(LOG_FORMAT))
         logging.getLogger().handlers[:] = [handler]
         logging.getLogger().setLevel(logging.INFO)
-        return _with_console(DemoWorld(demo_settings, speed), data, app_class)
+        world = DemoWorld(demo_settings, speed, counsellors, log_file=data / "demo.log")
+        return _with_console(world, data, app_class)
     finally:
         shutil.rmtree(data, ignore_errors=True)
 
@@ -226,7 +325,12 @@ def _with_console(world: DemoWorld, data: Path, app_class: Any) -> int:
             world.settings, url=f"ws://127.0.0.1:{world.port}/console"
         )
         demo_logins = [(acct.name, acct.password, secret) for acct, secret, _ in world.logins]
-        app = app_class(console_settings, url=console_settings.url, demo_logins=demo_logins)
+        app = app_class(
+            console_settings,
+            url=console_settings.url,
+            demo_logins=demo_logins,
+            demo_help=world.help_lines(),
+        )
         app.run(mouse=False)
     finally:
 

@@ -19,7 +19,18 @@ from console1712.config import REGIONS
 from console1712.net.chatter_client import ChatterClient, ChatterError, Frame
 
 DEFAULT_TIMEOUT = 10.0
-ACTIONS = ("start", "say", "typing", "expect", "wait", "drop", "resume", "leave")
+ACTIONS = (
+    "start",
+    "say",
+    "flood",
+    "typing",
+    "expect",
+    "wait",
+    "drop",
+    "resume",
+    "leave",
+    "reconnect",
+)
 # What `expect KIND PATTERN` matches PATTERN against, per event kind.
 SUBJECTS: dict[str, str] = {
     "welcome": "open",  # "open" or "closed"
@@ -72,10 +83,13 @@ class StepFailed(Exception):
         self.reason = reason
 
 
-def parse_script(text: str) -> list[Step]:
-    """Parse a whole script; raise ScriptSyntaxError on the first bad line."""
+def parse_script(text: str, first_line: int = 1) -> list[Step]:
+    """Parse a whole script; raise ScriptSyntaxError on the first bad line.
+
+    `first_line` numbers the lines of a section that starts further down a flow file.
+    """
     steps = []
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(text.splitlines(), start=first_line):
         source = raw.strip()
         if not source or source.startswith("#"):
             continue
@@ -101,6 +115,14 @@ def _parse_step(number: int, source: str, action: str, rest: str) -> Step:
         raise ScriptSyntaxError(number, f"cannot split the line: {exc}") from None
     if action == "start":
         return Step(number, source, action, intake=_parse_intake(number, words))
+    if action == "flood":
+        if len(words) < 2 or not words[0].isdigit() or not 1 <= int(words[0]) <= 100:
+            raise ScriptSyntaxError(number, "flood needs a count (1 to 100) and a text")
+        return Step(number, source, action, seconds=float(words[0]), text=" ".join(words[1:]))
+    if action == "reconnect":
+        if words:
+            raise ScriptSyntaxError(number, "reconnect takes nothing")
+        return Step(number, source, action)
     if action == "expect":
         if not words:
             raise ScriptSyntaxError(number, "expect needs an event kind")
@@ -211,28 +233,39 @@ class ScriptRunner:
         *,
         on_event: Callable[[Frame], None] | None = None,
         welcome: Frame | None = None,
+        on_step: Callable[[Step], None] | None = None,
     ) -> None:
         self.client = client
         self.on_event = on_event
+        self.on_step = on_step
         self._buffer: list[Frame] = [welcome] if welcome is not None else []
         self._arrived = asyncio.Event()
         self._background: set[asyncio.Task[Any]] = set()
+        self._pump_task: asyncio.Task[None] | None = None
 
     async def run(self, steps: list[Step]) -> int:
         """Play every step in order; return how many ran, or raise StepFailed."""
-        pump = asyncio.create_task(self._pump(), name="script-events")
+        self._pump_task = asyncio.create_task(self._pump(), name="script-events")
         try:
             for step in steps:
+                if self.on_step is not None:
+                    self.on_step(step)
                 await self._play(step)
             # Let events that are already on their way be shown before the end.
             await asyncio.sleep(0)
         finally:
-            pump.cancel()
+            await self._stop_pump()
             for task in self._background:
                 task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await pump
         return len(steps)
+
+    async def _stop_pump(self) -> None:
+        if self._pump_task is None:
+            return
+        self._pump_task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._pump_task
+        self._pump_task = None
 
     async def _pump(self) -> None:
         async for frame in self.client.events():
@@ -255,6 +288,10 @@ class ScriptRunner:
                 raise StepFailed(step, f"no ack within {step.timeout:g} s") from None
             except ChatterError as exc:
                 raise StepFailed(step, f"refused: {exc.code}") from None
+        elif step.action == "flood":
+            await self._flood(step)
+        elif step.action == "reconnect":
+            await self._reconnect(step)
         elif step.action == "typing":
             await client.typing()
         elif step.action == "wait":
@@ -272,6 +309,43 @@ class ScriptRunner:
                 raise StepFailed(step, f"refused: {exc.code}") from None
         elif step.action == "expect":
             await self._expect(step, step.kind)
+
+    async def _flood(self, step: Step) -> None:
+        """Send N messages without waiting between them; each must end acknowledged.
+
+        A message refused with `rate_limited` is re-sent by the client after
+        `retry_after`, so the step waits for those too; the `error` events stay buffered
+        for a following `expect error rate_limited`.
+        """
+        says = [
+            asyncio.create_task(self.client.say(f"{step.text} {n}"))
+            for n in range(1, int(step.seconds) + 1)
+        ]
+        limit = step.timeout + 30.0  # room for the retries after the flood limits
+        try:
+            await asyncio.wait_for(asyncio.gather(*says), limit)
+        except TimeoutError:
+            raise StepFailed(step, f"not every message acknowledged within {limit:g} s") from None
+        except ChatterError as exc:
+            raise StepFailed(step, f"refused: {exc.code}") from None
+        finally:
+            for task in says:
+                task.cancel()
+
+    async def _reconnect(self, step: Step) -> None:
+        """Close this chatter's connection and connect again as a new chatter (same address)."""
+        await self._stop_pump()
+        await self.client.close()
+        self._buffer.clear()  # what the old chat still had queued is over
+        self.client = ChatterClient(self.client.url)
+        try:
+            welcome = await self.client.connect()
+        except ChatterError as exc:
+            raise StepFailed(step, f"cannot connect: {exc.detail or exc.code}") from None
+        if self.on_event is not None:
+            self.on_event(welcome)
+        self._buffer.append(welcome)
+        self._pump_task = asyncio.create_task(self._pump(), name="script-events")
 
     async def _expect(self, step: Step, kind: str) -> Frame:
         """Consume events until one matches; skip others, but stop at an end or an error."""

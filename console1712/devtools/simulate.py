@@ -223,3 +223,115 @@ async def _converse(
             await _say(client, persona.closing, outcome)
             await client.leave()
             return
+
+
+# -- simulated counsellors (`demo --counsellors N`) -------------------------------------------
+
+COUNSELLOR_GREETING = "Dag {nickname}, fijn dat je ons schrijft. Ik ben er voor je, vertel maar."
+COUNSELLOR_REPLIES: tuple[str, ...] = (
+    "Dank je om dat te vertellen. Ben je nu veilig, thuis of ergens anders?",
+    "Ik ben er nog, hoor. Neem gerust je tijd.",
+    "Is er iemand op school of in je familie die je vertrouwt?",
+    "Dat klinkt echt moeilijk. Je mag ons altijd opnieuw contacteren.",
+)
+COUNSELLOR_LAST = "Ik lees met je mee. Schrijf maar verder als je wilt."
+COUNSELLOR_GOODBYE = "Ik sluit dit gesprek nu af. Je mag ons altijd opnieuw contacteren."
+# Seconds (divided by speed) a chat may stay quiet after a reply before the simulated
+# counsellor ends it, so that its places free up for new chatters.
+COUNSELLOR_IDLE_END = 90.0
+
+
+@dataclass
+class SimulatedCounsellor:
+    """A counsellor who accepts waiting chats (up to `capacity`) and answers each message
+    with the next canned Dutch reply, after a short, human pause divided by `speed`.
+
+    Runs through the console's own `StaffClient`, so it reconnects as a console does.
+    """
+
+    url: str
+    name: str
+    password: str
+    secret: str
+    speed: float = 1.0
+    capacity: int = 3
+    chats: dict[str, int] = field(default_factory=dict)  # chat -> replies sent
+    idle_end: float = COUNSELLOR_IDLE_END
+    _accepting: bool = False
+    _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    _idle: dict[str, asyncio.Task[None]] = field(default_factory=dict)  # chat -> its end timer
+
+    async def run(self) -> None:
+        """Log in and serve until cancelled."""
+        from datetime import UTC, datetime
+
+        from console1712.net.staff_client import StaffClient
+        from console1712.store.accounts import totp_code
+
+        self.client = StaffClient(self.url, self._on_frame)
+        await self.client.login(self.name, self.password, totp_code(self.secret, datetime.now(UTC)))
+        try:
+            await self.client.run()
+        finally:
+            for task in [*self._tasks, *self._idle.values()]:
+                task.cancel()
+            await self.client.close()
+
+    def _later(self, seconds: float, chat: str, text: str) -> None:
+        async def send() -> None:
+            await asyncio.sleep(seconds / max(self.speed, 0.001))
+            if chat in self.chats:
+                await self.client.say(chat, text)
+                self._end_when_quiet(chat)
+
+        task = asyncio.create_task(send(), name=f"sim-counsellor-{self.name}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _end_when_quiet(self, chat: str) -> None:
+        """End the chat if the chatter stays quiet for `idle_end` seconds after a reply."""
+
+        async def end() -> None:
+            await asyncio.sleep(self.idle_end / max(self.speed, 0.001))
+            if chat in self.chats:
+                await self.client.say(chat, COUNSELLOR_GOODBYE)
+                await self.client.send({"type": "end", "chat": chat})
+
+        self._quiet(chat)
+        self._idle[chat] = asyncio.create_task(end(), name=f"sim-counsellor-end-{self.name}")
+
+    def _quiet(self, chat: str) -> None:
+        task = self._idle.pop(chat, None)
+        if task is not None:
+            task.cancel()
+
+    async def _on_frame(self, frame: dict[str, object]) -> None:
+        kind = frame.get("type")
+        if kind == "queue":
+            waiting = frame.get("waiting")
+            if waiting and not self._accepting and len(self.chats) < self.capacity:
+                self._accepting = True
+                await self.client.send({"type": "accept"})
+        elif kind == "assigned":
+            self._accepting = False
+            chat = str(frame.get("chat"))
+            if chat not in self.chats:
+                self.chats[chat] = 0
+                intake = frame.get("intake")
+                nickname = intake.get("nickname") if isinstance(intake, dict) else None
+                greeting = COUNSELLOR_GREETING.format(nickname=nickname or "")
+                self._later(1.5, chat, greeting.replace("Dag ,", "Dag,"))
+        elif kind == "error" and self._accepting:
+            self._accepting = False  # taken by someone else, or nothing waiting any more
+        elif kind == "message" and frame.get("from") == "chatter":
+            chat = str(frame.get("chat"))
+            if chat in self.chats:
+                self._quiet(chat)
+                sent = self.chats[chat]
+                self.chats[chat] = sent + 1
+                reply = COUNSELLOR_REPLIES[sent] if sent < len(COUNSELLOR_REPLIES) else None
+                self._later(2.0, chat, reply or COUNSELLOR_LAST)
+        elif kind in ("ended", "released"):
+            chat = str(frame.get("chat"))
+            self.chats.pop(chat, None)
+            self._quiet(chat)

@@ -121,6 +121,45 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "script {file} regel {line}: {reason}",
         "en": "script {file} line {line}: {reason}",
     },
+    # flows on both sides (`flow`, `counsellor --script`)
+    "flow.passed": {
+        "nl": "flow geslaagd: alle {count} stappen van {parts} deelnemer(s)",
+        "en": "flow passed: all {count} steps of {parts} part(s)",
+    },
+    "flow.failed": {
+        "nl": "flow {file} regel {line} ({side}): stap '{step}' mislukt: {reason}",
+        "en": "flow {file} line {line} ({side}): step '{step}' failed: {reason}",
+    },
+    "flow.crashed": {
+        "nl": "flow {file} ({side}): onverwachte fout: {reason}",
+        "en": "flow {file} ({side}): unexpected error: {reason}",
+    },
+    "flow.empty": {
+        "nl": "de flow heeft geen stappen",
+        "en": "the flow has no steps",
+    },
+    "flow.relay_with_url": {
+        "nl": "{file}: een [relay]-sectie geldt alleen voor een nieuwe relay, niet met --url",
+        "en": "{file}: a [relay] section only applies to a fresh relay, not with --url",
+    },
+    "flow.no_credentials": {
+        "nl": "geen wachtwoord en TOTP-geheim voor {name} op standaardinvoer",
+        "en": "no password and TOTP secret for {name} on standard input",
+    },
+    "flow.login_failed": {
+        "nl": "{name} kan niet aanmelden: {code}",
+        "en": "{name} cannot log in: {code}",
+    },
+    "counsellor.no_credentials": {
+        "nl": "script {file}: wachtwoord (regel 1) en code (regel 2) op standaardinvoer, "
+        "of CONSOLE1712_TOTP_SECRET voor de code",
+        "en": "script {file}: password (line 1) and code (line 2) on standard input, "
+        "or CONSOLE1712_TOTP_SECRET for the code",
+    },
+    "counsellor.login_failed": {
+        "nl": "aanmelden bij {url} mislukt: {code}",
+        "en": "login at {url} failed: {code}",
+    },
     # demo
     "demo.title": {
         "nl": "console1712 demo: relay op {url} (tijdelijke gegevens in {data})",
@@ -146,6 +185,22 @@ TEXTS: dict[str, dict[str, str]] = {
     "demo.chatters": {
         "nl": "{count} gesimuleerde chatters komen binnen in de eerste minuut.",
         "en": "{count} simulated chatters arrive during the first minute.",
+    },
+    "demo.counsellors": {
+        "nl": "{count} gesimuleerde hulpverlener(s) nemen gesprekken aan en antwoorden.",
+        "en": "{count} simulated counsellor(s) accept chats and answer.",
+    },
+    "demo.chat_page": {
+        "nl": "Chatpagina voor bezoekers: {url}",
+        "en": "Chat page for visitors: {url}",
+    },
+    "demo.smtp": {
+        "nl": "Mail (SMTP) naar {address}: 127.0.0.1 poort {port}",
+        "en": "Mail (SMTP) to {address}: 127.0.0.1 port {port}",
+    },
+    "demo.log": {
+        "nl": "Log van de relay: {path}",
+        "en": "The relay's log: {path}",
     },
     "demo.console_url": {
         "nl": "Console: console1712 console --url {url}",

@@ -200,6 +200,7 @@ TEXTS: dict[str, dict[str, str]] = {
     # help
     "help.title": {"nl": "Toetsen", "en": "Keys"},
     "help.close": {"nl": "Esc of F1: sluiten", "en": "Esc or F1: close"},
+    "help.demo": {"nl": "Demo", "en": "Demo"},
     "help.input": {
         "nl": "In het invoerveld: Enter verzendt, {newline} begint een nieuwe regel.",
         "en": "In the input: Enter sends, {newline} starts a new line.",

@@ -129,6 +129,9 @@ class Relay:
         self._services: list[ops.Service] = []
         # Called when the live picture (queue, chats, staff) changes: the supervision monitor.
         self.watchers: list[Callable[[], None]] = []
+        # Set only by `console1712 demo` (never from settings): /healthz then tells a local
+        # console that this is a demo, whose logins it may show (devtools/demoinfo.py).
+        self.demo_token: str | None = None
 
     # -- life cycle ---------------------------------------------------------------------
 
@@ -344,7 +347,10 @@ class Relay:
     def _respond(self, conn: ServerConnection, request: Request) -> Response | None:
         path = urlsplit(request.path).path
         if path == "/healthz":
-            body = json.dumps({"status": "ok", "protocol": p.PROTOCOL})
+            health: dict[str, Any] = {"status": "ok", "protocol": p.PROTOCOL}
+            if self.demo_token:
+                health["demo"] = self.demo_token
+            body = json.dumps(health)
             response = conn.respond(HTTPStatus.OK, body + "\n")
             del response.headers["Content-Type"]
             response.headers["Content-Type"] = "application/json"

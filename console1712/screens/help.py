@@ -37,13 +37,23 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,f1", "close", "sluiten", id="help.close")]
 
     def __init__(
-        self, rows: Sequence[tuple[str, str]], newline_keys: str | None, lang: str
+        self,
+        rows: Sequence[tuple[str, str]],
+        newline_keys: str | None,
+        lang: str,
+        *,
+        demo_lines: Sequence[str] = (),
+        demo_logins: Sequence[tuple[str, str, str]] = (),
     ) -> None:
-        """`rows`: (keys, what they do); `newline_keys`: the composer's new-line keys, if any."""
+        """`rows`: (keys, what they do); `newline_keys`: the composer's new-line keys, if any;
+        in demo mode, the demo's addresses and logins."""
         super().__init__()
         self.rows = list(rows)
         self.newline_keys = newline_keys
         self.lang = lang
+        # Demo mode: addresses, ports and logins stay at hand inside the console.
+        self.demo_lines = list(demo_lines)
+        self.demo_logins = list(demo_logins)
 
     def compose(self) -> ComposeResult:
         lang = self.lang
@@ -57,7 +67,31 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(classes="dialog help"):
             yield Static(Content(t("help.title", lang)), classes="dialog-title")
             yield Static(Content.assemble(*lines), id="help-keys")
+            if self.demo_lines or self.demo_logins:
+                yield Static(self._demo(), id="help-demo")
             yield Static(Content(t("help.close", lang)), classes="dialog-keys")
+
+    def _demo(self) -> Content:
+        """The demo's lines and logins with their current codes, as plain text."""
+        import time
+
+        from console1712.domain.text import strip_controls
+        from console1712.screens.login import totp_now
+
+        now = time.time()
+        parts: list[str | tuple[str, str]] = [("\n" + t("help.demo", self.lang), "bold")]
+        for line in self.demo_lines:
+            parts.append("\n" + strip_controls(line))
+        for name, password, secret in self.demo_logins:
+            row = t(
+                "login.demo_row",
+                self.lang,
+                name=strip_controls(name),
+                password=strip_controls(password),
+                code=totp_now(secret, now),
+            )
+            parts.append("\n" + row)
+        return Content.assemble(*parts)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -484,7 +484,15 @@ class WorkspaceScreen(ConsoleScreen):
         keymap = self.console.settings.keymap
         ids = [k[0] for k in KEYS if action_allowed(k[2], self.role)]
         rows = [(keys, t(f"key.{i}", self.lang)) for keys, i in key_rows(ids, DEFAULT_KEYS, keymap)]
-        self.app.push_screen(HelpScreen(rows, keymap.get("newline", "ctrl+o"), self.lang))
+        self.app.push_screen(
+            HelpScreen(
+                rows,
+                keymap.get("newline", "ctrl+o"),
+                self.lang,
+                demo_lines=getattr(self.app, "demo_help", ()),
+                demo_logins=getattr(self.app, "demo_logins", ()),
+            )
+        )
 
     async def action_accept(self) -> None:
         chat = self.queue_list.selected_chat()

@@ -18,9 +18,10 @@ class Proc:
         self._read = 0
 
     @classmethod
-    async def spawn(cls, *args: str) -> Proc:
+    async def spawn(cls, *args: str, env_extra: dict[str, str] | None = None) -> Proc:
         env = {k: v for k, v in os.environ.items() if not k.startswith("CONSOLE1712_")}
         env["PYTHONUNBUFFERED"] = "1"
+        env.update(env_extra or {})
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-c",

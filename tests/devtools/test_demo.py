@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import signal
 import socket
 from datetime import UTC, datetime
 from pathlib import Path
 
+from console1712.devtools.demoinfo import demo_file, discover
 from console1712.store.accounts import totp_code
 from tests.devtools.counsellor import Counsellor
 from tests.devtools.proc import Proc
@@ -83,3 +85,36 @@ async def test_demo_on_a_busy_port_is_one_clear_line() -> None:
         status, _out, err = await proc.finish(within=30)
     assert status == 1
     assert err.strip().splitlines() == [f"console1712: poort {port} is al in gebruik"]
+
+
+async def test_the_basic_flow_passes_against_the_demo_with_simulated_counsellors() -> None:
+    demo = await Proc.spawn("demo", "--no-console", "--counsellors", "2", "--speed", "40")
+    try:
+        title = await demo.line_with("console1712 demo: relay op ws://127.0.0.1:", within=30)
+        match = re.search(r"ws://127\.0\.0\.1:(\d+) ", title)
+        assert match, title
+        assert "2 gesimuleerde hulpverlener(s)" in await demo.line_with("hulpverlener(s)")
+        port = int(match.group(1))
+        # A second console pointed at the demo finds its logins (and so shows the codes).
+        info = await asyncio.to_thread(discover, f"ws://127.0.0.1:{port}/console")
+        assert info is not None
+        assert [name for name, _, _ in info.logins] == ["demo", "demo2", "super"]
+        assert any("Mail (SMTP) naar hulp@1712.local" in line for line in info.lines)
+        example = Path(__file__).parents[2] / "docs" / "examples" / "flow-basic.txt"
+        chatter = await Proc.spawn(
+            "chatter", "--url", f"ws://127.0.0.1:{match.group(1)}/chat", "--script", str(example)
+        )
+        try:
+            status, out, err = await chatter.finish(within=60)
+        finally:
+            chatter.kill()
+        assert status == 0, out + err
+        assert "alle 13 stappen geslaagd" in out
+        # A simulated counsellor answered with its canned Dutch replies.
+        assert re.search(r"\] (Ann|Bram): Dank je om dat te vertellen", out), out
+        demo.proc.send_signal(signal.SIGINT)
+        status, _out, _err = await demo.finish(within=20)
+        assert status == 0
+        assert not exists(demo_file(port))
+    finally:
+        demo.kill()

@@ -83,3 +83,29 @@ def test_patterns_match_the_events_subject() -> None:
     welcome = Step(1, "", "expect", kind="welcome", pattern="closed")
     assert matches(welcome, {"type": "welcome", "open": False})
     assert not matches(welcome, {"type": "welcome", "open": True})
+
+
+def test_flood_and_reconnect_steps() -> None:
+    flood, again = parse_script("flood 7 bericht nummer\nreconnect\n", first_line=10)
+    assert (flood.action, flood.seconds, flood.text, flood.line) == (
+        "flood",
+        7,
+        "bericht nummer",
+        10,
+    )
+    assert (again.action, again.line) == ("reconnect", 11)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("flood 7\n", "flood needs a count"),
+        ("flood many x\n", "flood needs a count"),
+        ("flood 0 x\n", "flood needs a count"),
+        ("reconnect now\n", "reconnect takes nothing"),
+    ],
+)
+def test_bad_flood_and_reconnect_lines(text: str, reason: str) -> None:
+    with pytest.raises(ScriptSyntaxError) as caught:
+        parse_script(text)
+    assert caught.value.line == 1 and reason in caught.value.reason

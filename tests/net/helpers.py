@@ -85,6 +85,16 @@ async def console(relay: Any, staff: Any) -> AsyncIterator[ClientConnection]:
         yield ws
 
 
+async def poll(check: Any, wait: float = 5) -> None:
+    """Wait until `check()` is true (fails the test after `wait` seconds): the one
+    poll-until helper outside Pilot tests (those use tests.console.conftest.until)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait
+    while not check():
+        assert loop.time() < deadline, "condition not reached"
+        await asyncio.sleep(0.01)
+
+
 async def until_dropped(relay: Any, chat_id: str, wait: float = 3) -> None:
     """Wait until the relay has noticed that this chat's chatter went away."""
     loop = asyncio.get_running_loop()

@@ -24,6 +24,7 @@ from tests.net.helpers import (
     closed_with,
     console,
     expect_error,
+    poll,
     recv,
     recv_type,
     request,
@@ -44,14 +45,6 @@ async def start_and_drop(relay: Any, **connect_kw: Any) -> dict[str, Any]:
     if frame["type"] == "queued":
         await until_dropped(relay, frame["chat"])
     return frame
-
-
-async def poll(check: Any, wait: float = 5) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + wait
-    while not check():
-        assert loop.time() < deadline, "condition not reached"
-        await asyncio.sleep(0.01)
 
 
 # -- item 1: waiting chats per address, the capped queue frame, the console's backoff ----
