@@ -12,7 +12,7 @@ from pathlib import Path
 from console1712.clock import Clock
 from console1712.commands import UserError
 from console1712.config import Settings
-from console1712.domain.mailparse import parse_mail
+from console1712.net.mail_worker import MailParser
 from console1712.store import audit
 from console1712.store import mail as mail_store
 from console1712.store.db import Database
@@ -67,9 +67,11 @@ async def import_path(path: Path, settings: Settings, clock: Clock) -> tuple[int
     closed = frozenset(date.fromisoformat(d) for d in settings.mail_closed_dates)
     db = await Database.open(settings.db_path, settings.key_path)
     stored = again = flagged = 0
+    # The same bounded parse as the SMTP listener: one hostile mail cannot stall an import.
+    parser = MailParser.from_settings(settings)
     try:
         for raw in raw_messages(path):
-            parsed = parse_mail(raw)
+            parsed = await parser.parse(raw)
             now = clock.now()
             # Imported mail keeps the date it was written (not in the future), so due times
             # and the 6-month retention count from then.
