@@ -24,6 +24,10 @@ log = logging.getLogger("console1712.mail")
 WORKER = "console1712.net.mail_worker"
 
 
+class ParserClosed(Exception):
+    """The relay is stopping: the mail was not parsed (answer 421, the sender retries)."""
+
+
 class MailParser:
     """Parses raw mail in child processes: bounded in number and in time."""
 
@@ -33,6 +37,7 @@ class MailParser:
         self._slots = asyncio.Semaphore(workers)
         self._running: set[asyncio.subprocess.Process] = set()
         self.cut = 0  # parses cut off at the time limit (tests, benchmarks)
+        self.closed = False
 
     @classmethod
     def from_settings(cls, settings: Settings) -> MailParser:
@@ -46,7 +51,10 @@ class MailParser:
         return len(self._running)
 
     async def parse(self, raw: bytes) -> ParsedMail:
-        """What could be read of `raw`, within the limits; never raises on bad input."""
+        """What could be read of `raw`, within the limits; never raises on bad input.
+
+        ParserClosed once `aclose` was called (the relay is stopping).
+        """
         async with self._slots:
             parsed = await self._run(raw, self.html_max_chars)
             if parsed is None and self.html_max_chars > 0:
@@ -58,6 +66,8 @@ class MailParser:
 
     async def _run(self, raw: bytes, html_max_chars: int) -> ParsedMail | None:
         """One parse in a child process; None when it ran out of time."""
+        if self.closed:
+            raise ParserClosed
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
@@ -69,6 +79,8 @@ class MailParser:
         )
         self._running.add(proc)
         try:
+            if self.closed:  # closed while the process started
+                raise ParserClosed
             out, _ = await asyncio.wait_for(proc.communicate(raw), self.timeout)
         except TimeoutError:
             self.cut += 1
@@ -82,6 +94,8 @@ class MailParser:
                 with contextlib.suppress(Exception):
                     await asyncio.shield(proc.wait())
             self._running.discard(proc)
+        if self.closed:  # killed by aclose: not the mail's fault
+            raise ParserClosed
         if proc.returncode != 0:
             log.warning("mail parse worker failed (exit %s)", proc.returncode)
             return _failed(raw)
@@ -90,11 +104,16 @@ class MailParser:
         except (ValueError, KeyError, TypeError):
             return _failed(raw)
 
-    def close(self) -> None:
-        """Kill every worker still running (the relay is stopping)."""
-        for proc in list(self._running):
-            with contextlib.suppress(ProcessLookupError):
-                proc.kill()
+    async def aclose(self) -> None:
+        """Start no more workers; kill those running and wait for them (the relay stops)."""
+        self.closed = True
+        while self._running:
+            procs = list(self._running)
+            for proc in procs:
+                with contextlib.suppress(ProcessLookupError):
+                    proc.kill()
+            await asyncio.gather(*(proc.wait() for proc in procs), return_exceptions=True)
+            self._running.difference_update(procs)
 
 
 def _failed(raw: bytes) -> ParsedMail:

@@ -18,7 +18,7 @@ from typing import Any
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from console1712.clock import to_rfc3339
-from console1712.net.mail_worker import MailParser
+from console1712.net.mail_worker import MailParser, ParserClosed
 from console1712.net.operations import STAFF, RelayView, service
 from console1712.store import mail as mail_store
 
@@ -74,7 +74,10 @@ class MailHandler:
             return "552 5.3.4 Message too big"
         # Parsing is CPU work that hostile mail can make quadratic: a child process with a
         # time limit keeps it off the relay's loop and out of the threads logins use.
-        parsed = await self.parser.parse(raw)
+        try:
+            parsed = await self.parser.parse(raw)
+        except ParserClosed:
+            return "421 4.3.2 Shutting down, please try again later"
         team = self.team_for(envelope.rcpt_tos)
         try:
             stored = await mail_store.store_incoming(
@@ -215,7 +218,7 @@ class MailIntake:
         if self._server is None:
             return
         self._server.close()
-        self.handler.parser.close()
+        await self.handler.parser.aclose()
         for smtp in list(self._sessions):
             transport = getattr(smtp, "transport", None)
             if transport is not None:

@@ -96,7 +96,9 @@ async def test_login_completes_while_hostile_mails_are_being_parsed(
         # then see their connections closed.
         await relay.stop()
         await asyncio.gather(*sends, return_exceptions=True)
-    assert parser.running == 0
+    # Killed, not left to their 60 s: none started after the stop either.
+    await until(lambda: parser.running == 0, limit=20)
+    assert parser.closed and intake.handler.stored == 0
 
 
 @pytest.fixture
