@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import mailbox
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from console1712.clock import Clock
 from console1712.commands import UserError
 from console1712.config import Settings
+from console1712.domain.mailparse import ParsedMail
 from console1712.net.mail_send import SendError, send_smarthost
 from console1712.net.mail_worker import MailParser
 from console1712.store import audit
@@ -81,8 +83,7 @@ async def import_path(path: Path, settings: Settings, clock: Clock) -> tuple[int
     # The same bounded parse as the SMTP listener: one hostile mail cannot stall an import.
     parser = MailParser.from_settings(settings)
     try:
-        for raw in raw_messages(path):
-            parsed = await parser.parse(raw)
+        async for parsed in _parsed_in_order(parser, raw_messages(path), settings):
             now = clock.now()
             # Imported mail keeps the date it was written (not in the future), so due times
             # and the 6-month retention count from then.
@@ -98,6 +99,17 @@ async def import_path(path: Path, settings: Settings, clock: Clock) -> tuple[int
     finally:
         await db.close()
     return stored, again, flagged
+
+
+async def _parsed_in_order(
+    parser: MailParser, raws: Iterator[bytes], settings: Settings
+) -> AsyncIterator[ParsedMail]:
+    """Parse a few mails at a time (as many as the parse workers), yielded in mailbox order:
+    a reply must be stored after the mail it answers to join its thread."""
+    batch = max(1, settings.mail_parse_workers)
+    while chunk := list(itertools.islice(raws, batch)):
+        for parsed in await asyncio.gather(*(parser.parse(raw) for raw in chunk)):
+            yield parsed
 
 
 def _pick(files: list[Path], name: str | None) -> Path:

@@ -2,7 +2,7 @@
 
 The standard library's parsers are quadratic on some input (150 KB of `"<a" * n` HTML took
 10 s), and in threads that work filled the default pool that password logins use. Here each
-mail is parsed by `python -m console1712.net.mail_worker` (a fresh process: it can be killed,
+mail is parsed by `python -m console1712.net.mail_worker_child` (a fresh process: it can be killed,
 and shares no pool or GIL with the relay), at most `mail_parse_workers` at once, each cut off
 after `mail_parse_timeout` seconds. A cut parse is tried once more without the HTML parser;
 if that fails too, the mail is stored unread (flagged), never dropped.
@@ -17,11 +17,11 @@ import logging
 import sys
 
 from console1712.config import Settings
-from console1712.domain.mailparse import Attachment, ParsedMail, from_json, parse_mail, to_json
+from console1712.domain.mailparse import Attachment, ParsedMail, from_json
 
 log = logging.getLogger("console1712.mail")
 
-WORKER = "console1712.net.mail_worker"
+WORKER = "console1712.net.mail_worker_child"
 
 
 class ParserClosed(Exception):
@@ -129,16 +129,3 @@ def unread(raw: bytes) -> ParsedMail:
         attachments=[Attachment("bericht.eml", "message/rfc822", len(raw))],
         flags={"unreadable", "parse_timeout", "no_from", "no_text", "no_message_id"},
     )
-
-
-def main() -> None:
-    """The child: raw mail on stdin, the parsed mail as JSON on stdout."""
-    html_max_chars = int(sys.argv[1])
-    raw = sys.stdin.buffer.read()
-    parsed = parse_mail(raw, html_max_chars)
-    sys.stdout.write(json.dumps(to_json(parsed), ensure_ascii=True))
-    sys.stdout.flush()
-
-
-if __name__ == "__main__":
-    main()
