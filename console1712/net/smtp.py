@@ -13,7 +13,7 @@ import logging
 import weakref
 from collections import Counter
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
@@ -135,9 +135,10 @@ class _Session(SMTP):
             address = str(peer[0]) if isinstance(peer, tuple) and peer else ""
             if not self._intake.admit(address):
                 self._refused = True
-                if isinstance(transport, asyncio.WriteTransport):
-                    transport.write(b"421 4.7.0 Too many connections, try again later\r\n")
-                transport.close()
+                # uvloop's transports are no asyncio.WriteTransport subclass: cast, not check.
+                writer = cast(asyncio.Transport, transport)
+                writer.write(b"421 4.7.0 Too many connections, try again later\r\n")
+                writer.close()
                 return
             self._address = address
         super().connection_made(transport)
