@@ -70,7 +70,7 @@ class Settings:
     team_addresses: dict[str, str] = field(default_factory=dict)  # address -> region
     mail_max_bytes: int = 10_000_000
     mail_from: str = "1712 <hulp@1712.local>"
-    smarthost: str = ""  # host:port for outgoing mail; empty: write .eml files to outbox
+    smarthost: str = ""  # host:port for outgoing mail; empty: sealed .eml files in the outbox
     smarthost_starttls: bool = True
     smarthost_user: str = ""
     smarthost_password: str = ""

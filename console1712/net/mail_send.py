@@ -1,4 +1,4 @@
-"""Sending a counsellor's reply: through the smarthost (aiosmtplib), or as a .eml in the outbox.
+"""Sending a counsellor's reply: through the smarthost (aiosmtplib), or sealed into the outbox.
 
 Only a counsellor's explicit reply ever leaves here: no auto-replies, no receipts (an
 abuser may read the writer's mailbox).
