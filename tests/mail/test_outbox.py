@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 from console1712.net import mail_ops
+from console1712.net.operations import OpError
 from console1712.store import audit, retention
 from console1712.store import mail as store
 from tests.test_cli import cli
@@ -88,3 +89,20 @@ async def test_an_admin_lists_reads_sends_and_deletes_waiting_replies(
     assert envelope.rcpt_tos == ["writer@example.org"]
     assert REPLY.encode() in (envelope.original_content or b"")
     assert store.outbox_files(host.settings.outbox_path) == []  # deleted once delivered
+
+
+async def test_a_reply_refused_at_storing_leaves_no_file(host: Host) -> None:
+    tid = await incoming(host, plain(msgid="<race@x>"))
+    # Two counsellors answer the same unclaimed thread at once: both pass the first check
+    # and write their reply; the second to store it is refused (taken).
+    results = await asyncio.gather(
+        mail_ops.mail_reply(host.as_("anna"), {"thread": tid, "text": "Antwoord van Anna"}),
+        mail_ops.mail_reply(host.as_("bert"), {"thread": tid, "text": "Antwoord van Bert"}),
+        return_exceptions=True,
+    )
+    sent = [r for r in results if isinstance(r, dict)]
+    refused = [r for r in results if isinstance(r, OpError)]
+    assert len(sent) == 1 and [e.code for e in refused] == ["taken"]
+    (path,) = store.outbox_files(host.settings.outbox_path)
+    winner = "Anna" if sent[0] is results[0] else "Bert"
+    assert f"Antwoord van {winner}".encode() in store.open_outbox(host.db.keys, path)
