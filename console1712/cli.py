@@ -232,6 +232,18 @@ def build_parser() -> argparse.ArgumentParser:
     imp = mail_sub.add_parser("import", help="import mail messages from a Maildir or an mbox")
     imp.add_argument("path", metavar="PATH", help="a Maildir folder or an mbox file")
     _data_options(imp)
+    box = mail_sub.add_parser(
+        "outbox",
+        help="replies waiting in the (sealed) outbox: list, show NAME, send, delete NAME",
+        description="Without a smarthost, replies are sealed into the outbox folder. list: "
+        "name, time, size; show NAME: the message on stdout (audited), to hand to a mail "
+        "server; send: through the smarthost setting, each deleted once accepted; delete "
+        "NAME: after delivering it yourself. NAME may be a unique start of the name.",
+    )
+    box.add_argument("what", nargs="?", default="list", choices=("list", "show", "send", "delete"))
+    box.add_argument("name", nargs="?", metavar="NAME", help="for show and delete")
+    box.add_argument("--out", metavar="FILE", help="show: write the message here (mode 0600)")
+    _data_options(box)
     return parser
 
 

@@ -80,13 +80,22 @@ class Settings:
     team_addresses: dict[str, str] = field(default_factory=dict)  # address -> region
     mail_max_bytes: int = 10_000_000
     mail_from: str = "1712 <hulp@1712.local>"
-    smarthost: str = ""  # host:port for outgoing mail; empty: write .eml files to outbox
+    smarthost: str = ""  # host:port for outgoing mail; empty: sealed .eml files in the outbox
     smarthost_starttls: bool = True
     smarthost_user: str = ""
     smarthost_password: str = ""
     smarthost_cafile: Path | None = None  # CA certificate(s) to trust instead of the system's
     outbox: Path | None = None  # default: DATA/outbox
     mail_closed_dates: list[str] = field(default_factory=list)  # YYYY-MM-DD, no mail work
+    # hostile mail: each parse runs in a child process, at most this many at once, cut off
+    # after this many seconds (then retried without the HTML parser); HTML longer than
+    # mail_html_max_chars is stripped of tags linearly instead of parsed
+    mail_parse_timeout: int = 10
+    mail_parse_workers: int = 2
+    mail_html_max_chars: int = 200_000
+    # SMTP sessions open at once, in all and from one network address (beyond: 421)
+    smtp_max_sessions: int = 20
+    smtp_max_sessions_per_address: int = 3
     # console and clients
     url: str = "ws://127.0.0.1:1712/console"
     chat_url: str = "ws://127.0.0.1:1712/chat"
@@ -159,6 +168,14 @@ class Settings:
             )
         if self.mail_max_bytes < 1000:
             raise SettingsError("mail_max_bytes must be at least 1000")
+        if self.mail_parse_timeout < 1 or self.mail_parse_workers < 1:
+            raise SettingsError("mail_parse_timeout and mail_parse_workers must be at least 1")
+        if self.mail_html_max_chars < 0:
+            raise SettingsError("mail_html_max_chars must be 0 or more (0: never parse HTML)")
+        if self.smtp_max_sessions < 1 or self.smtp_max_sessions_per_address < 1:
+            raise SettingsError(
+                "smtp_max_sessions and smtp_max_sessions_per_address must be at least 1"
+            )
         if any("@" not in a for a in self.mail_addresses + list(self.team_addresses)):
             raise SettingsError("mail_addresses and team_addresses must be e-mail addresses")
         bad = [r for r in self.team_addresses.values() if r not in REGIONS]

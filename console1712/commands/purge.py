@@ -20,7 +20,7 @@ def run(args: argparse.Namespace, settings: Settings, clock: Clock | None = None
 async def _run(dry_run: bool, settings: Settings, out: str | None, clock: Clock) -> int:
     db = await Database.open(settings.db_path, settings.key_path, create=False)
     try:
-        counts = await retention.purge(db, clock, dry_run=dry_run)
+        counts = await retention.purge(db, clock, dry_run=dry_run, outbox=settings.outbox_path)
     finally:
         await db.close()
     head = "would erase (dry run)" if dry_run else "erased"

@@ -14,18 +14,46 @@ from console1712.net import eventloop
 from console1712.store.lock import DataLock
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(message)s"
+OWN_LOGGER = "console1712"
+# Libraries that log peers, envelope addresses or protocol lines at INFO/DEBUG (aiosmtpd
+# logs "('127.0.0.1', 53908) sender: x@example.org"): not even asked for those records.
+QUIET_LIBRARIES = ("mail.log", "websockets", "asyncio", "aiosqlite", "aiosmtplib", "uvloop")
+
+
+class WithholdLibraryDetails(logging.Filter):
+    """Only our own loggers speak in full: they name ids and staff, never content or peers.
+
+    A library's record may carry a peer, an address or a line of a mail in its message,
+    arguments or exception text, so below WARNING it is dropped, and from WARNING up only
+    its logger, level and exception type are kept (enough to know where to look).
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name == OWN_LOGGER or record.name.startswith(OWN_LOGGER + "."):
+            return True
+        if record.levelno < logging.WARNING:
+            return False
+        kind = record.exc_info[0].__name__ if record.exc_info and record.exc_info[0] else "-"
+        record.msg = "%s: details withheld (library message; exception %s)"
+        record.args = (record.name, kind)
+        record.exc_info = None
+        record.exc_text = None
+        record.stack_info = None
+        return True
 
 
 def setup_logging() -> None:
     """Events on stderr, one line each; library chatter (which may name addresses) kept out."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    handler.addFilter(WithholdLibraryDetails())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     # Quiet until the relay listens, so that the first line says where it listens.
     root.setLevel(logging.WARNING)
+    for name in QUIET_LIBRARIES:
+        logging.getLogger(name).setLevel(logging.WARNING)
     logging.getLogger("websockets").setLevel(logging.CRITICAL)
-    logging.getLogger("aiosqlite").setLevel(logging.WARNING)
 
 
 async def _serve(settings: Settings) -> None:

@@ -14,7 +14,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import Message
+from html import unescape
 from html.parser import HTMLParser
+from typing import Any
 
 from console1712.domain.text import strip_controls
 
@@ -22,6 +24,9 @@ MAX_HEADER_CHARS = 2000  # longer header values are cut (and flagged)
 MAX_TEXT_CHARS = 2_000_000  # body text kept per mail
 MAX_PARTS = 500  # MIME parts looked at; a bomb of nested parts stops here
 MAX_DEPTH = 20
+# The standard HTML parser is quadratic on hostile input ("<a" * n: 80 KB took 12 s on a
+# busy 2-core host); HTML longer than this is not given to it but stripped by a linear scan.
+MAX_HTML_CHARS = 200_000
 
 # Flags a parsed mail may carry (shown to counsellors as "could not be read fully").
 FLAGS = (
@@ -36,6 +41,8 @@ FLAGS = (
     "truncated",  # body text longer than MAX_TEXT_CHARS (cut)
     "too_many_parts",
     "unreadable",  # the parser gave up; only what came before is kept
+    "html_not_parsed",  # HTML too long (or its parse cut off): tags stripped, listed as attachment
+    "parse_timeout",  # the parse ran out of time; what could be read cheaply is kept
 )
 
 
@@ -80,13 +87,17 @@ def message_ids(value: str) -> list[str]:
     return [m.group(1) for m in _MSGID.finditer(value)]
 
 
-def parse_mail(raw: bytes) -> ParsedMail:
-    """Parse raw mail bytes; never raises (a failure sets the `unreadable` flag)."""
+def parse_mail(raw: bytes, html_max_chars: int = MAX_HTML_CHARS) -> ParsedMail:
+    """Parse raw mail bytes; never raises (a failure sets the `unreadable` flag).
+
+    HTML parts longer than `html_max_chars` (0: every HTML part) skip the HTML parser: their
+    tags are stripped by a linear scan and the part is listed as an attachment.
+    """
     parsed = ParsedMail(size=len(raw))
     try:
         msg = email.message_from_bytes(raw)
         _read_headers(msg, parsed)
-        _read_body(msg, parsed)
+        _read_body(msg, parsed, html_max_chars)
     except Exception:  # any parser bug or hostile input: keep what we have
         parsed.flags.add("unreadable")
     if not parsed.text.strip() and "no_text" not in parsed.flags:
@@ -231,13 +242,14 @@ def _read_headers(msg: Message, parsed: ParsedMail) -> None:
 
 
 class _Walk:
-    def __init__(self, parsed: ParsedMail) -> None:
+    def __init__(self, parsed: ParsedMail, html_max_chars: int = MAX_HTML_CHARS) -> None:
         self.parsed = parsed
         self.parts = 0
+        self.html_max_chars = html_max_chars
 
 
-def _read_body(msg: Message, parsed: ParsedMail) -> None:
-    walk = _Walk(parsed)
+def _read_body(msg: Message, parsed: ParsedMail, html_max_chars: int = MAX_HTML_CHARS) -> None:
+    walk = _Walk(parsed, html_max_chars)
     text, kind = _best_text(msg, walk, 0)
     if len(text) > MAX_TEXT_CHARS:
         parsed.flags.add("truncated")
@@ -344,7 +356,15 @@ def _best_text(part: Message, walk: _Walk, depth: int) -> tuple[str, str]:
         _list_attachment(part, walk.parsed)
         return "", ""
     if ctype == "text/html":
-        return html_to_text(_text_of(part, walk.parsed)), "html"
+        html = _text_of(part, walk.parsed)
+        if len(html) > walk.html_max_chars:
+            walk.parsed.flags.add("html_not_parsed")
+            name = _filename(part, walk.parsed) or "bericht.html"
+            walk.parsed.attachments.append(
+                Attachment(name=name[:200], type="text/html", size=len(html.encode("utf-8")))
+            )
+            return strip_tags(html), "html"
+        return html_to_text(html), "html"
     if ctype in ("text/plain", "text/enriched") or not _filename(part, walk.parsed):
         return _text_of(part, walk.parsed), "plain"
     _list_attachment(part, walk.parsed)
@@ -439,3 +459,88 @@ def html_to_text(html: str) -> str:
     text = "\n".join(lines)
     text = re.sub(r"\n{3,}", "\n\n", text)
     return strip_controls(text.strip())
+
+
+def strip_tags(html: str) -> str:
+    """Plain text of HTML in one linear pass: tags dropped, entities decoded, nothing parsed.
+
+    For HTML too long for the parser. Each find() starts after the last one, and a '>' found
+    once is reused, so no character is scanned more than a few times whatever the input.
+    """
+    out: list[str] = []
+    i, n = 0, len(html)
+    gt = -1  # the next '>' at or after i, once looked for
+    while i < n:
+        lt = html.find("<", i)
+        if lt < 0:
+            out.append(html[i:])
+            break
+        out.append(html[i:lt])
+        if gt <= lt:
+            gt = html.find(">", lt + 1)
+            if gt < 0:  # no tag ends any more: the rest is text
+                out.append(html[lt:])
+                break
+        nxt = html.find("<", lt + 1, gt)
+        if nxt >= 0:  # a '<' before the '>': this one opens no tag
+            out.append(html[lt:nxt])
+            i = nxt
+            continue
+        name = html[lt + 1 : gt].split(None, 1)[0].lower().strip("/") if gt > lt + 1 else ""
+        if name in ("br", "p", "div", "li", "tr") or name in _BLOCK:
+            out.append("\n")
+        i = gt + 1
+        if name in ("script", "style") and not html[lt + 1 : gt].startswith("/"):
+            end = html.find("</" + name, i)
+            i = n if end < 0 else end
+    text = unescape("".join(out))
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    return strip_controls(re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip())
+
+
+# -- passing a parsed mail between processes ----------------------------------------------
+
+
+def to_json(parsed: ParsedMail) -> dict[str, object]:
+    """A parsed mail as JSON-able values (the parse worker's answer)."""
+    return {
+        "message_id": parsed.message_id,
+        "in_reply_to": parsed.in_reply_to,
+        "references": parsed.references,
+        "from_name": parsed.from_name,
+        "from_addr": parsed.from_addr,
+        "reply_to": parsed.reply_to,
+        "to": parsed.to,
+        "cc": parsed.cc,
+        "subject": parsed.subject,
+        "date": None if parsed.date is None else parsed.date.isoformat(),
+        "text": parsed.text,
+        "html_only": parsed.html_only,
+        "attachments": [a.as_dict() for a in parsed.attachments],
+        "flags": sorted(parsed.flags),
+        "size": parsed.size,
+    }
+
+
+def from_json(data: dict[str, Any]) -> ParsedMail:
+    """The inverse of `to_json`; raises KeyError/TypeError/ValueError on a malformed value."""
+    date = data["date"]
+    return ParsedMail(
+        message_id=None if data["message_id"] is None else str(data["message_id"]),
+        in_reply_to=[str(v) for v in data["in_reply_to"]],
+        references=[str(v) for v in data["references"]],
+        from_name=str(data["from_name"]),
+        from_addr=str(data["from_addr"]),
+        reply_to=str(data["reply_to"]),
+        to=[str(v) for v in data["to"]],
+        cc=[str(v) for v in data["cc"]],
+        subject=str(data["subject"]),
+        date=None if date is None else datetime.fromisoformat(str(date)),
+        text=str(data["text"]),
+        html_only=bool(data["html_only"]),
+        attachments=[
+            Attachment(str(a["name"]), str(a["type"]), int(a["size"])) for a in data["attachments"]
+        ],
+        flags={str(f) for f in data["flags"]},
+        size=int(data["size"]),
+    )

@@ -134,6 +134,14 @@ TEXTS: dict[str, dict[str, str]] = {
     "mail.flag.truncated": {"nl": "tekst ingekort", "en": "text cut"},
     "mail.flag.too_many_parts": {"nl": "te veel delen", "en": "too many parts"},
     "mail.flag.unreadable": {"nl": "deels onleesbaar", "en": "partly unreadable"},
+    "mail.flag.html_not_parsed": {
+        "nl": "HTML niet gelezen (tags weggelaten, als bijlage)",
+        "en": "HTML not read (tags left out, listed as attachment)",
+    },
+    "mail.flag.parse_timeout": {
+        "nl": "lezen duurde te lang (eenvoudig gelezen)",
+        "en": "reading took too long (read simply)",
+    },
     "mail.key.open": {"nl": "openen", "en": "open"},
     "mail.key.filter": {"nl": "filter", "en": "filter"},
     "mail.key.claim": {"nl": "op mij", "en": "claim"},

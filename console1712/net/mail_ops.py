@@ -200,7 +200,7 @@ async def mail_reply(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
     now = ctx.clock.now()
     msg = build_reply(ctx.settings, original, text, now)
     try:
-        delivery = await deliver(ctx.settings, msg)
+        delivery = await deliver(ctx.settings, msg, ctx.db.keys)
     except SendError as exc:
         raise OpError("send_failed", exc.detail, reason=exc.reason) from None
     except OSError:
@@ -234,6 +234,9 @@ async def mail_reply(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
             answered=True if answered is None else answered,
         )
     except MailStateError as exc:
+        if delivery == "outbox":
+            # Taken or forgotten meanwhile: a reply that is not stored is not kept either.
+            store.remove_outbox(ctx.settings.outbox_path, [store.msgid_hash(ctx.db, mid)])
         raise _refuse(exc) from None
     after = await store.get_thread(ctx.db, thread.id)
     _changed(ctx, after, thread.id, after.status if after else "answered")
@@ -263,7 +266,7 @@ async def mail_forget(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
     """ "Do not retain": delete the thread's content now; counts and dates stay."""
     thread = await _visible(ctx, f)
     try:
-        await store.forget(ctx.db, ctx.clock, thread.id, ctx.caller.name)
+        await store.forget(ctx.db, ctx.clock, thread.id, ctx.caller.name, ctx.settings.outbox_path)
     except MailStateError as exc:
         raise _refuse(exc) from None
     _changed(ctx, thread, thread.id, "forgotten")

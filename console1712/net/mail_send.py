@@ -1,4 +1,4 @@
-"""Sending a counsellor's reply: through the smarthost (aiosmtplib), or as a .eml in the outbox.
+"""Sending a counsellor's reply: through the smarthost (aiosmtplib), or sealed into the outbox.
 
 Only a counsellor's explicit reply ever leaves here: no auto-replies, no receipts (an
 abuser may read the writer's mailbox).
@@ -6,10 +6,9 @@ abuser may read the writer's mailbox).
 
 from __future__ import annotations
 
-import contextlib
+import email
 import email.utils
 import logging
-import os
 import ssl
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,6 +22,8 @@ from console1712.config import Settings
 from console1712.domain.hours import BRUSSELS
 from console1712.domain.mailthreads import reply_subject
 from console1712.domain.text import one_line
+from console1712.store.crypto import KeyRing
+from console1712.store.mail import seal_outbox
 
 log = logging.getLogger("console1712.mail")
 
@@ -111,50 +112,43 @@ def message_id_of(msg: EmailMessage) -> str:
     return str(msg["Message-ID"]).strip().strip("<>")
 
 
-async def deliver(settings: Settings, msg: EmailMessage) -> str:
-    """Send through the smarthost, or write to the outbox; returns 'smarthost' or 'outbox'."""
+async def deliver(settings: Settings, msg: EmailMessage, keys: KeyRing) -> str:
+    """Send through the smarthost, or seal into the outbox; returns 'smarthost' or 'outbox'."""
     if settings.smarthost:
-        host, _, port = settings.smarthost.rpartition(":")
-        try:
-            await aiosmtplib.send(
-                msg,
-                hostname=host,
-                port=int(port),
-                start_tls=settings.smarthost_starttls,
-                tls_context=tls_context(settings) if settings.smarthost_starttls else None,
-                username=settings.smarthost_user or None,
-                password=settings.smarthost_password or None,
-                timeout=SEND_TIMEOUT,
-            )
-        except (aiosmtplib.SMTPException, OSError) as exc:
-            if _is_tls_failure(exc):
-                log.warning("mail reply not sent: smarthost certificate did not verify")
-                raise SendError("tls", "smarthost certificate did not verify") from None
-            log.warning("mail reply not sent: smarthost refused (%s)", type(exc).__name__)
-            raise SendError("refused", type(exc).__name__) from None
+        await send_smarthost(settings, msg)
         log.info("mail reply sent via smarthost")
         return "smarthost"
-    write_outbox(settings.outbox_path, msg)
-    log.info("mail reply written to the outbox")
+    write_outbox(settings.outbox_path, msg, keys)
+    log.info("mail reply written to the outbox (sealed)")
     return "outbox"
 
 
-def write_outbox(folder: Path, msg: EmailMessage) -> Path:
-    """Write the message as NAME.eml atomically (0600): a half-written file is never picked up."""
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    name = message_id_of(msg).replace("/", "_").replace("@", "_at_") + ".eml"
-    path = folder / name
-    tmp = folder / (name + ".tmp")
-    data = msg.as_bytes(policy=SMTP_POLICY)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
+async def send_smarthost(settings: Settings, msg: EmailMessage | bytes) -> None:
+    """Hand one message to the smarthost (To and From from its headers); SendError if refused."""
+    if isinstance(msg, bytes):
+        parsed = email.message_from_bytes(msg, _class=EmailMessage, policy=SMTP_POLICY)
+        assert isinstance(parsed, EmailMessage)
+        msg = parsed
+    host, _, port = settings.smarthost.rpartition(":")
     try:
-        os.replace(tmp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    return path
+        await aiosmtplib.send(
+            msg,
+            hostname=host,
+            port=int(port),
+            start_tls=settings.smarthost_starttls,
+            tls_context=tls_context(settings) if settings.smarthost_starttls else None,
+            username=settings.smarthost_user or None,
+            password=settings.smarthost_password or None,
+            timeout=SEND_TIMEOUT,
+        )
+    except (aiosmtplib.SMTPException, OSError) as exc:
+        if _is_tls_failure(exc):
+            log.warning("mail not sent: smarthost certificate did not verify")
+            raise SendError("tls", "smarthost certificate did not verify") from None
+        log.warning("mail not sent: smarthost refused (%s)", type(exc).__name__)
+        raise SendError("refused", type(exc).__name__) from None
+
+
+def write_outbox(folder: Path, msg: EmailMessage, keys: KeyRing) -> Path:
+    """Seal the message into the outbox folder (it names the writer and quotes their mail)."""
+    return seal_outbox(keys, folder, message_id_of(msg), msg.as_bytes(policy=SMTP_POLICY))

@@ -52,7 +52,9 @@ class RetentionJob:
         return now.date() > last.astimezone(BRUSSELS).date() and now.hour >= NIGHT_HOUR
 
     async def run_once(self) -> retention.PurgeCounts:
-        counts = await retention.purge(self.relay.db, self.relay.clock)
+        counts = await retention.purge(
+            self.relay.db, self.relay.clock, outbox=self.relay.settings.outbox_path
+        )
         self.runs += 1
         return counts
 

@@ -7,12 +7,16 @@ content but keeps its counts and dates; `purge_mail` removes mail older than 6 m
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import json
+import os
 import secrets
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from console1712.clock import Clock, from_rfc3339, to_rfc3339
@@ -21,6 +25,7 @@ from console1712.domain.mailthreads import SubjectCandidate, choose_thread, norm
 from console1712.domain.themes import taxonomy
 from console1712.domain.workdays import MAIL_WORKING_DAYS, due_at
 from console1712.store import audit, stats
+from console1712.store.crypto import KeyRing
 from console1712.store.db import Database, Tx, register_encrypted
 
 for _column in ("sender", "sender_name", "subject"):
@@ -514,12 +519,19 @@ async def mark_answered(db: Database, clock: Clock, thread: str, by: str) -> Non
     await db.write(job)
 
 
-async def forget(db: Database, clock: Clock, thread: str, by: str) -> None:
-    """ "Do not retain": delete the thread's content now; counts and dates stay. Audited."""
+async def forget(
+    db: Database, clock: Clock, thread: str, by: str, outbox: Path | None = None
+) -> None:
+    """ "Do not retain": delete the thread's content now; counts and dates stay. Audited.
+
+    Replies of the thread still waiting in the `outbox` folder are deleted too.
+    """
     now = clock.now()
+    waiting: list[str] = []
 
     async def job(tx: Tx) -> None:
         await _live(tx, thread)
+        waiting[:] = await _outbox_hashes(tx, "thread = ?", (thread,))
         await tx.execute(
             "UPDATE mail_messages SET headers = NULL, body = NULL, attachments = NULL,"
             " msgid_hash = NULL, flags = '' WHERE thread = ?",
@@ -535,6 +547,8 @@ async def forget(db: Database, clock: Clock, thread: str, by: str) -> None:
         await audit.append(tx, now, by, "mail.forget", thread)
 
     await db.write(job)
+    if outbox is not None:
+        remove_outbox(outbox, waiting)
 
 
 # Threads linked to a dossier under a legal hold are kept whole, like the held dossier's chats.
@@ -545,14 +559,22 @@ _HELD_THREADS = (
 
 
 async def purge_mail(
-    db: Database, clock: Clock, older_than_days: int = RETENTION_DAYS, *, dry_run: bool = False
+    db: Database,
+    clock: Clock,
+    older_than_days: int = RETENTION_DAYS,
+    *,
+    dry_run: bool = False,
+    outbox: Path | None = None,
 ) -> int:
     """Delete every mail message older than the cutoff, and threads with nothing newer.
 
     Threads linked to a dossier under a legal hold are skipped. Returns the number of
     messages deleted (or, in a dry run, that would be); thread rows go with their last message.
+    Replies of deleted messages still in the `outbox` folder go too, and so does any file
+    there older than the cutoff (a reply whose storing failed).
     """
-    cutoff = to_rfc3339(clock.now() - timedelta(days=older_than_days))
+    cutoff_at = clock.now() - timedelta(days=older_than_days)
+    cutoff = to_rfc3339(cutoff_at)
     if dry_run:
         row = await db.fetchone(
             f"SELECT count(*) FROM mail_messages WHERE at < ? AND thread NOT IN ({_HELD_THREADS})",
@@ -565,7 +587,12 @@ async def purge_mail(
     expiring = [r["id"] for r in await db.fetchall(expiring_sql, (cutoff,))]
     archived = await stats.mail_contacts(db, expiring, list(taxonomy()))
 
+    waiting: list[str] = []
+
     async def job(tx: Tx) -> int:
+        waiting[:] = await _outbox_hashes(
+            tx, f"at < ? AND thread NOT IN ({_HELD_THREADS})", (cutoff,)
+        )
         gone = await tx.execute(
             f"DELETE FROM mail_messages WHERE at < ? AND thread NOT IN ({_HELD_THREADS})",
             (cutoff,),
@@ -582,7 +609,14 @@ async def purge_mail(
         )
         return gone
 
-    return await db.write(job)
+    gone = await db.write(job)
+    if outbox is not None:
+        remove_outbox(outbox, waiting)
+        for path in outbox_files(outbox):
+            with contextlib.suppress(OSError):
+                if datetime.fromtimestamp(path.stat().st_mtime, UTC) < cutoff_at:
+                    path.unlink()
+    return gone
 
 
 async def counts(db: Database) -> dict[str, int]:
@@ -592,3 +626,70 @@ async def counts(db: Database) -> dict[str, int]:
     row = await db.fetchone("SELECT count(*) FROM mail_messages")
     result["messages"] = int(row[0]) if row else 0
     return result
+
+
+# -- outbox ------------------------------------------------------------------------------
+# Without a smarthost, replies wait in the outbox folder for an admin to deliver them
+# (`console1712 mail outbox`). They hold the writer's address and a quote of their mail, so
+# they are sealed like the database's values, named by the keyed hash their mail_messages
+# row keeps (forget and purge find them by it), and deleted once delivered.
+
+OUTBOX_SUFFIX = ".eml.sealed"
+
+
+async def _outbox_hashes(tx: Tx, where: str, params: Sequence[Any]) -> list[str]:
+    rows = await tx.fetchall(
+        "SELECT msgid_hash FROM mail_messages WHERE direction = 'out' AND delivery = 'outbox'"
+        f" AND msgid_hash IS NOT NULL AND {where}",
+        params,
+    )
+    return [str(r[0]) for r in rows]
+
+
+def outbox_name(keys: KeyRing, message_id: str) -> str:
+    """The outbox file name of a reply: the keyed hash of its Message-ID (no content)."""
+    return keys.keyed_hash("mail-msgid", message_id.strip().lower()) + OUTBOX_SUFFIX
+
+
+def seal_outbox(keys: KeyRing, folder: Path, message_id: str, data: bytes) -> Path:
+    """Write a reply sealed, atomically and 0600: a half-written file is never picked up."""
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    name = outbox_name(keys, message_id)
+    path = folder / name
+    tmp = folder / (name + ".tmp")
+    sealed = keys.seal(base64.b64encode(data).decode("ascii"), "outbox", "eml", name)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(sealed)
+        out.flush()
+        os.fsync(out.fileno())
+    try:
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    return path
+
+
+def open_outbox(keys: KeyRing, path: Path) -> bytes:
+    """The raw message of a sealed outbox file; DecryptError if it does not open here."""
+    return base64.b64decode(keys.open(path.read_bytes(), "outbox", "eml", path.name))
+
+
+def outbox_files(folder: Path) -> list[Path]:
+    """Sealed replies waiting in the outbox, oldest first."""
+    if not folder.is_dir():
+        return []
+    found = [p for p in folder.iterdir() if p.name.endswith(OUTBOX_SUFFIX) and p.is_file()]
+    return sorted(found, key=lambda p: (p.stat().st_mtime, p.name))
+
+
+def remove_outbox(folder: Path, hashes: Sequence[str]) -> int:
+    """Delete the outbox files of these message hashes; returns how many were there."""
+    removed = 0
+    for h in hashes:
+        with contextlib.suppress(FileNotFoundError):
+            (folder / (h + OUTBOX_SUFFIX)).unlink()
+            removed += 1
+    return removed

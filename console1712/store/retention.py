@@ -15,6 +15,7 @@ import inspect
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from console1712.clock import Clock, from_rfc3339, to_rfc3339
@@ -92,7 +93,9 @@ async def _count(src: Tx | Database, sql: str, params: list[Any]) -> int:
     return int(row[0]) if row else 0
 
 
-async def _mail(db: Database, clock: Clock, dry_run: bool) -> int | None:
+async def _mail(
+    db: Database, clock: Clock, dry_run: bool, outbox: Path | None = None
+) -> int | None:
     """Mail is purged by the mail part (issue 5); None when it is not installed."""
     try:
         module = importlib.import_module("console1712.store.mail")
@@ -111,6 +114,8 @@ async def _mail(db: Database, clock: Clock, dry_run: bool) -> int | None:
                 return None
             cutoff = to_rfc3339(clock.now() - timedelta(days=days))
             return await _count(db, "SELECT count(*) FROM mail_messages WHERE at < ?", [cutoff])
+    elif outbox is not None and "outbox" in inspect.signature(purge).parameters:
+        result = await purge(db, clock, outbox=outbox)  # replies waiting there go too
     else:
         result = await purge(db, clock)
     if isinstance(result, int):
@@ -121,9 +126,17 @@ async def _mail(db: Database, clock: Clock, dry_run: bool) -> int | None:
 
 
 async def purge(
-    db: Database, clock: Clock, *, dry_run: bool = False, vacuum: bool = True
+    db: Database,
+    clock: Clock,
+    *,
+    dry_run: bool = False,
+    vacuum: bool = True,
+    outbox: Path | None = None,
 ) -> PurgeCounts:
-    """Erase everything past its retention period; returns (and audits) the counts."""
+    """Erase everything past its retention period; returns (and audits) the counts.
+
+    `outbox`: the folder of unsent replies (settings.outbox_path), purged with their mail.
+    """
     now = clock.now()
     chats_cut = to_rfc3339(chat_cutoff(now))
     blocks_cut = to_rfc3339(block_cutoff(now))
@@ -191,7 +204,7 @@ async def purge(
         await job(tx)
 
     await db.write(counted)
-    counts.mail = await _mail(db, clock, dry_run=False)
+    counts.mail = await _mail(db, clock, dry_run=False, outbox=outbox)
 
     async def audited(tx: Tx) -> None:
         await audit.append(tx, now, ACTOR, "retention.purge", "-", "ok", counts.line())

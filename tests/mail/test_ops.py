@@ -162,13 +162,17 @@ async def test_reply_leaves_through_the_smarthost_with_proper_headers(
     assert thread is not None and thread.status == "open" and thread.due_at is not None
 
 
-async def test_outbox_fallback_writes_an_eml(host: Host) -> None:
+async def test_outbox_fallback_writes_a_sealed_eml(host: Host) -> None:
     tid = await incoming(host, plain(msgid="<o@x>"))
     answer = await mail_ops.mail_reply(host.as_("anna"), {"thread": tid, "text": "Antwoord"})
     assert answer["delivery"] == "outbox"
-    (path,) = host.settings.outbox_path.glob("*.eml")
+    (path,) = host.settings.outbox_path.glob("*.eml.sealed")
     assert path.stat().st_mode & 0o077 == 0
-    sent = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    # At rest neither the writer's address nor the reply nor the quote is readable.
+    for secret in (b"writer@example.org", b"Antwoord", b"Ik weet niet"):
+        assert secret not in path.read_bytes()
+    raw = store.open_outbox(host.db.keys, path)
+    sent = email.message_from_bytes(raw, policy=email.policy.default)
     assert sent["To"] == "writer@example.org" and sent["In-Reply-To"] == "<o@x>"
     (_, out) = await store.thread_messages(host.db, tid)
     assert out.direction == "out" and out.delivery == "outbox" and out.sent_by == "anna"

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from email.message import EmailMessage
 
-from console1712.domain.mailparse import html_to_text, message_ids, parse_mail
+from console1712.domain.mailparse import (
+    from_json,
+    html_to_text,
+    message_ids,
+    parse_mail,
+    strip_tags,
+    to_json,
+)
 
 
 def test_plain_mail_headers_and_text() -> None:
@@ -136,3 +143,25 @@ def test_message_ids_and_references() -> None:
 
 def test_html_to_text_keeps_pre_and_breaks() -> None:
     assert html_to_text("a<br>b<pre>  x\n  y</pre>") == "a\nb\nx\ny"
+
+
+def test_strip_tags_reads_html_without_the_parser() -> None:
+    html = "<p>Hallo &amp; <b>dag</b></p><script>x<y</script>ok<br>verder <x"
+    assert strip_tags(html) == "Hallo & dag\nok\nverder <x"
+    # Hostile input is kept as text, not lost: "<a" opens no tag without a '>'.
+    assert strip_tags("<a" * 1000) == "<a" * 1000
+
+
+def test_html_over_the_cap_is_listed_and_stripped() -> None:
+    raw = (
+        b"From: a@example.org\r\nSubject: s\r\nContent-Type: text/html\r\n\r\n"
+        b"<div>Hallo <i>daar</i></div>"
+    )
+    parsed = parse_mail(raw, html_max_chars=10)
+    assert parsed.text == "Hallo daar" and parsed.html_only
+    assert "html_not_parsed" in parsed.flags
+    assert [a.as_dict() for a in parsed.attachments] == [
+        {"name": "bericht.html", "type": "text/html", "size": 28}
+    ]
+    assert parse_mail(raw).flags.isdisjoint({"html_not_parsed"})
+    assert from_json(to_json(parsed)) == parsed

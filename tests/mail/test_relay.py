@@ -67,7 +67,7 @@ async def test_mail_over_a_real_relay(
     assert opened["messages"][0]["text"].strip() == "tekst"
     sent = await anna.ask({"type": "mail_reply", "thread": pushed["thread"], "text": "Dag!"})
     assert sent["type"] == "mail_sent" and sent["delivery"] == "outbox"
-    assert len(list(relay.settings.outbox_path.glob("*.eml"))) == 1
+    assert len(list(relay.settings.outbox_path.glob("*.eml.sealed"))) == 1
     bad = await anna.ask({"type": "mail_threads", "filter": 3})
     assert bad["type"] == "error" and bad["code"] == "bad_request"
     await anna.ws.close()

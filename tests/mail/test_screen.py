@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from textual.content import Content
 from textual.widgets import Label, ListView, Static, TextArea
 
 import console1712.net.mail_ops  # noqa: F401  (registers the operations, as the relay will)
+from console1712.config import Settings
 from console1712.screens.mail import MailScreen
+from console1712.store.crypto import read_key_file
+from console1712.store.mail import open_outbox
 from tests.console.conftest import console_app, sign_in, until
 
 from .conftest import send
 from .test_relay import smtp_port
+
+
+def sealed_reply(settings: Settings, path: Path) -> bytes:
+    return open_outbox(read_key_file(settings.key_path), path)
+
 
 NASTY = ["[@click=app.quit]x[/]", "[/b]", "[link=http://x]y[/link]", "[TODO]",
          "a\x1b]0;title\x07b", "c\x1b[2Jd"]  # fmt: skip
@@ -113,11 +122,12 @@ async def test_reply_with_confirmation_and_urgency(settings, relay, clock, make_
         await until(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
         await pilot.press("ctrl+y")
         outbox = settings.outbox_path
-        await until(pilot, lambda: outbox.exists() and any(outbox.glob("*.eml")))
+        await until(pilot, lambda: outbox.exists() and any(outbox.glob("*.eml.sealed")))
         await until(pilot, lambda: len(screen.entries) == 1)  # the open list lost it
         assert editor.text == "" and not editor.display
-        (eml,) = outbox.glob("*.eml")
-        assert b"we lezen je mail." in eml.read_bytes()
+        (eml,) = outbox.glob("*.eml.sealed")
+        assert b"we lezen je mail." not in eml.read_bytes()  # sealed at rest
+        assert b"we lezen je mail." in sealed_reply(settings, eml)
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, MailScreen))
 

@@ -15,6 +15,8 @@ def test_defaults(tmp_path: Path) -> None:
     assert (s.smtp, s.smtp_host, s.smtp_port) == (True, "127.0.0.1", 2525)
     assert s.mail_addresses == ["hulp@1712.local"] and s.mail_max_bytes == 10_000_000
     assert s.outbox_path == tmp_path / "outbox" and s.smarthost == ""
+    assert (s.mail_parse_timeout, s.mail_parse_workers, s.mail_html_max_chars) == (10, 2, 200_000)
+    assert (s.smtp_max_sessions, s.smtp_max_sessions_per_address) == (20, 3)
 
 
 @pytest.mark.parametrize(
@@ -25,6 +27,11 @@ def test_defaults(tmp_path: Path) -> None:
         ({"CONSOLE1712_MAIL_ADDRESSES": "not-an-address"}, "e-mail addresses"),
         ({"CONSOLE1712_SMARTHOST": "mail.example.org"}, "HOST:PORT"),
         ({"CONSOLE1712_MAIL_CLOSED_DATES": "2026-13-01"}, "mail_closed_dates"),
+        ({"CONSOLE1712_MAIL_PARSE_TIMEOUT": "0"}, "mail_parse_timeout"),
+        ({"CONSOLE1712_MAIL_PARSE_WORKERS": "0"}, "mail_parse_workers"),
+        ({"CONSOLE1712_MAIL_HTML_MAX_CHARS": "-1"}, "mail_html_max_chars"),
+        ({"CONSOLE1712_SMTP_MAX_SESSIONS": "0"}, "smtp_max_sessions"),
+        ({"CONSOLE1712_SMTP_MAX_SESSIONS_PER_ADDRESS": "0"}, "smtp_max_sessions_per_address"),
     ],
 )
 def test_bad_mail_settings_are_one_clear_line(env: dict[str, str], message: str) -> None:
