@@ -23,7 +23,7 @@ from typing import Any
 
 from console1712.clock import Clock
 from console1712.commands import UserError
-from console1712.commands.relay import LOG_FORMAT, setup_logging
+from console1712.commands.relay import LOG_FORMAT, WithholdLibraryDetails, setup_logging
 from console1712.config import Settings
 from console1712.i18n import t
 
@@ -253,6 +253,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         # The console owns the terminal: the relay's log lines go to a file instead.
         handler = logging.FileHandler(data / "demo.log", encoding="utf-8")
         handler.setFormatter(logging.Formatter(LOG_FORMAT))
+        handler.addFilter(WithholdLibraryDetails())  # as on stderr: no peers or content
         logging.getLogger().handlers[:] = [handler]
         logging.getLogger().setLevel(logging.INFO)
         world = DemoWorld(demo_settings, speed, counsellors, log_file=data / "demo.log")
