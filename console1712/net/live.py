@@ -41,6 +41,9 @@ class LiveChat:
     rate: RateLimiter = field(default_factory=RateLimiter)
     hold: bool = False  # accept/transfer being stored: the new counsellor gets it after
     readers: set[str] = field(default_factory=set)  # supervisors reading along (issue 7)
+    # the counsellor has had no console open since (None: connected); see Relay.requeue
+    orphaned_at: datetime | None = None
+    returned: bool = False  # waiting again after a counsellor left it: front of the queue
 
     def history(self) -> list[dict[str, Any]]:
         return [message_entry(m) for m in self.messages]

@@ -523,6 +523,7 @@ class StaffConn(Peer):
             self._deadline.cancel()
         r.staff.setdefault(account.name, set()).add(self)
         r.aliases[account.name] = account.display
+        r.counsellor_back(account.name)
         log.info("login ok user=%s role=%s", account.name, account.role)
         self.reply(
             ref,
@@ -576,6 +577,7 @@ class StaffConn(Peer):
             self.account.team,
             True,
         )
+        chat.returned = False
         r.queue_changed()
         await chats.assign(r.db, chat.id, self.name, self.account.team, r.clock.now())
         chat.hold = False

@@ -30,15 +30,16 @@ from console1712 import web
 from console1712.clock import Clock, to_rfc3339
 from console1712.config import Settings
 from console1712.domain.hours import Schedule
+from console1712.i18n import t
 from console1712.net import operations as ops
 from console1712.net import protocol as p
 from console1712.net.live import STAFF_ROLES, LiveChat, message_entry
 from console1712.net.peers import QUEUE_INTERVAL, ChatterConn, Peer, StaffConn
 from console1712.net.protocol import Close
 from console1712.net.ratelimit import RateLimiter
-from console1712.store import accounts, blocks, chats
+from console1712.store import accounts, audit, blocks, chats
 from console1712.store.chats import Message
-from console1712.store.db import Database, StoreError
+from console1712.store.db import Database, StoreError, Tx
 
 log = logging.getLogger("console1712.relay")
 
@@ -159,7 +160,10 @@ class Relay:
                 dropped_at=stored.dropped_at or now,
                 messages=stored.messages,
                 rate=self.rate_limiter(),
+                returned=stored.returned,
             )
+            if chat.state == "assigned":
+                chat.orphaned_at = now  # no console is connected yet: its clock starts now
             for m in stored.messages:
                 fut: asyncio.Future[int] = loop.create_future()
                 fut.set_result(m.seq)
@@ -357,12 +361,21 @@ class Relay:
 
     def queue_entries(self) -> list[dict[str, Any]]:
         return [
-            {"chat": c.id, **c.intake.as_dict(), "since": to_rfc3339(c.since)}
+            {
+                "chat": c.id,
+                **c.intake.as_dict(),
+                "since": to_rfc3339(c.since),
+                **({"returned": True} if c.returned else {}),
+            }
             for c in self.waiting.values()
         ]
 
     def next_waiting(self, team: str | None) -> LiveChat | None:
-        """The chat `accept` without id takes: own region first, then longest waiting."""
+        """The chat `accept` without id takes: returned chats, own region, longest waiting."""
+        for chat in self.waiting.values():
+            if chat.returned:
+                return chat  # a chat a counsellor left waits at the front (protocol Additions)
+            break
         if team is not None:
             for chat in self.waiting.values():
                 if chat.intake.region == team:
@@ -477,7 +490,68 @@ class Relay:
             if name in chat.readers:
                 chat.readers.discard(name)
                 self.to_counsellor(chat, self.watched_frame(chat))
+        self.counsellor_gone(name)
         self.changed()
+
+    # -- orphaned chats: back to the queue when their counsellor is gone ------------------
+
+    def counsellor_gone(self, name: str) -> None:
+        """The last console of `name` closed: their chats start the `orphan_after` clock."""
+        now = self.clock.now()
+        for chat in self.chats.values():
+            if chat.counsellor == name and chat.state == "assigned" and chat.orphaned_at is None:
+                chat.orphaned_at = now
+
+    def counsellor_back(self, name: str) -> None:
+        """A console of `name` logged in: their chats stay theirs (the tabs are restored)."""
+        for chat in self.chats.values():
+            if chat.counsellor == name:
+                chat.orphaned_at = None
+
+    async def requeue_orphans(self) -> int:
+        """Chats whose counsellor has been gone `orphan_after` seconds go back; how many."""
+        if self.stopping:
+            return 0
+        cutoff = self.clock.now() - timedelta(seconds=self.settings.orphan_after)
+        due = [
+            c
+            for c in self.chats.values()
+            if c.state == "assigned" and c.orphaned_at is not None and c.orphaned_at <= cutoff
+        ]
+        for chat in due:
+            if chat.counsellor is not None and not self.staff.get(chat.counsellor):
+                await self.requeue(chat, "orphaned")
+        return len(due)
+
+    async def requeue(self, chat: LiveChat, why: str, actor: str = "relay") -> None:
+        """Back to the front of the queue with its history (after other returned chats);
+        the chatter is told that another counsellor will take over."""
+        if chat.state != "assigned" or chat.hold:
+            return
+        former = chat.counsellor
+        chat.state, chat.counsellor, chat.orphaned_at, chat.returned = "waiting", None, None, True
+        if chat.readers:
+            self.to_readers(chat, {"type": "read_along_ended", "chat": chat.id})
+            chat.readers.clear()
+        returned = [c for c in self.waiting.values() if c.returned]
+        rest = [c for c in self.waiting.values() if not c.returned]
+        self.waiting = {c.id: c for c in (*returned, chat, *rest)}
+        self.queue_changed()
+        at = self.clock.now()
+        detail = json.dumps({"from": former, "why": why})
+
+        async def job(tx: Tx) -> None:
+            await chats.requeue_in(tx, chat.id)
+            await audit.append(tx, at, actor, "chat.requeue", chat.id, detail=detail)
+
+        await self.db.write(job)
+        log.info("requeue chat=%s why=%s", chat.id, why)
+        if chat.conn is not None and chat.state == "waiting":
+            pos = self.position(chat)
+            chat.conn._last_position = pos
+            chat.conn.send(
+                {"type": "requeued", "position": pos, "detail": t("relay.requeued", self.lang)}
+            )
 
     def forget(self, chat: LiveChat) -> None:
         self.chats.pop(chat.id, None)
@@ -518,6 +592,7 @@ class Relay:
             if chat.state != "ended":
                 log.info("timeout chat=%s", chat.id)
                 await self.end(chat, "timeout")
+        await self.requeue_orphans()
         return len(expired)
 
     async def _sweep_loop(self) -> None:
