@@ -553,6 +553,59 @@ class Relay:
                 {"type": "requeued", "position": pos, "detail": t("relay.requeued", self.lang)}
             )
 
+    async def hand_over(
+        self, chat: LiveChat, target: accounts.Account, actor: str, action: str
+    ) -> bool:
+        """A supervisor's take-over or reassign: the chat (assigned or waiting) becomes
+        `target`'s, audited as `action`; False if it ended meanwhile."""
+        former = chat.counsellor
+        if chat.state == "waiting":
+            del self.waiting[chat.id]
+            self.queue_changed()
+        chat.state, chat.counsellor, chat.team, chat.hold = (
+            "assigned",
+            target.name,
+            target.team,
+            True,
+        )
+        chat.returned, chat.orphaned_at = False, None
+        at = self.clock.now()
+        detail = json.dumps({"from": former, "to": target.name})
+
+        async def job(tx: Tx) -> None:
+            await chats.assign_in(tx, chat.id, target.name, target.team, at)
+            await audit.append(tx, at, actor, action, chat.id, detail=detail)
+
+        await self.db.write(job)
+        chat.hold = False
+        log.info("%s chat=%s by=%s to=%s", action, chat.id, actor, target.name)
+        if former is not None and former != target.name:
+            by = self.aliases.get(actor, actor)
+            self.send_to_staff(former, {"type": "released", "chat": chat.id, "by": by})
+        if chat.state == "ended":
+            return False
+        if not self.staff.get(target.name):
+            chat.orphaned_at = at
+        self.changed()
+        for conn in self.staff.get(target.name, ()):
+            conn.send(
+                {
+                    "type": "assigned",
+                    "chat": chat.id,
+                    "intake": chat.intake.as_dict(),
+                    "history": chat.history(),
+                }
+            )
+            if chat.readers:
+                conn.send(self.watched_frame(chat))
+            if chat.conn is None:
+                conn.send({"type": "presence", "chat": chat.id, "state": "away"})
+        if chat.conn is not None:
+            chat.conn.send(
+                {"type": "joined", "counsellor": self.aliases.get(target.name, target.display)}
+            )
+        return True
+
     def forget(self, chat: LiveChat) -> None:
         self.chats.pop(chat.id, None)
         self.by_resume.pop(chat.resume_hash, None)

@@ -23,6 +23,7 @@ from console1712.config import REGIONS
 from console1712.domain.hours import BRUSSELS
 from console1712.domain.stats import AGE_BANDS, GENDERS, UNKNOWN
 from console1712.domain.themes import taxonomy
+from console1712.net import alerts
 from console1712.net import operations as ops
 from console1712.net.live import LiveChat
 from console1712.net.operations import (
@@ -39,7 +40,8 @@ from console1712.net.operations import (
     req_text,
 )
 from console1712.net.protocol import BadRequest
-from console1712.store import audit, disclosure, phone, stats
+from console1712.net.stepping import chat_team, in_scope
+from console1712.store import accounts, audit, disclosure, phone, stats
 from console1712.store.db import Tx
 
 if TYPE_CHECKING:
@@ -222,6 +224,8 @@ def _live_assigned(ctx: OpContext, chat_id: str) -> LiveChat:
     chat = _relay(ctx).chats.get(chat_id)
     if chat is None or chat.state != "assigned" or chat.counsellor is None:
         raise OpError("not_found", chat=chat_id)
+    if not in_scope(ctx.caller, chat_team(chat)):
+        raise OpError("not_found", chat=chat_id)  # another team's chat: as if absent
     return chat
 
 
@@ -244,6 +248,9 @@ async def read_along(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
     if chat.state != "assigned":
         raise OpError("not_found", chat=chat.id)
     chat.readers.add(ctx.caller.name)
+    board = alerts.board_of(ctx.relay)
+    if board is not None:
+        board.acknowledge(chat)  # opening the read-along handles this chat's wait alert
     relay.to_counsellor(chat, relay.watched_frame(chat))
     relay.changed()
     log.info("read along chat=%s by=%s", chat.id, ctx.caller.name)
@@ -310,23 +317,36 @@ async def disclosure_request(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any
     except disclosure.DisclosureError as exc:
         raise _refuse(exc, chat=chat) from None
     log.info("disclosure requested request=%s by=%s", request_id, ctx.caller.name)
-    ctx.relay.broadcast_staff(
-        {
-            "type": "disclosure_pending",
-            "request": request_id,
-            "chat": chat,
-            "requested_by": ctx.caller.name,
-        },
-        SUPERVISOR,
-    )
+    live = _relay(ctx).chats.get(chat)
+    team = chat_team(live) if live is not None else ctx.caller.team
+    frame = {
+        "type": "disclosure_pending",
+        "request": request_id,
+        "chat": chat,
+        "requested_by": ctx.caller.name,
+        "requested_by_name": ctx.caller.display,
+    }
+    for conns in _relay(ctx).staff.values():
+        for conn in conns:
+            account = conn.account
+            if account is not None and account.role in SUPERVISOR and in_scope(account, team):
+                conn.send(dict(frame))
+    _relay(ctx).changed()  # the supervisors' alert line counts open requests
     return {"type": "disclosure_requested", "request": request_id, "chat": chat}
 
 
 @ops.operation("disclosures", SUPERVISOR)
 async def disclosures(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
     """Pending requests and those of the last two weeks."""
-    found = await disclosure.open_requests(ctx.db, ctx.clock.now())
-    return {"type": "disclosures", "requests": [d.as_dict() for d in found]}
+    found = await disclosure.open_requests(ctx.db, ctx.clock.now(), team=ctx.caller.team)
+    names: dict[str, str] = {}
+    requests = []
+    for d in found:
+        if d.requested_by not in names:
+            account = await accounts.get_account(ctx.db, d.requested_by)
+            names[d.requested_by] = account.display if account else d.requested_by
+        requests.append({**d.as_dict(), "requested_by_name": names[d.requested_by]})
+    return {"type": "disclosures", "requests": requests}
 
 
 @ops.operation("disclosure_decide", SUPERVISOR)
@@ -338,13 +358,14 @@ async def disclosure_decide(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]
         raise BadRequest("bad.field", "approve")
     try:
         requester = await disclosure.decide(
-            ctx.db, ctx.clock.now(), ctx.caller.name, request_id, approve
+            ctx.db, ctx.clock.now(), ctx.caller.name, request_id, approve, ctx.caller.team
         )
     except disclosure.DisclosureError as exc:
         raise _refuse(exc, request=request_id) from None
     log.info("disclosure %s request=%s", "approved" if approve else "refused", request_id)
     frame = {"type": "disclosure_decided", "request": request_id, "approved": approve}
     ctx.relay.send_to_staff(requester, frame)
+    _relay(ctx).changed()  # one open request fewer for the alert line
     return frame
 
 
@@ -353,7 +374,9 @@ async def disclosure_view(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
     """The approving supervisor sees the address, once."""
     request_id = req_str(f, "request", max_len=64)
     try:
-        chat, address = await disclosure.view(ctx.db, ctx.clock.now(), ctx.caller.name, request_id)
+        chat, address = await disclosure.view(
+            ctx.db, ctx.clock.now(), ctx.caller.name, request_id, ctx.caller.team
+        )
     except disclosure.DisclosureError as exc:
         raise _refuse(exc, request=request_id) from None
     log.info("disclosure viewed request=%s", request_id)

@@ -101,7 +101,7 @@ async def test_counsellor_sees_reader_and_note_and_registers(
     settings, relay, clock, make_staff
 ) -> None:
     anna = await make_staff("anna", display="Anna", team="limburg")
-    sofie = await make_staff("sofie", role="supervisor", display="Sofie")
+    sofie = await make_staff("sofie", role="supervisor", display="Sofie", team="limburg")
     app = console_app(settings, relay, clock)
     async with app.run_test(size=(80, 24)) as pilot, console(relay, sofie) as sw:
         ws = await sign_in(pilot, anna)
