@@ -15,7 +15,7 @@ import contextlib
 import json
 import logging
 import weakref
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from console1712.clock import to_rfc3339
@@ -51,8 +51,8 @@ log = logging.getLogger("console1712.supervision")
 
 INTERVAL = 1.0  # seconds: at most one monitor frame per subscriber per second
 TICK = 60.0  # seconds: re-check what changes without an event (clock, mail due)
-HISTORY_HOURS = 4
-HISTORY_STEP = 10  # minutes between points of the queue chart
+HISTORY_HOURS = 1
+HISTORY_STEP = 1  # minutes between points of the queue chart (its maximum: queue_max)
 MAX_NOTE = 2000
 MAX_REASON = 500
 
@@ -77,7 +77,7 @@ class Monitor:
         self._pushing = False
         self._dirty = False
         self._last_push = -1e9
-        self._last_body = ""
+        self._last_body: dict[str, str] = {}  # per subscriber: what each one sees differs
 
     async def start(self) -> None:
         self.relay.watchers.append(self.mark)
@@ -121,16 +121,21 @@ class Monitor:
         self._pushing = True
         self._dirty = False
         try:
-            frame = await self.snapshot()
-            body = json.dumps({k: v for k, v in frame.items() if k != "at"}, sort_keys=True)
+            full = await self.snapshot()
             self.subscribers = {n for n in self.subscribers if self.relay.staff.get(n)}
-            if body != self._last_body and self.subscribers:
-                self._last_body = body
+            self._last_body = {n: b for n, b in self._last_body.items() if n in self.subscribers}
+            sent = False
+            for name in self.subscribers:
+                frame = self.scoped(full, self._team_of(name))
+                body = json.dumps({k: v for k, v in frame.items() if k != "at"}, sort_keys=True)
+                if body != self._last_body.get(name):
+                    self._last_body[name] = body
+                    self.relay.send_to_staff(name, frame)
+                    sent = True
+            if sent:
                 self._last_push = asyncio.get_running_loop().time()
                 self.pushes += 1
                 self.push_times = [*self.push_times[-9:], self._last_push]
-                for name in self.subscribers:
-                    self.relay.send_to_staff(name, frame)
         except Exception as exc:  # a failed read must not stop later pushes
             log.error("monitor push failed: %r", exc)
         finally:
@@ -140,6 +145,25 @@ class Monitor:
 
     def subscribe(self, name: str) -> None:
         self.subscribers.add(name)
+        self._last_body.pop(name, None)
+
+    def _team_of(self, name: str) -> str | None:
+        for conn in self.relay.staff.get(name, ()):
+            if conn.account is not None:
+                return conn.account.team
+        return None
+
+    @staticmethod
+    def scoped(frame: dict[str, Any], team: str | None) -> dict[str, Any]:
+        """The snapshot as a supervisor of `team` may see it (None: every team): their
+        team's chats and staff; the queue by region and the day's counts stay whole."""
+        if team is None:
+            return frame
+        return {
+            **frame,
+            "chats": [c for c in frame["chats"] if c.get("team") == team],
+            "staff": [s for s in frame["staff"] if s.get("team") == team],
+        }
 
     @property
     def idle(self) -> bool:
@@ -166,15 +190,23 @@ class Monitor:
                 }
                 for region, chats in regions.items()
             ],
-            "staff": [s for s in r.staff_list() if s["role"] in STAFF],
+            "staff": [
+                {**s, "cap": getattr(r.settings, "max_chats_per_counsellor", None)}
+                for s in r.staff_list()
+                if s["role"] in STAFF
+            ],
             "chats": [
                 {
                     "chat": c.id,
                     "counsellor": c.counsellor,
                     "name": r.aliases.get(c.counsellor or "", c.counsellor),
-                    "team": c.team,
+                    "team": chat_team(c),
                     "since": to_rfc3339(c.since),
                     "readers": sorted(c.readers),
+                    "nickname": c.intake.nickname,
+                    "region": c.intake.region,
+                    "answered": _last_answer(c),
+                    "awaiting": _at(alerts.awaiting_answer_since(c)),
                 }
                 for c in r.chats.values()
                 if c.state == "assigned"
@@ -183,7 +215,21 @@ class Monitor:
             "mail": None if mail is None else {"due_today": mail[0], "overdue": mail[1]},
             "queue_history": await stats.queue_history(r.db, now, HISTORY_HOURS, HISTORY_STEP),
             "history_step": HISTORY_STEP,
+            "history_hours": HISTORY_HOURS,
+            "queue_max": await stats.queue_peak_since(r.db, now, HISTORY_HOURS),
         }
+
+
+def _at(when: datetime | None) -> str | None:
+    return None if when is None else to_rfc3339(when)
+
+
+def _last_answer(chat: LiveChat) -> str | None:
+    """When the chatter last got an answer (the newest counsellor message), if ever."""
+    for m in reversed(chat.messages):
+        if not m.from_chatter:
+            return to_rfc3339(m.at)
+    return None
 
 
 @ops.service
@@ -208,7 +254,7 @@ async def monitor_subscribe(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]
     """Start receiving `monitor` frames; the answer is the current snapshot."""
     monitor = monitor_of(ctx.relay)
     monitor.subscribe(ctx.caller.name)
-    return await monitor.snapshot()
+    return monitor.scoped(await monitor.snapshot(), ctx.caller.team)
 
 
 @ops.operation("monitor_unsubscribe", SUPERVISOR)
