@@ -52,4 +52,5 @@ async def test_overview_rows_scope_and_peak(
             assert len(mine["queue_history"]) == 61
             assert mine["queue_max"] == 2  # the two limburg chatters, for 20 s
             theirs = await request(lw, {"type": "monitor_subscribe"}, "monitor")
-            assert theirs["chats"] == [] and theirs["staff"] == []
+            assert theirs["chats"] == []
+            assert [s["user"] for s in theirs["staff"]] == ["lies"]
