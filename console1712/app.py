@@ -16,11 +16,17 @@ from console1712.config import Settings
 from console1712.domain.text import one_line
 from console1712.i18n import t
 from console1712.net.staff_client import StaffClient
+from console1712.screens.base import ConsoleScreen
 from console1712.screens.dialogs import ConfirmScreen
 from console1712.screens.login import LoginScreen
 from console1712.screens.workspace import WorkspaceScreen
 from console1712.widgets.events import MAIL_FRAMES, ConnectionChanged, message_for
-from console1712.widgets.supervisor_events import supervision_message
+from console1712.widgets.supervisor_events import (
+    AlertsChanged,
+    alert_items,
+    alert_key,
+    supervision_message,
+)
 
 
 def pick_theme(environ: dict[str, str] | os._Environ[str]) -> str:
@@ -54,6 +60,7 @@ class ConsoleApp(App[None]):
         self.clock = clock or Clock()
         self.client: StaffClient | None = None
         self.workspace: WorkspaceScreen | None = None
+        self.alert_items: list[dict[str, Any]] = []  # a supervisor's open alerts
         self.animation_level = "none"
         self.theme = pick_theme(os.environ)
         if settings.keymap:
@@ -84,6 +91,9 @@ class ConsoleApp(App[None]):
             await self.client.run()
 
     def _on_frame(self, frame: dict[str, Any]) -> None:
+        if frame.get("type") == "alerts":
+            self._on_alerts(alert_items(frame))
+            return
         if frame.get("type") in MAIL_FRAMES:
             # Mail pushes (no content) go to open Mail screens: they refresh their list.
             for screen in self._mail_screens():
@@ -95,6 +105,19 @@ class ConsoleApp(App[None]):
         if message is not None and self.workspace is not None:
             self.workspace.post_message(message)
         self._route_supervision(frame)
+
+    def is_supervisor(self) -> bool:
+        return self.workspace is not None and self.workspace.role == "supervisor"
+
+    def _on_alerts(self, items: list[dict[str, Any]]) -> None:
+        """A supervisor's alert list: to every screen's alert line; a new alert rings once."""
+        known = {alert_key(i) for i in self.alert_items}
+        self.alert_items = items
+        if any(alert_key(i) not in known for i in items):
+            self.ring()
+        for screen in self.screen_stack:
+            if isinstance(screen, ConsoleScreen) or getattr(screen, "ALERTS", False):
+                screen.post_message(AlertsChanged(items))
 
     def _on_state(self, state: str) -> None:
         if self.workspace is not None:

@@ -11,14 +11,44 @@ from textual.screen import Screen
 
 if TYPE_CHECKING:
     from console1712.app import ConsoleApp
+    from console1712.widgets.alert_line import AlertLine
+    from console1712.widgets.supervisor_events import AlertsChanged
 
 
 class ConsoleScreen(Screen[Any]):
-    """A screen of the console app."""
+    """A screen of the console app. For supervisors it shows the alert line (what needs
+    them, until handled) at the bottom, and ctrl+a opens the list, on every screen."""
+
+    BINDINGS = [
+        Binding("ctrl+a", "alerts", "meldingen", show=False, priority=True, id="alerts.open")
+    ]
 
     @property
     def console(self) -> ConsoleApp:
         return cast("ConsoleApp", self.app)
+
+    def on_mount(self) -> None:
+        # Runs beside a subclass's own on_mount (Textual dispatches along the MRO).
+        if self.console.is_supervisor():
+            from console1712.widgets.alert_line import AlertLine
+
+            line = AlertLine(self.console.lang, id="alert-line")
+            self.mount(line)
+            line.show(self.console.alert_items)
+
+    def on_alerts_changed(self, message: AlertsChanged) -> None:
+        for line in self.query("#alert-line"):
+            cast("AlertLine", line).show(message.items)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "alerts":
+            return self.console.is_supervisor()  # otherwise ctrl+a stays the field's key
+        return True
+
+    def action_alerts(self) -> None:
+        from console1712.screens.alerts import AlertsScreen
+
+        self.app.push_screen(AlertsScreen(self.console.lang))
 
 
 def translate_footer(screen: Screen[Any], text_for: Callable[[Binding], str | None]) -> None:

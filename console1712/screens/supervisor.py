@@ -30,6 +30,7 @@ from console1712.domain.themes import taxonomy
 from console1712.i18n import t
 from console1712.i18n.supervision import TEXTS
 from console1712.screens.base import ConsoleScreen, translate_footer
+from console1712.screens.dialogs import ConfirmScreen
 from console1712.widgets.events import ConnectionChanged
 from console1712.widgets.supervisor_events import (
     DisclosurePending,
@@ -238,7 +239,7 @@ class SupervisorScreen(ConsoleScreen):
         self.dismiss(None)
 
 
-class ReadAlongScreen(Screen[None]):
+class ReadAlongScreen(ConsoleScreen):
     """One chat, read-only, live; a private note goes to its counsellor only."""
 
     CSS_PATH = "supervisor.tcss"
@@ -316,8 +317,12 @@ class ReadAlongScreen(Screen[None]):
         self.dismiss(None)
 
 
-class DisclosureScreen(Screen[None]):
-    """Pending and recent disclosure requests: approve, refuse, see the address once."""
+class DisclosureScreen(ConsoleScreen):
+    """Pending and recent disclosure requests: approve, refuse, see the address once.
+
+    The first row is selected; rows name the chat (nickname, region, start) and the
+    requester's display name. Revealing asks for confirmation; the address then stays on
+    screen until the screen is closed (a second F4 shows it again, never hides it)."""
 
     CSS_PATH = "supervisor.tcss"
     SUPERVISION = True
@@ -331,12 +336,16 @@ class DisclosureScreen(Screen[None]):
     def __init__(self, lang: str) -> None:
         super().__init__()
         self.lang = lang
+        self.revealed: dict[str, str] = {}  # request -> the address line shown
+        self.entries: dict[str, dict[str, Any]] = {}  # request -> its row as listed
+        self._asking = False
         _translated(self, lang)
 
     def compose(self) -> ComposeResult:
         yield Static(Content(t("disclosure.title", self.lang)), id="disclosure-title")
         yield OptionList(id="disclosure-list")
         yield Static("", id="disclosure-result")
+        yield Static("", id="disclosure-address")
         yield Static(Content(t("disclosure.keys", self.lang)), id="disclosure-keys")
         yield Footer(compact=True, show_command_palette=False)
 
@@ -347,23 +356,36 @@ class DisclosureScreen(Screen[None]):
     def on_disclosure_pending(self, message: DisclosurePending) -> None:
         self.reload()
 
+    def row(self, entry: dict[str, Any]) -> Content:
+        since = parse_at(str(entry.get("chat_since")))
+        region = entry.get("region")
+        return Content(
+            t(
+                "disclosure.row2",
+                self.lang,
+                status=t(f"disclosure.status.{entry.get('status')}", self.lang),
+                nickname=one_line(strip_controls(str(entry.get("nickname") or "—")))[:20],
+                region=region_name(region, self.lang) if isinstance(region, str) else "—",
+                start=since.astimezone(BRUSSELS).strftime("%d/%m %H:%M") if since else "—",
+                by=one_line(strip_controls(str(entry.get("requested_by_name") or "—")))[:20],
+                reason=one_line(strip_controls(str(entry.get("reason"))))[:60],
+            )
+        )
+
     @work(exclusive=True, group="disclosures", exit_on_error=False)
     async def reload(self) -> None:
         reply = await ask(self.app, {"type": "disclosures"})
         listing = self.query_one("#disclosure-list", OptionList)
+        before = listing.highlighted_option.id if listing.highlighted_option else None
         listing.clear_options()
         requests = reply.get("requests") if reply and reply.get("type") == "disclosures" else []
-        for entry in requests or []:
-            text = t(
-                "disclosure.row",
-                self.lang,
-                status=t(f"disclosure.status.{entry.get('status')}", self.lang),
-                by=one_line(str(entry.get("requested_by")))[:16],
-                chat=one_line(str(entry.get("chat")))[:16],
-                reason=one_line(str(entry.get("reason")))[:60],
-            )
-            listing.add_option(Option(Content(text), id=str(entry.get("request"))))
-        if not requests:
+        self.entries = {str(e.get("request")): e for e in requests or []}
+        options = [Option(self.row(e), id=str(e.get("request"))) for e in requests or []]
+        if options:
+            listing.add_options(options)
+            ids = [o.id for o in options]
+            listing.highlighted = ids.index(before) if before in ids else 0
+        else:
             listing.add_option(Option(Content(t("disclosure.none", self.lang)), disabled=True))
 
     def _selected(self) -> str | None:
@@ -393,22 +415,45 @@ class DisclosureScreen(Screen[None]):
         self._result(t(f"disclosure.status.{'approved' if approve else 'refused'}", self.lang))
         self.reload()
 
-    async def action_view(self) -> None:
+    def action_view(self) -> None:
         request = self._selected()
-        if request is None:
+        if request is None or self._asking:
             return
+        if request in self.revealed:
+            self._show_address(self.revealed[request])  # shown already: stays, never hidden
+            return
+
+        async def chosen(yes: bool | None) -> None:
+            self._asking = False
+            if yes:
+                await self._reveal(request)
+
+        self._asking = True
+        self.app.push_screen(ConfirmScreen(t("disclosure.confirm", self.lang), self.lang), chosen)
+
+    async def _reveal(self, request: str) -> None:
         reply = await ask(self.app, {"type": "disclosure_view", "request": request})
         if reply is None or reply.get("type") != "disclosure_address":
             self._refused(reply)
             return
-        self._result(
-            t(
-                "disclosure.address",
-                self.lang,
-                chat=one_line(str(reply.get("chat"))),
-                address=one_line(str(reply.get("address"))),
-            )
+        text = t(
+            "disclosure.address",
+            self.lang,
+            chat=one_line(strip_controls(self._nickname(request))),
+            address=one_line(strip_controls(str(reply.get("address")))),
         )
+        self.revealed[request] = text + "\n" + t("disclosure.audited", self.lang)
+        self._show_address(self.revealed[request])
+
+    def _nickname(self, request: str) -> str:
+        return str(self.entries.get(request, {}).get("nickname") or "—")
+
+    def _show_address(self, text: str) -> None:
+        self.query_one("#disclosure-address", Static).update(Content(text))
+
+    def address_text(self) -> str:
+        """What the address area shows (tests)."""
+        return str(self.query_one("#disclosure-address", Static).render())
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -439,8 +484,8 @@ class DisclosureAskScreen(ModalScreen[str | None]):
         self.query_one("#disclosure-reason", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        # Only ctrl+y submits, as the hint says: Enter in the reason does nothing.
         event.stop()
-        self.action_confirm()
 
     def action_confirm(self) -> None:
         reason = strip_controls(self.query_one("#disclosure-reason", Input).value).strip()

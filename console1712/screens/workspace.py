@@ -418,6 +418,8 @@ class WorkspaceScreen(ConsoleScreen):
                 reply = await ask(self.app, frame)
                 if reply is not None and reply.get("type") == "disclosure_requested":
                     self.flash(t("disclosure.asked", self.lang))
+                elif reply is not None and reply.get("code") == "pending":
+                    self.flash(t("disclosure.err.pending", self.lang))  # one open request
                 else:
                     code = "offline" if reply is None else str(reply.get("code"))
                     self.flash(t("workspace.error", self.lang, code=one_line(code)[:40]))

@@ -1,0 +1,99 @@
+"""Pilot tests: a supervisor's alert line on every screen (here the mail screen) that stays
+until handled, the alert list, and the disclosure screen's confirm-then-keep address."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.widgets import OptionList
+
+from console1712.screens.alerts import AlertsScreen
+from console1712.screens.dialogs import ConfirmScreen
+from console1712.screens.mail import MailScreen
+from console1712.screens.supervisor import DisclosureScreen
+from console1712.widgets.alert_line import AlertLine
+from tests.console.conftest import console_app, open_chatter, sign_in, until
+from tests.net.helpers import console, request
+
+HOSTILE = "[b]x[/b][@click=app.quit]\x1b[31m"
+
+
+@pytest.fixture(autouse=True)
+def _plain_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COLORTERM", raising=False)
+
+
+def line_of(screen: Any) -> str:
+    lines = list(screen.query(AlertLine))
+    return lines[0].text if lines and lines[0].display else ""
+
+
+async def test_alert_on_the_mail_screen_stays_until_handled(
+    settings: Any, relay: Any, clock: Any, make_staff: Any
+) -> None:
+    sofie = await make_staff("sofie", role="supervisor", team=None, display="Sofie")
+    anna = await make_staff("anna", display="Anna")
+    chatter = await open_chatter(relay, nickname=HOSTILE, region="antwerpen")
+    app = console_app(settings, relay, clock)
+    rings: list[int] = []
+    app.bell = lambda: rings.append(1)  # type: ignore[method-assign]
+    async with app.run_test(size=(80, 24)) as pilot, console(relay, anna) as aw:
+        await sign_in(pilot, sofie)
+        await pilot.press("ctrl+l")
+        await until(pilot, lambda: isinstance(app.screen, MailScreen))
+        mail = app.screen
+        assert line_of(mail) == ""
+
+        await request(aw, {"type": "accept", "chat": chatter.chat}, "assigned")
+        await until(pilot, lambda: not app.workspace.queue_list.entries)
+        await pilot.pause()
+        before = len(rings)  # the workspace rings for the queue: count alerts only
+        await request(
+            aw,
+            {"type": "disclosure_request", "chat": chatter.chat, "reason": "Acuut gevaar"},
+            "disclosure_requested",
+        )
+        await until(pilot, lambda: "1 vrijgave" in line_of(mail))
+        assert len(rings) == before + 1
+
+        # An hour later the request is still there, beside a new alert (the chatter has
+        # waited for an answer): a later push that proves the first did not fade.
+        await chatter.say("Hallo?? Is er iemand?", "c1")
+        clock.advance(3600)
+        await until(pilot, lambda: "wacht op antwoord" in line_of(mail))
+        assert "1 vrijgave" in line_of(mail)
+        assert len(rings) == before + 2
+
+        # ctrl+a lists them; the nickname is shown literally.
+        await pilot.press("ctrl+a")
+        await until(pilot, lambda: isinstance(app.screen, AlertsScreen))
+        listing = app.screen.query_one("#alerts-list", OptionList)
+        first = str(listing.get_option_at_index(0).prompt)
+        assert "noodvrijgave" in first and "[b]x[/b][@click=app.quit" in first
+        assert "\x1b" not in first
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, DisclosureScreen))
+        screen = app.screen
+        assert isinstance(screen, DisclosureScreen)
+        listing = screen.query_one("#disclosure-list", OptionList)
+        await until(pilot, lambda: listing.highlighted == 0 and screen.entries)
+        row = str(listing.get_option_at_index(0).prompt)
+        assert "Anna" in row and "Antwerpen" in row and "[b]x[/b]" in row
+        assert chatter.chat not in row and "anna" not in row.replace("Anna", "")
+        assert "1 vrijgave" in line_of(screen)  # the alert line is on this screen too
+
+        await pilot.press("f2")  # approve: the request's alert is handled
+        await until(pilot, lambda: "vrijgave" not in line_of(screen))
+        assert "wacht op antwoord" in line_of(screen)
+
+        await pilot.press("f4")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("ctrl+y")
+        await until(pilot, lambda: "127.0.0.1" in screen.address_text())
+        assert "auditlog" in screen.address_text()
+        await pilot.press("f4")  # a second press neither hides it nor asks again
+        await pilot.pause()
+        assert app.screen is screen and "127.0.0.1" in screen.address_text()
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is mail)
