@@ -223,4 +223,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "Er loopt al een aanvraag voor dit gesprek; wacht op de beslissing.",
         "en": "A request for this chat is already open; wait for the decision.",
     },
+    "workspace.taken_over": {
+        "nl": "Supervisor {name} heeft dit gesprek overgenomen of doorgegeven.",
+        "en": "Supervisor {name} took over or reassigned this chat.",
+    },
 }

@@ -30,7 +30,7 @@ from console1712.domain.themes import taxonomy
 from console1712.i18n import t
 from console1712.i18n.supervision import TEXTS
 from console1712.screens.base import ConsoleScreen, translate_footer
-from console1712.screens.dialogs import ConfirmScreen
+from console1712.screens.dialogs import ConfirmScreen, PickScreen
 from console1712.widgets.events import ConnectionChanged
 from console1712.widgets.supervisor_events import (
     DisclosurePending,
@@ -107,6 +107,27 @@ def today_content(frame: dict[str, Any], lang: str) -> Content:
     )
 
 
+def chat_row(entry: dict[str, Any], now: datetime, lang: str) -> Content:
+    """A live chat: counsellor, chatter nickname, region, duration, time since the last
+    answer (names are remote text: cleaned, shown as Content)."""
+    region = entry.get("region")
+    answered = entry.get("answered")
+    ago = minutes_since(answered if isinstance(answered, str) else None, now)
+    answer = t("sup.answer.never", lang) if ago is None else t("sup.answer.ago", lang, n=ago)
+    minutes = minutes_since(str(entry.get("since") or ""), now)
+    text = t(
+        "sup.chat.row2",
+        lang,
+        name=one_line(strip_controls(str(entry.get("name") or entry.get("counsellor") or "")))[:16],
+        nickname=one_line(strip_controls(str(entry.get("nickname") or "—")))[:16],
+        region=region_name(region, lang) if isinstance(region, str) else "—",
+        minutes=0 if minutes is None else minutes,
+        answer=answer,
+        readers=" · 👁" if entry.get("readers") else "",
+    )
+    return Content(text)
+
+
 def staff_content(frame: dict[str, Any], lang: str) -> Content:
     lines: list[str | tuple[str, str]] = [(t("sup.staff", lang) + "\n", "bold")]
     staff = frame.get("staff") or []
@@ -114,8 +135,13 @@ def staff_content(frame: dict[str, Any], lang: str) -> Content:
         lines.append(t("sup.staff.none", lang))
     for entry in staff[:8]:
         status = t(f"status.{entry.get('status', 'available')}", lang)
-        name = one_line(str(entry.get("name") or entry.get("user") or ""))[:20]
-        lines.append(t("sup.staff.row", lang, name=name, status=status, n=entry.get("chats", 0)))
+        name = one_line(strip_controls(str(entry.get("name") or entry.get("user") or "")))[:20]
+        cap = entry.get("cap")
+        n = entry.get("chats", 0)
+        if isinstance(cap, int) and cap > 0:  # load against the cap, when one is set
+            lines.append(t("sup.staff.row_cap", lang, name=name, status=status, n=n, cap=cap))
+        else:
+            lines.append(t("sup.staff.row", lang, name=name, status=status, n=n))
         lines.append("\n")
     return Content.assemble(*lines)
 
@@ -128,6 +154,8 @@ class SupervisorScreen(ConsoleScreen):
     BINDINGS = [
         Binding("f2", "read_along", "meekijken", id="sup.read_along"),
         Binding("f3", "disclosures", "vrijgave", id="sup.disclosures"),
+        Binding("f4", "take_over", "overnemen", id="sup.take_over"),
+        Binding("f5", "reassign", "toewijzen", id="sup.reassign"),
         Binding("escape,f10", "close", "terug", id="sup.close"),
     ]
 
@@ -187,19 +215,11 @@ class SupervisorScreen(ConsoleScreen):
         chats = self.query_one("#sup-chats", OptionList)
         highlighted = chats.highlighted_option.id if chats.highlighted_option else None
         chats.clear_options()
-        options = []
-        for entry in frame.get("chats") or []:
-            since = parse_at(str(entry.get("since")))
-            stamp = since.astimezone(BRUSSELS).strftime("%H:%M") if since else "--:--"
-            readers = " · 👁" if entry.get("readers") else ""
-            text = t(
-                "sup.chat.row",
-                lang,
-                name=one_line(str(entry.get("name") or entry.get("counsellor") or ""))[:20],
-                time=stamp,
-                readers=readers,
-            )
-            options.append(Option(Content(text), id=str(entry.get("chat"))))
+        now = self.console.clock.now()
+        options = [
+            Option(chat_row(entry, now, lang), id=str(entry.get("chat")))
+            for entry in frame.get("chats") or []
+        ]
         if options:
             chats.add_options(options)
             ids = [o.id for o in options]
@@ -208,8 +228,17 @@ class SupervisorScreen(ConsoleScreen):
             chats.add_option(Option(Content(t("sup.chats.none", lang)), disabled=True))
         history = [int(v) for v in frame.get("queue_history") or [] if isinstance(v, int)]
         self.query_one("#sup-chart", Sparkline).data = history or [0]
+        peak = frame.get("queue_max")
+        hours = frame.get("history_hours")
         self.query_one("#sup-chart-title", Static).update(
-            Content(t("sup.chart", lang, hours=4, max=max(history or [0])))
+            Content(
+                t(
+                    "sup.chart1",
+                    lang,
+                    hours=hours if isinstance(hours, int) else 1,
+                    max=peak if isinstance(peak, int) else max(history or [0]),
+                )
+            )
         )
 
     def _redraw_clock(self) -> None:
@@ -233,6 +262,45 @@ class SupervisorScreen(ConsoleScreen):
 
     def action_disclosures(self) -> None:
         self.app.push_screen(DisclosureScreen(self.lang))
+
+    def _chat(self) -> str | None:
+        option = self.query_one("#sup-chats", OptionList).highlighted_option
+        if option is None or option.disabled or not option.id:
+            self.notify(t("sup.no_chat", self.lang))
+            return None
+        return option.id
+
+    async def action_take_over(self) -> None:
+        """Become the highlighted chat's counsellor: it opens as a tab in the workspace."""
+        chat = self._chat()
+        if chat is None:
+            return
+        from console1712.screens.alerts import take_over
+
+        await take_over(self.app, chat, self.lang)
+
+    async def action_reassign(self) -> None:
+        """Give the highlighted chat to a logged-in colleague."""
+        chat = self._chat()
+        if chat is None:
+            return
+        colleagues = await self.console.colleagues()
+        items = [(user, Content(one_line(strip_controls(alias)))) for user, alias in colleagues]
+
+        async def chosen(user: str | None) -> None:
+            if not user:
+                return
+            reply = await ask(self.app, {"type": "reassign", "chat": chat, "to": user})
+            if reply is not None and reply.get("type") == "reassigned":
+                self.notify(t("reassign.done", self.lang))
+            else:
+                code = "offline" if reply is None else one_line(str(reply.get("code")))[:40]
+                self.notify(t("reassign.failed", self.lang, code=code), severity="error")
+
+        self.app.push_screen(
+            PickScreen(t("reassign.title", self.lang), items, self.lang, free_text="login"),
+            chosen,
+        )
 
     def action_close(self) -> None:
         self.run_worker(ask(self.app, {"type": "monitor_unsubscribe"}))

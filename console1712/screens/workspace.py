@@ -297,7 +297,11 @@ class WorkspaceScreen(ConsoleScreen):
         pane = self.panes.get(message.chat)
         if pane is not None:
             await self._close(pane)
-            self.flash(t("workspace.transferred", self.lang))
+            if message.by:  # a supervisor took it over or gave it to a colleague
+                by = one_line(strip_controls(message.by))[:30]
+                self.flash(t("workspace.taken_over", self.lang, name=by))
+            else:
+                self.flash(t("workspace.transferred", self.lang))
 
     def on_availability_changed(self, message: AvailabilityChanged) -> None:
         if message.state in ("available", "away"):

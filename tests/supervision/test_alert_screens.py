@@ -97,3 +97,52 @@ async def test_alert_on_the_mail_screen_stays_until_handled(
         assert app.screen is screen and "127.0.0.1" in screen.address_text()
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is mail)
+
+
+async def test_overview_rows_take_over_and_reassign_from_the_screen(
+    settings: Any, relay: Any, clock: Any, make_staff: Any
+) -> None:
+    from console1712.screens.dialogs import PickScreen
+    from console1712.screens.supervisor import SupervisorScreen
+    from tests.net.helpers import recv_type
+
+    sofie = await make_staff("sofie", role="supervisor", team=None, display="Sofie")
+    anna = await make_staff("anna", display="Anna")
+    ben = await make_staff("ben", display="Ben")
+    chatter = await open_chatter(relay, nickname=HOSTILE, region="limburg")
+    app = console_app(settings, relay, clock)
+    async with (
+        app.run_test(size=(80, 24)) as pilot,
+        console(relay, anna) as aw,
+        console(relay, ben) as bw,
+    ):
+        workspace = await sign_in(pilot, sofie)
+        await request(aw, {"type": "accept", "chat": chatter.chat}, "assigned")
+        assert (await chatter.recv("joined"))["counsellor"] == "Anna"
+        await request(aw, {"type": "say", "chat": chatter.chat, "id": "a1", "text": "Hoi"}, "ack")
+        clock.advance(4 * 60)
+        await pilot.press("ctrl+t")
+        await until(pilot, lambda: isinstance(app.screen, SupervisorScreen))
+        screen = app.screen
+        chats = screen.query_one("#sup-chats", OptionList)
+        await until(pilot, lambda: "Anna" in str(chats.get_option_at_index(0).prompt))
+        row = str(chats.get_option_at_index(0).prompt)
+        assert "[b]x[/b]" in row and "Limburg" in row and "4 min" in row
+        assert "antwoord 4 min geleden" in row
+
+        await pilot.press("f5")
+        await until(pilot, lambda: isinstance(app.screen, PickScreen))
+        pick = app.screen.query_one("#pick-list", OptionList)
+        ids = [pick.get_option_at_index(i).id for i in range(pick.option_count)]
+        pick.highlighted = ids.index("ben")
+        await pilot.press("enter")
+        assert (await recv_type(bw, "assigned", chat=chatter.chat))["chat"] == chatter.chat
+        assert (await recv_type(aw, "released", chat=chatter.chat))["by"] == "Sofie"
+        assert (await chatter.recv("joined"))["counsellor"] == "Ben"
+
+        await until(pilot, lambda: app.screen is screen)
+        await until(pilot, lambda: "Ben" in str(chats.get_option_at_index(0).prompt))
+        await pilot.press("f4")
+        await until(pilot, lambda: chatter.chat in workspace.panes)  # a tab of her own
+        await recv_type(bw, "released", chat=chatter.chat)
+        assert (await chatter.recv("joined"))["counsellor"] == "Sofie"
