@@ -27,14 +27,18 @@ class ConsoleScreen(Screen[Any]):
     def console(self) -> ConsoleApp:
         return cast("ConsoleApp", self.app)
 
-    def on_mount(self) -> None:
-        # Runs beside a subclass's own on_mount (Textual dispatches along the MRO).
-        if self.console.is_supervisor():
-            from console1712.widgets.alert_line import AlertLine
+    def on_screen_resume(self) -> None:
+        # Each time the screen comes to the front: the line is mounted the first time, and
+        # shows the app's current items (they may have changed while a dialog was on top).
+        if not self.console.is_supervisor():
+            return
+        from console1712.widgets.alert_line import AlertLine
 
-            line = AlertLine(self.console.lang, id="alert-line")
+        lines = list(self.query(AlertLine))
+        line = lines[0] if lines else AlertLine(self.console.lang, id="alert-line")
+        if not lines:
             self.mount(line)
-            line.show(self.console.alert_items)
+        line.show(self.console.alert_items)
 
     def on_alerts_changed(self, message: AlertsChanged) -> None:
         for line in self.query("#alert-line"):
