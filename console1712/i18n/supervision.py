@@ -227,4 +227,30 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "Supervisor {name} heeft dit gesprek overgenomen of doorgegeven.",
         "en": "Supervisor {name} took over or reassigned this chat.",
     },
+    # quitting with open chats (the counsellor's F10)
+    "quit.title": {
+        "nl": "Je hebt {n} open gesprek(ken). Wat gebeurt ermee voor je stopt?",
+        "en": "You have {n} open chat(s). What happens to them before you quit?",
+    },
+    "quit.return": {
+        "nl": "Teruggeven aan de wachtrij (vooraan; een collega neemt over)",
+        "en": "Give back to the queue (at the front; a colleague takes over)",
+    },
+    "quit.transfer": {
+        "nl": "Elk gesprek doorgeven aan een collega",
+        "en": "Transfer each chat to a colleague",
+    },
+    "quit.keys": {"nl": "Enter kiezen · Esc blijven", "en": "Enter choose · Esc stay"},
+    "quit.transfer_to": {
+        "nl": "Gesprek met {nickname} doorgeven aan",
+        "en": "Transfer the chat with {nickname} to",
+    },
+    "quit.failed": {
+        "nl": "Niet gelukt ({code}); je bent nog aangemeld.",
+        "en": "Failed ({code}); you are still signed in.",
+    },
+    "quit.nobody": {
+        "nl": "Geen collega online om aan door te geven; geef de gesprekken terug aan de wachtrij.",
+        "en": "No colleague online to transfer to; give the chats back to the queue.",
+    },
 }
