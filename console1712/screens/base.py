@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.widgets import Footer
 
 if TYPE_CHECKING:
     from console1712.app import ConsoleApp
@@ -37,7 +38,9 @@ class ConsoleScreen(Screen[Any]):
         lines = list(self.query(AlertLine))
         line = lines[0] if lines else AlertLine(self.console.lang, id="alert-line")
         if not lines:
-            self.mount(line)
+            # Last in the flow, just above the (docked) footer, so the keys stay visible.
+            footers = list(self.query(Footer))
+            self.mount(line, before=footers[0]) if footers else self.mount(line)
         line.show(self.console.alert_items)
 
     def on_alerts_changed(self, message: AlertsChanged) -> None:

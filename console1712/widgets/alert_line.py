@@ -33,7 +33,6 @@ class AlertLine(Static):
 
     DEFAULT_CSS = """
     AlertLine {
-        dock: bottom;
         height: 1;
         padding: 0 1;
         background: $warning;
