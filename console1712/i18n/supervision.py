@@ -253,4 +253,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "Geen collega online om aan door te geven; geef de gesprekken terug aan de wachtrij.",
         "en": "No colleague online to transfer to; give the chats back to the queue.",
     },
+    "readalong.whisper": {
+        "nl": "Jouw notitie aan de hulpverlener (chatter ziet dit niet): {text}",
+        "en": "Your note to the counsellor (the chatter does not see it): {text}",
+    },
 }

@@ -375,6 +375,9 @@ class ReadAlongScreen(ConsoleScreen):
         reply = await ask(self.app, {"type": "note", "chat": self.chat, "text": text})
         if reply is not None and reply.get("type") == "note_sent":
             event.input.clear()
+            # The supervisor sees their own whisper in place, between the chat's messages.
+            whisper = t("readalong.whisper", self.lang, text=text)
+            self.transcript.add(Line("system", whisper, self.console.clock.now()))
             self.notify(t("readalong.sent", self.lang))
         else:
             code = "offline" if reply is None else str(reply.get("code"))

@@ -91,6 +91,8 @@ async def test_supervisor_screen_live_and_read_along(settings, relay, clock, mak
         got = await recv_type(aw, "note", chat=first.chat)
         assert got["text"] == "Vraag of ze nu veilig is." and got["from"] == "Sofie"
         await until(pilot, lambda: note.value == "")
+        mine = "Jouw notitie aan de hulpverlener (chatter ziet dit niet): Vraag of ze nu veilig is."
+        assert mine in reading.transcript.plain()  # the supervisor sees their own whisper
 
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, SupervisorScreen))
