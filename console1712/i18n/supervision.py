@@ -257,4 +257,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "Jouw notitie aan de hulpverlener (chatter ziet dit niet): {text}",
         "en": "Your note to the counsellor (the chatter does not see it): {text}",
     },
+    "queue.returned": {"nl": "terug", "en": "returned"},
+    "relay.pending": {
+        "nl": "Er loopt al een aanvraag tot noodvrijgave voor dit gesprek.",
+        "en": "A disclosure request for this chat is already open.",
+    },
 }

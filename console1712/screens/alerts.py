@@ -57,7 +57,9 @@ async def take_over(app: Any, chat: str, lang: str) -> bool:
 
 
 class AlertsScreen(ModalScreen[None]):
-    """The open alerts; Enter acts on the highlighted one, F2 takes its chat over."""
+    """The open alerts; Enter acts on the highlighted one (a request: the disclosure list;
+    an unanswered chatter: the read-along; a chat without counsellor or waiting: take it
+    over), F2 takes its chat over."""
 
     ALERTS = True  # the app posts AlertsChanged here too
     BINDINGS = [
@@ -111,7 +113,7 @@ class AlertsScreen(ModalScreen[None]):
         if kind == "disclosure":
             self.dismiss(None)
             self.app.push_screen(DisclosureScreen(self.lang))
-        elif kind in ("reply", "orphaned") and isinstance(chat, str):
+        elif kind == "reply" and isinstance(chat, str):
             self.dismiss(None)
             self.app.push_screen(ReadAlongScreen(chat, self.lang))
         else:

@@ -123,9 +123,10 @@ async def test_supervision_is_scoped_to_the_team(relay: Relay, make_staff: Any) 
             lw, {"type": "disclosure_decide", "request": rid, "approve": True}, "not_found"
         )
         # A second request for the same chat while one is open is refused.
-        await expect_error(
+        refused = await expect_error(
             aw, {"type": "disclosure_request", "chat": chat, "reason": REASON}, "pending"
         )
+        assert refused["detail"] == "Er loopt al een aanvraag tot noodvrijgave voor dit gesprek."
         listed = await request(sw, {"type": "disclosures"}, "disclosures")
         [entry] = listed["requests"]
         assert (entry["nickname"], entry["requested_by_name"]) == ("Anoniem", "Anna")

@@ -54,3 +54,13 @@ async def test_overview_rows_scope_and_peak(
             theirs = await request(lw, {"type": "monitor_subscribe"}, "monitor")
             assert theirs["chats"] == []
             assert [s["user"] for s in theirs["staff"]] == ["lies"]
+
+
+def test_a_returned_chat_is_marked_in_the_queue_panel() -> None:
+    from console1712.widgets.queue import entry_content
+
+    now = datetime(2026, 11, 26, 14, 0, tzinfo=UTC)
+    entry = {"chat": "c1", "nickname": "Mus", "region": "limburg", "since": to_rfc3339(now)}
+    plain = entry_content({**entry, "returned": True}, now, "antwerpen", "nl").plain
+    assert plain.startswith("↩ Mus") and "terug" in plain
+    assert "terug" not in entry_content(entry, now, "antwerpen", "nl").plain
