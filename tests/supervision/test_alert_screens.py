@@ -3,6 +3,7 @@ until handled, the alert list, and the disclosure screen's confirm-then-keep add
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -146,3 +147,47 @@ async def test_overview_rows_take_over_and_reassign_from_the_screen(
         await until(pilot, lambda: chatter.chat in workspace.panes)  # a tab of her own
         await recv_type(bw, "released", chat=chatter.chat)
         assert (await chatter.recv("joined"))["counsellor"] == "Sofie"
+
+
+async def test_console_gone_chat_returns_and_another_console_takes_it(
+    settings: Any, relay: Any, clock: Any, make_staff: Any
+) -> None:
+    """Two real consoles: Anna's goes away with a chat open (no hand-off); after
+    orphan_after the chat is back, marked, and Bert accepts it with the full history."""
+    from tests.console.conftest import accept_new_chatter, transcript
+
+    anna = await make_staff("anna", display="Anna")
+    bert = await make_staff("bert", display="Bert")
+    app_a = console_app(settings, relay, clock)
+    async with app_a.run_test(size=(80, 24)) as pa:
+        ws_a = await sign_in(pa, anna)
+        chatter = await accept_new_chatter(pa, ws_a, relay, nickname="Noor")
+        assert (await chatter.recv("joined"))["counsellor"] == "Anna"
+        await chatter.say("Mijn broer slaat me.", "c1")
+        await until(pa, lambda: "Mijn broer slaat me." in transcript(ws_a, chatter.chat))
+    # The console is gone without giving the chat back (a crash, a closed terminal): its
+    # process would end and the kernel close the socket; here the link is closed at once.
+    assert app_a.client is not None
+    await app_a.client.close()
+    for _ in range(500):
+        if not relay.staff.get("anna"):
+            break
+        await asyncio.sleep(0.01)
+    assert not relay.staff.get("anna")
+    await chatter.say("Hallo?? Is er iemand?", "c2")
+    clock.advance(30)  # a fresh TOTP step for the next login
+    app_b = console_app(settings, relay, clock)
+    async with app_b.run_test(size=(80, 24)) as pb:
+        ws_b = await sign_in(pb, bert)
+        clock.advance(relay.settings.orphan_after)
+        requeued = await chatter.recv("requeued")
+        assert requeued["position"] == 1
+        await until(pb, lambda: ws_b.queue_list.entries)
+        assert ws_b.queue_list.entries[0].get("returned") is True
+        assert "↩ Noor" in str(ws_b.queue_list.get_option_at_index(0).prompt)
+        await pb.press("f3")
+        await until(pb, lambda: chatter.chat in ws_b.panes)
+        shown = transcript(ws_b, chatter.chat)
+        assert "Mijn broer slaat me." in shown and "Hallo?? Is er iemand?" in shown
+        assert (await chatter.recv("joined"))["counsellor"] == "Bert"
+    assert not [f for f in chatter.frames if f.get("type") == "error"]
