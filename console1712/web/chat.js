@@ -177,6 +177,20 @@
           updateChatState();
         }
         break;
+      case "requeued":
+        // The counsellor is gone (or gave the chat back): say so plainly, keep the chat.
+        if (saved) {
+          saved.counsellor = null;
+          saved.position = f.position;
+          save();
+          addEntry({
+            kind: "system",
+            text: "Je hulpverlener is weggevallen. Je gesprek blijft bewaard: " +
+              "een andere hulpverlener neemt het zo over.",
+          });
+          updateChatState();
+        }
+        break;
       case "joined":
         if (saved) {
           saved.counsellor = String(f.counsellor);
