@@ -66,8 +66,8 @@ async def take_over(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
 @ops.operation("reassign", SUPERVISOR)
 async def reassign(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
     """Give a live chat to a logged-in counsellor (or supervisor) `to`."""
-    chat = live_chat(ctx, req_str(f, "chat", max_len=64))
-    to = req_str(f, "to", max_len=64)
+    chat_id, to = req_str(f, "chat", max_len=64), req_str(f, "to", max_len=64)
+    chat = live_chat(ctx, chat_id)  # fields first (bad_request), then the chat
     relay = _relay(ctx)
     conns = [c for c in relay.staff.get(to, ()) if c.account is not None]
     target = conns[0].account if conns else None

@@ -137,3 +137,15 @@ async def test_counsellor_gives_a_chat_back_to_the_front_of_the_queue(
         assert queue["waiting"][0]["returned"] is True
     entries = await audit.entries(relay.db, limit=50)
     assert [(e.actor, e.object) for e in entries if e.action == "chat.requeue"] == [("anna", chat)]
+
+
+async def test_bad_stepping_in_frames_get_bad_request(relay: Relay, make_staff: Any) -> None:
+    sofie = await make_staff("sofie", role="supervisor", team=None)
+    anna = await make_staff("anna")
+    async with console(relay, sofie) as sw, console(relay, anna) as aw:
+        await expect_error(sw, {"type": "take_over"}, "bad_request")
+        await expect_error(sw, {"type": "take_over", "chat": 5}, "bad_request")
+        await expect_error(sw, {"type": "reassign", "chat": "c_x"}, "bad_request")
+        await expect_error(sw, {"type": "take_over", "chat": "c_unknown"}, "not_found")
+        await expect_error(aw, {"type": "chat_return", "chat": ["x"]}, "bad_request")
+        await expect_error(aw, {"type": "chat_return", "chat": "c_unknown"}, "not_assigned")
