@@ -13,14 +13,20 @@ from textual.content import Content
 
 from console1712.clock import Clock
 from console1712.config import Settings
-from console1712.domain.text import one_line
+from console1712.domain.text import one_line, strip_controls
 from console1712.i18n import t
 from console1712.net.staff_client import StaffClient
-from console1712.screens.dialogs import ConfirmScreen
+from console1712.screens.base import ConsoleScreen
+from console1712.screens.dialogs import PickScreen, QuitScreen
 from console1712.screens.login import LoginScreen
 from console1712.screens.workspace import WorkspaceScreen
 from console1712.widgets.events import MAIL_FRAMES, ConnectionChanged, message_for
-from console1712.widgets.supervisor_events import supervision_message
+from console1712.widgets.supervisor_events import (
+    AlertsChanged,
+    alert_items,
+    alert_key,
+    supervision_message,
+)
 
 
 def pick_theme(environ: dict[str, str] | os._Environ[str]) -> str:
@@ -56,6 +62,7 @@ class ConsoleApp(App[None]):
         self.clock = clock or Clock()
         self.client: StaffClient | None = None
         self.workspace: WorkspaceScreen | None = None
+        self.alert_items: list[dict[str, Any]] = []  # a supervisor's open alerts
         self.animation_level = "none"
         self.theme = pick_theme(os.environ)
         if settings.keymap:
@@ -86,6 +93,9 @@ class ConsoleApp(App[None]):
             await self.client.run()
 
     def _on_frame(self, frame: dict[str, Any]) -> None:
+        if frame.get("type") == "alerts":
+            self._on_alerts(alert_items(frame))
+            return
         if frame.get("type") in MAIL_FRAMES:
             # Mail pushes (no content) go to open Mail screens: they refresh their list.
             for screen in self._mail_screens():
@@ -97,6 +107,19 @@ class ConsoleApp(App[None]):
         if message is not None and self.workspace is not None:
             self.workspace.post_message(message)
         self._route_supervision(frame)
+
+    def is_supervisor(self) -> bool:
+        return self.workspace is not None and self.workspace.role == "supervisor"
+
+    def _on_alerts(self, items: list[dict[str, Any]]) -> None:
+        """A supervisor's alert list: to every screen's alert line; a new alert rings once."""
+        known = {alert_key(i) for i in self.alert_items}
+        self.alert_items = items
+        if any(alert_key(i) not in known for i in items):
+            self.ring()
+        for screen in self.screen_stack:
+            if isinstance(screen, ConsoleScreen) or getattr(screen, "ALERTS", False):
+                screen.post_message(AlertsChanged(items))
 
     def _on_state(self, state: str) -> None:
         if self.workspace is not None:
@@ -145,18 +168,61 @@ class ConsoleApp(App[None]):
     # -- quitting --------------------------------------------------------------------------------
 
     def request_quit(self) -> None:
-        """Quit; with open chats only after a confirmation."""
+        """Quit; with open chats only after each is given back to the queue or transferred
+        (a chatter is never left writing to nobody)."""
         open_chats = self.workspace.open_count() if self.workspace else 0
         if not open_chats:
             self.run_worker(self._end_session())
             return
 
-        def chosen(yes: bool | None) -> None:
-            if yes:
-                self.run_worker(self._end_session())
+        def chosen(choice: str | None) -> None:
+            if choice == "return":
+                self.run_worker(self._return_all_and_quit(), exclusive=True, group="quit")
+            elif choice == "transfer":
+                self.run_worker(self._transfer_each_and_quit(), exclusive=True, group="quit")
 
-        question = Content(one_line(t("dialog.quit_open", self.lang, n=open_chats)))
-        self.push_screen(ConfirmScreen(question, self.lang), chosen)
+        self.push_screen(QuitScreen(open_chats, self.lang), chosen)
+
+    def _open_panes(self) -> list[Any]:
+        ws = self.workspace
+        return [] if ws is None else [p for p in ws.ordered_panes() if p.state.open]
+
+    async def _hand_off(self, frame: dict[str, Any], answer: str) -> bool:
+        """One chat handed off (returned or transferred); False (and said so) if not."""
+        reply = None if self.client is None else await self.client.request(frame, wait=10)
+        if reply is not None and reply.get("type") == answer:
+            return True
+        code = "offline" if reply is None else one_line(str(reply.get("code")))[:40]
+        if self.workspace is not None:
+            self.workspace.flash(t("quit.failed", self.lang, code=code))
+        return False
+
+    async def _return_all_and_quit(self) -> None:
+        for pane in self._open_panes():
+            frame = {"type": "chat_return", "chat": pane.state.chat}
+            if not await self._hand_off(frame, "chat_returned"):
+                return
+        await self._end_session()
+
+    async def _transfer_each_and_quit(self) -> None:
+        own = self.workspace.session.get("user") if self.workspace else None
+        colleagues = [(u, n) for u, n in await self.colleagues() if u != own]
+        if not colleagues:
+            if self.workspace is not None:
+                self.workspace.flash(t("quit.nobody", self.lang))
+            return
+        items = [(u, Content(f"{one_line(n)} ({one_line(u)})")) for u, n in colleagues]
+        for pane in self._open_panes():
+            nickname = strip_controls(pane.state.nickname)[:30]
+            user = await self.push_screen_wait(
+                PickScreen(t("quit.transfer_to", self.lang, nickname=nickname), items, self.lang)
+            )
+            if not user:
+                return  # cancelled: stay signed in with what is left
+            frame = {"type": "transfer", "chat": pane.state.chat, "to": user}
+            if not await self._hand_off(frame, "released"):
+                return
+        await self._end_session()
 
     async def action_quit(self) -> None:
         self.request_quit()

@@ -44,6 +44,11 @@ class Settings:
     port: int = 1712
     always_open: bool = False
     resume_window: int = 300  # seconds a dropped chatter keeps chat, place and counsellor
+    # seconds a chat keeps a counsellor who has no console open, before it goes back to the
+    # front of the queue (quit, crash, network)
+    orphan_after: int = 60
+    reply_alert_s: int = 60  # a chatter waiting this long x 3 for an answer alerts supervisors
+    queue_alert_s: int = 300  # the longest queue wait over this alerts supervisors
     chat_days: list[int] = field(default_factory=lambda: [0, 1, 2, 3])  # Monday = 0
     chat_hours: list[str] = field(default_factory=lambda: ["13:00-17:00", "18:00-22:00"])
     closed_dates: list[str] = field(default_factory=list)  # YYYY-MM-DD, chat closed all day
@@ -124,6 +129,10 @@ class Settings:
             raise SettingsError(f"port must be 0..65535 (0: any free port), not {self.port}")
         if self.resume_window < 1:
             raise SettingsError("resume_window must be at least 1 second")
+        if self.orphan_after < 1:
+            raise SettingsError("orphan_after must be at least 1 second")
+        if self.reply_alert_s < 1 or self.queue_alert_s < 1:
+            raise SettingsError("reply_alert_s and queue_alert_s must be at least 1 second")
         if any(not 0 <= d <= 6 for d in self.chat_days):
             raise SettingsError("chat_days are weekday numbers 0 (Monday) to 6 (Sunday)")
         if self.lang not in ("nl", "en"):

@@ -109,6 +109,9 @@ class Printer:
             self.text("chatter.hint")
         elif kind == "queue":
             self.text("chatter.queue", position=_clean(frame.get("position")))
+        elif kind == "requeued":  # the counsellor is gone: another one takes over
+            self.counsellor = None
+            self.text("chatter.requeued", position=_clean(frame.get("position")))
         elif kind == "joined":
             self.counsellor = _clean(frame.get("counsellor")) or None
             self.text("chatter.joined", counsellor=self.counsellor or name)

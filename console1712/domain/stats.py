@@ -260,3 +260,23 @@ def queue_lengths(
     """How many chats were waiting at each point; a span is (started, left the queue or None)."""
     spans = list(spans)
     return [sum(1 for s, e in spans if s <= t and (e is None or e > t)) for t in points]
+
+
+def queue_peak(
+    spans: Iterable[tuple[datetime, datetime | None]], first: datetime, last: datetime
+) -> int:
+    """The most chats waiting at any instant in [first, last], not only at sample points:
+    a sweep over the spans' starts and ends (an end before a start at the same instant)."""
+    events: list[tuple[datetime, int]] = []
+    for start, end in spans:
+        if start > last or (end is not None and end <= first):
+            continue
+        events.append((max(start, first), 1))
+        if end is not None and end <= last:
+            events.append((end, -1))
+    events.sort(key=lambda e: (e[0], e[1]))
+    peak = level = 0
+    for _, step in events:
+        level += step
+        peak = max(peak, level)
+    return peak

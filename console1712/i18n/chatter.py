@@ -225,4 +225,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "demo.role.counsellor": {"nl": "hulpverlener", "en": "counsellor"},
     "demo.role.supervisor": {"nl": "supervisor", "en": "supervisor"},
     "demo.role.admin": {"nl": "beheerder", "en": "admin"},
+    "chatter.requeued": {
+        "nl": "Je hulpverlener is weggevallen. Je gesprek blijft bewaard en een andere"
+        " hulpverlener neemt het zo over (plaats {position} in de wachtrij).",
+        "en": "Your counsellor dropped out. Your chat is kept and another counsellor will"
+        " take it over shortly (place {position} in the queue).",
+    },
 }

@@ -101,4 +101,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "Er ging iets mis bij het opslaan. Verbind opnieuw.",
         "en": "Something went wrong while storing. Reconnect.",
     },
+    "relay.requeued": {
+        "nl": "Je hulpverlener is weggevallen. Je gesprek blijft bewaard: een andere"
+        " hulpverlener neemt het zo over.",
+        "en": "Your counsellor dropped out. Your chat is kept: another counsellor will take"
+        " it over shortly.",
+    },
 }

@@ -155,4 +155,114 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "IP-adres van dit gesprek opvragen (noodgeval)",
         "en": "request this chat's IP address (emergency)",
     },
+    # alerts (every screen of a supervisor) and stepping in
+    "alerts.line": {
+        "nl": "Aandacht: {parts} · ctrl+a lijst",
+        "en": "Attention: {parts} · ctrl+a list",
+    },
+    "alerts.kind.disclosure": {"nl": "{n} vrijgave", "en": "{n} disclosure"},
+    "alerts.kind.help": {"nl": "{n} hulpvraag", "en": "{n} help request"},
+    "alerts.kind.orphaned": {"nl": "{n} zonder hulpverlener", "en": "{n} without counsellor"},
+    "alerts.kind.returned": {"nl": "{n} terug in wachtrij", "en": "{n} back in queue"},
+    "alerts.kind.reply": {"nl": "{n} wacht op antwoord", "en": "{n} awaiting answer"},
+    "alerts.kind.queue": {"nl": "{n} lang in wachtrij", "en": "{n} long in queue"},
+    "alerts.kind.other": {"nl": "{n} andere", "en": "{n} other"},
+    "alerts.title": {"nl": "Wat aandacht vraagt", "en": "What needs attention"},
+    "alerts.none": {"nl": "Niets open.", "en": "Nothing open."},
+    "alerts.row": {
+        "nl": "{kind} · {who} · {region} · {minutes} min",
+        "en": "{kind} · {who} · {region} · {minutes} min",
+    },
+    "alerts.name.disclosure": {"nl": "noodvrijgave", "en": "disclosure"},
+    "alerts.name.help": {"nl": "hulpvraag", "en": "help request"},
+    "alerts.name.orphaned": {"nl": "hulpverlener weg", "en": "counsellor gone"},
+    "alerts.name.returned": {"nl": "terug in wachtrij", "en": "back in queue"},
+    "alerts.name.reply": {"nl": "wacht op antwoord", "en": "awaiting answer"},
+    "alerts.name.queue": {"nl": "lang in wachtrij", "en": "long in queue"},
+    "alerts.keys": {
+        "nl": "Enter openen · F2 overnemen · Esc terug",
+        "en": "Enter open · F2 take over · Esc back",
+    },
+    "takeover.done": {"nl": "Gesprek overgenomen.", "en": "Chat taken over."},
+    "takeover.failed": {
+        "nl": "Overnemen niet gelukt ({code}).",
+        "en": "Take-over failed ({code}).",
+    },
+    "reassign.title": {"nl": "Toewijzen aan", "en": "Reassign to"},
+    "reassign.done": {"nl": "Gesprek toegewezen.", "en": "Chat reassigned."},
+    "reassign.failed": {"nl": "Toewijzen niet gelukt ({code}).", "en": "Reassign failed ({code})."},
+    "supkey.sup.take_over": {"nl": "overnemen", "en": "take over"},
+    "supkey.sup.reassign": {"nl": "toewijzen", "en": "reassign"},
+    "supkey.alerts.open": {"nl": "meldingen", "en": "alerts"},
+    "sup.chat.row2": {
+        "nl": "{name} · {nickname} · {region} · {minutes} min · antwoord {answer}{readers}",
+        "en": "{name} · {nickname} · {region} · {minutes} min · answer {answer}{readers}",
+    },
+    "sup.answer.never": {"nl": "nog geen", "en": "none yet"},
+    "sup.answer.ago": {"nl": "{n} min geleden", "en": "{n} min ago"},
+    "sup.staff.row_cap": {
+        "nl": "{name}: {status}, {n}/{cap} open",
+        "en": "{name}: {status}, {n}/{cap} open",
+    },
+    "sup.chart1": {
+        "nl": "Wachtrij, laatste {hours} uur (hoogste: {max})",
+        "en": "Queue, last {hours} hour(s) (highest: {max})",
+    },
+    "disclosure.row2": {
+        "nl": "{status} · {nickname} · {region} · gestart {start} · door {by} · {reason}",
+        "en": "{status} · {nickname} · {region} · started {start} · by {by} · {reason}",
+    },
+    "disclosure.confirm": {
+        "nl": "Het IP-adres tonen? Dit kan maar één keer en komt in het auditlog.",
+        "en": "Show the IP address? This can be done once and goes into the audit log.",
+    },
+    "disclosure.audited": {
+        "nl": "Deze inzage is vastgelegd in het auditlog. Het adres blijft staan tot je dit"
+        " scherm sluit.",
+        "en": "This view was recorded in the audit log. The address stays until you close"
+        " this screen.",
+    },
+    "disclosure.err.pending": {
+        "nl": "Er loopt al een aanvraag voor dit gesprek; wacht op de beslissing.",
+        "en": "A request for this chat is already open; wait for the decision.",
+    },
+    "workspace.taken_over": {
+        "nl": "Supervisor {name} heeft dit gesprek overgenomen of doorgegeven.",
+        "en": "Supervisor {name} took over or reassigned this chat.",
+    },
+    # quitting with open chats (the counsellor's F10)
+    "quit.title": {
+        "nl": "Je hebt {n} open gesprek(ken). Wat gebeurt ermee voor je stopt?",
+        "en": "You have {n} open chat(s). What happens to them before you quit?",
+    },
+    "quit.return": {
+        "nl": "Teruggeven aan de wachtrij (vooraan; een collega neemt over)",
+        "en": "Give back to the queue (at the front; a colleague takes over)",
+    },
+    "quit.transfer": {
+        "nl": "Elk gesprek doorgeven aan een collega",
+        "en": "Transfer each chat to a colleague",
+    },
+    "quit.keys": {"nl": "Enter kiezen · Esc blijven", "en": "Enter choose · Esc stay"},
+    "quit.transfer_to": {
+        "nl": "Gesprek met {nickname} doorgeven aan",
+        "en": "Transfer the chat with {nickname} to",
+    },
+    "quit.failed": {
+        "nl": "Niet gelukt ({code}); je bent nog aangemeld.",
+        "en": "Failed ({code}); you are still signed in.",
+    },
+    "quit.nobody": {
+        "nl": "Geen collega online om aan door te geven; geef de gesprekken terug aan de wachtrij.",
+        "en": "No colleague online to transfer to; give the chats back to the queue.",
+    },
+    "readalong.whisper": {
+        "nl": "Jouw notitie aan de hulpverlener (chatter ziet dit niet): {text}",
+        "en": "Your note to the counsellor (the chatter does not see it): {text}",
+    },
+    "queue.returned": {"nl": "terug", "en": "returned"},
+    "relay.pending": {
+        "nl": "Er loopt al een aanvraag tot noodvrijgave voor dit gesprek.",
+        "en": "A disclosure request for this chat is already open.",
+    },
 }

@@ -312,6 +312,8 @@ class ChatterClient:
                 self.last_seq = max(self.last_seq, seq)
         elif kind == "joined":
             self.counsellor = frame.get("counsellor")
+        elif kind == "requeued":
+            self.counsellor = None  # back in the queue: a new counsellor will join
         elif kind == "queued":
             self.chat = str(frame.get("chat"))
             self.token = str(frame.get("resume"))

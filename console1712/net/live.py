@@ -44,6 +44,9 @@ class LiveChat:
     # monotonic times `typing` was last passed on, each way (at most one a second each way)
     typing_to_staff: float = -1e9
     typing_to_chatter: float = -1e9
+    # the counsellor has had no console open since (None: connected); see Relay.requeue
+    orphaned_at: datetime | None = None
+    returned: bool = False  # waiting again after a counsellor left it: front of the queue
 
     def history(self) -> list[dict[str, Any]]:
         return [message_entry(m) for m in self.messages]

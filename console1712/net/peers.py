@@ -622,6 +622,7 @@ class StaffConn(Peer):
             self._deadline.cancel()
         r.staff.setdefault(account.name, set()).add(self)
         r.aliases[account.name] = account.display
+        r.counsellor_back(account.name)
         log.info("login ok user=%s role=%s", logged(account.name), account.role)
         self.reply(
             ref,
@@ -702,6 +703,7 @@ class StaffConn(Peer):
             self.account.team,
             True,
         )
+        chat.returned = False
         r.queue_changed()
         await chats.assign(r.db, chat.id, self.name, self.account.team, r.clock.now())
         chat.hold = False

@@ -34,15 +34,16 @@ from console1712.clock import Clock, to_rfc3339
 from console1712.config import Settings
 from console1712.domain.hours import Schedule
 from console1712.domain.logsafe import logged
+from console1712.i18n import t
 from console1712.net import operations as ops
 from console1712.net import protocol as p
 from console1712.net.live import STAFF_ROLES, LiveChat, message_entry
 from console1712.net.peers import QUEUE_INTERVAL, ChatterConn, Peer, StaffConn
 from console1712.net.protocol import Close
 from console1712.net.ratelimit import HourlyBudget, RateLimiter
-from console1712.store import accounts, blocks, chats
+from console1712.store import accounts, audit, blocks, chats
 from console1712.store.chats import Message
-from console1712.store.db import Database, StoreError
+from console1712.store.db import Database, StoreError, Tx
 
 log = logging.getLogger("console1712.relay")
 
@@ -211,7 +212,10 @@ class Relay:
                 dropped_at=stored.dropped_at or now,
                 messages=stored.messages,
                 rate=self.rate_limiter(),
+                returned=stored.returned,
             )
+            if chat.state == "assigned":
+                chat.orphaned_at = now  # no console is connected yet: its clock starts now
             for m in stored.messages:
                 fut: asyncio.Future[int] = loop.create_future()
                 fut.set_result(m.seq)
@@ -469,7 +473,12 @@ class Relay:
 
     def queue_entries(self, limit: int | None = None) -> list[dict[str, Any]]:
         return [
-            {"chat": c.id, **c.intake.as_dict(), "since": to_rfc3339(c.since)}
+            {
+                "chat": c.id,
+                **c.intake.as_dict(),
+                "since": to_rfc3339(c.since),
+                **({"returned": True} if c.returned else {}),
+            }
             for c in itertools.islice(self.waiting.values(), limit)
         ]
 
@@ -489,7 +498,11 @@ class Relay:
         return max(1, math.ceil(min(ends).total_seconds()))
 
     def next_waiting(self, team: str | None) -> LiveChat | None:
-        """The chat `accept` without id takes: own region first, then longest waiting."""
+        """The chat `accept` without id takes: returned chats, own region, longest waiting."""
+        for chat in self.waiting.values():
+            if chat.returned:
+                return chat  # a chat a counsellor left waits at the front (protocol Additions)
+            break
         if team is not None:
             for chat in self.waiting.values():
                 if chat.intake.region == team:
@@ -604,7 +617,121 @@ class Relay:
             if name in chat.readers:
                 chat.readers.discard(name)
                 self.to_counsellor(chat, self.watched_frame(chat))
+        self.counsellor_gone(name)
         self.changed()
+
+    # -- orphaned chats: back to the queue when their counsellor is gone ------------------
+
+    def counsellor_gone(self, name: str) -> None:
+        """The last console of `name` closed: their chats start the `orphan_after` clock."""
+        now = self.clock.now()
+        for chat in self.chats.values():
+            if chat.counsellor == name and chat.state == "assigned" and chat.orphaned_at is None:
+                chat.orphaned_at = now
+
+    def counsellor_back(self, name: str) -> None:
+        """A console of `name` logged in: their chats stay theirs (the tabs are restored)."""
+        for chat in self.chats.values():
+            if chat.counsellor == name:
+                chat.orphaned_at = None
+
+    async def requeue_orphans(self) -> int:
+        """Chats whose counsellor has been gone `orphan_after` seconds go back; how many."""
+        if self.stopping:
+            return 0
+        cutoff = self.clock.now() - timedelta(seconds=self.settings.orphan_after)
+        due = [
+            c
+            for c in self.chats.values()
+            if c.state == "assigned" and c.orphaned_at is not None and c.orphaned_at <= cutoff
+        ]
+        for chat in due:
+            if chat.counsellor is not None and not self.staff.get(chat.counsellor):
+                await self.requeue(chat, "orphaned")
+        return len(due)
+
+    async def requeue(self, chat: LiveChat, why: str, actor: str = "relay") -> None:
+        """Back to the front of the queue with its history (after other returned chats);
+        the chatter is told that another counsellor will take over."""
+        if chat.state != "assigned" or chat.hold:
+            return
+        former = chat.counsellor
+        chat.state, chat.counsellor, chat.orphaned_at, chat.returned = "waiting", None, None, True
+        if chat.readers:
+            self.to_readers(chat, {"type": "read_along_ended", "chat": chat.id})
+            chat.readers.clear()
+        returned = [c for c in self.waiting.values() if c.returned]
+        rest = [c for c in self.waiting.values() if not c.returned]
+        self.waiting = {c.id: c for c in (*returned, chat, *rest)}
+        self.queue_changed()
+        at = self.clock.now()
+        detail = json.dumps({"from": former, "why": why})
+
+        async def job(tx: Tx) -> None:
+            await chats.requeue_in(tx, chat.id)
+            await audit.append(tx, at, actor, "chat.requeue", chat.id, detail=detail)
+
+        await self.db.write(job)
+        log.info("requeue chat=%s why=%s", chat.id, why)
+        if chat.conn is not None and chat.state == "waiting":
+            pos = self.position(chat)
+            chat.conn._last_position = pos
+            chat.conn.send(
+                {"type": "requeued", "position": pos, "detail": t("relay.requeued", self.lang)}
+            )
+
+    async def hand_over(
+        self, chat: LiveChat, target: accounts.Account, actor: str, action: str
+    ) -> bool:
+        """A supervisor's take-over or reassign: the chat (assigned or waiting) becomes
+        `target`'s, audited as `action`; False if it ended meanwhile."""
+        former = chat.counsellor
+        if chat.state == "waiting":
+            del self.waiting[chat.id]
+            self.queue_changed()
+        chat.state, chat.counsellor, chat.team, chat.hold = (
+            "assigned",
+            target.name,
+            target.team,
+            True,
+        )
+        chat.returned, chat.orphaned_at = False, None
+        at = self.clock.now()
+        detail = json.dumps({"from": former, "to": target.name})
+
+        async def job(tx: Tx) -> None:
+            await chats.assign_in(tx, chat.id, target.name, target.team, at)
+            await audit.append(tx, at, actor, action, chat.id, detail=detail)
+
+        await self.db.write(job)
+        chat.hold = False
+        log.info("%s chat=%s by=%s to=%s", action, chat.id, actor, target.name)
+        if former is not None and former != target.name:
+            by = self.aliases.get(actor, actor)
+            self.send_to_staff(former, {"type": "released", "chat": chat.id, "by": by})
+        if chat.state == "ended":
+            return False
+        if not self.staff.get(target.name):
+            chat.orphaned_at = at
+        self.changed()
+        for conn in self.staff.get(target.name, ()):
+            conn.send(
+                {
+                    "type": "assigned",
+                    "chat": chat.id,
+                    "intake": chat.intake.as_dict(),
+                    "history": chat.history(),
+                }
+            )
+            if chat.readers:
+                conn.send(self.watched_frame(chat))
+            if chat.conn is None:
+                conn.send({"type": "presence", "chat": chat.id, "state": "away"})
+        if chat.conn is not None:
+            chat.conn.send(
+                {"type": "joined", "counsellor": self.aliases.get(target.name, target.display)}
+            )
+        return True
 
     def forget(self, chat: LiveChat) -> None:
         self.chats.pop(chat.id, None)
@@ -645,6 +772,7 @@ class Relay:
             if chat.state != "ended":
                 log.info("timeout chat=%s", chat.id)
                 await self.end(chat, "timeout")
+        await self.requeue_orphans()
         return len(expired)
 
     async def check_sessions(self) -> int:

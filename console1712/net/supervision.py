@@ -15,7 +15,7 @@ import contextlib
 import json
 import logging
 import weakref
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from console1712.clock import to_rfc3339
@@ -23,6 +23,7 @@ from console1712.config import REGIONS
 from console1712.domain.hours import BRUSSELS
 from console1712.domain.stats import AGE_BANDS, GENDERS, UNKNOWN
 from console1712.domain.themes import taxonomy
+from console1712.net import alerts
 from console1712.net import operations as ops
 from console1712.net.live import LiveChat
 from console1712.net.operations import (
@@ -39,7 +40,8 @@ from console1712.net.operations import (
     req_text,
 )
 from console1712.net.protocol import BadRequest
-from console1712.store import audit, disclosure, phone, stats
+from console1712.net.stepping import chat_team, in_scope
+from console1712.store import accounts, audit, disclosure, phone, stats
 from console1712.store.db import Tx
 
 if TYPE_CHECKING:
@@ -49,8 +51,8 @@ log = logging.getLogger("console1712.supervision")
 
 INTERVAL = 1.0  # seconds: at most one monitor frame per subscriber per second
 TICK = 60.0  # seconds: re-check what changes without an event (clock, mail due)
-HISTORY_HOURS = 4
-HISTORY_STEP = 10  # minutes between points of the queue chart
+HISTORY_HOURS = 1
+HISTORY_STEP = 1  # minutes between points of the queue chart (its maximum: queue_max)
 MAX_NOTE = 2000
 MAX_REASON = 500
 
@@ -75,7 +77,7 @@ class Monitor:
         self._pushing = False
         self._dirty = False
         self._last_push = -1e9
-        self._last_body = ""
+        self._last_body: dict[str, str] = {}  # per subscriber: what each one sees differs
 
     async def start(self) -> None:
         self.relay.watchers.append(self.mark)
@@ -119,16 +121,21 @@ class Monitor:
         self._pushing = True
         self._dirty = False
         try:
-            frame = await self.snapshot()
-            body = json.dumps({k: v for k, v in frame.items() if k != "at"}, sort_keys=True)
+            full = await self.snapshot()
             self.subscribers = {n for n in self.subscribers if self.relay.staff.get(n)}
-            if body != self._last_body and self.subscribers:
-                self._last_body = body
+            self._last_body = {n: b for n, b in self._last_body.items() if n in self.subscribers}
+            sent = False
+            for name in self.subscribers:
+                frame = self.scoped(full, self._team_of(name))
+                body = json.dumps({k: v for k, v in frame.items() if k != "at"}, sort_keys=True)
+                if body != self._last_body.get(name):
+                    self._last_body[name] = body
+                    self.relay.send_to_staff(name, frame)
+                    sent = True
+            if sent:
                 self._last_push = asyncio.get_running_loop().time()
                 self.pushes += 1
                 self.push_times = [*self.push_times[-9:], self._last_push]
-                for name in self.subscribers:
-                    self.relay.send_to_staff(name, frame)
         except Exception as exc:  # a failed read must not stop later pushes
             log.error("monitor push failed: %r", exc)
         finally:
@@ -138,6 +145,25 @@ class Monitor:
 
     def subscribe(self, name: str) -> None:
         self.subscribers.add(name)
+        self._last_body.pop(name, None)
+
+    def _team_of(self, name: str) -> str | None:
+        for conn in self.relay.staff.get(name, ()):
+            if conn.account is not None:
+                return conn.account.team
+        return None
+
+    @staticmethod
+    def scoped(frame: dict[str, Any], team: str | None) -> dict[str, Any]:
+        """The snapshot as a supervisor of `team` may see it (None: every team): their
+        team's chats and staff; the queue by region and the day's counts stay whole."""
+        if team is None:
+            return frame
+        return {
+            **frame,
+            "chats": [c for c in frame["chats"] if c.get("team") == team],
+            "staff": [s for s in frame["staff"] if s.get("team") == team],
+        }
 
     @property
     def idle(self) -> bool:
@@ -164,15 +190,23 @@ class Monitor:
                 }
                 for region, chats in regions.items()
             ],
-            "staff": [s for s in r.staff_list() if s["role"] in STAFF],
+            "staff": [
+                {**s, "cap": getattr(r.settings, "max_chats_per_counsellor", None)}
+                for s in r.staff_list()
+                if s["role"] in STAFF
+            ],
             "chats": [
                 {
                     "chat": c.id,
                     "counsellor": c.counsellor,
                     "name": r.aliases.get(c.counsellor or "", c.counsellor),
-                    "team": c.team,
+                    "team": chat_team(c),
                     "since": to_rfc3339(c.since),
                     "readers": sorted(c.readers),
+                    "nickname": c.intake.nickname,
+                    "region": c.intake.region,
+                    "answered": _last_answer(c),
+                    "awaiting": _at(alerts.awaiting_answer_since(c)),
                 }
                 for c in r.chats.values()
                 if c.state == "assigned"
@@ -181,7 +215,21 @@ class Monitor:
             "mail": None if mail is None else {"due_today": mail[0], "overdue": mail[1]},
             "queue_history": await stats.queue_history(r.db, now, HISTORY_HOURS, HISTORY_STEP),
             "history_step": HISTORY_STEP,
+            "history_hours": HISTORY_HOURS,
+            "queue_max": await stats.queue_peak_since(r.db, now, HISTORY_HOURS),
         }
+
+
+def _at(when: datetime | None) -> str | None:
+    return None if when is None else to_rfc3339(when)
+
+
+def _last_answer(chat: LiveChat) -> str | None:
+    """When the chatter last got an answer (the newest counsellor message), if ever."""
+    for m in reversed(chat.messages):
+        if not m.from_chatter:
+            return to_rfc3339(m.at)
+    return None
 
 
 @ops.service
@@ -206,7 +254,7 @@ async def monitor_subscribe(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]
     """Start receiving `monitor` frames; the answer is the current snapshot."""
     monitor = monitor_of(ctx.relay)
     monitor.subscribe(ctx.caller.name)
-    return await monitor.snapshot()
+    return monitor.scoped(await monitor.snapshot(), ctx.caller.team)
 
 
 @ops.operation("monitor_unsubscribe", SUPERVISOR)
@@ -222,6 +270,8 @@ def _live_assigned(ctx: OpContext, chat_id: str) -> LiveChat:
     chat = _relay(ctx).chats.get(chat_id)
     if chat is None or chat.state != "assigned" or chat.counsellor is None:
         raise OpError("not_found", chat=chat_id)
+    if not in_scope(ctx.caller, chat_team(chat)):
+        raise OpError("not_found", chat=chat_id)  # another team's chat: as if absent
     return chat
 
 
@@ -244,6 +294,9 @@ async def read_along(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
     if chat.state != "assigned":
         raise OpError("not_found", chat=chat.id)
     chat.readers.add(ctx.caller.name)
+    board = alerts.board_of(ctx.relay)
+    if board is not None:
+        board.acknowledge(chat)  # opening the read-along handles this chat's wait alert
     relay.to_counsellor(chat, relay.watched_frame(chat))
     relay.changed()
     log.info("read along chat=%s by=%s", chat.id, ctx.caller.name)
@@ -310,23 +363,36 @@ async def disclosure_request(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any
     except disclosure.DisclosureError as exc:
         raise _refuse(exc, chat=chat) from None
     log.info("disclosure requested request=%s by=%s", request_id, ctx.caller.name)
-    ctx.relay.broadcast_staff(
-        {
-            "type": "disclosure_pending",
-            "request": request_id,
-            "chat": chat,
-            "requested_by": ctx.caller.name,
-        },
-        SUPERVISOR,
-    )
+    live = _relay(ctx).chats.get(chat)
+    team = chat_team(live) if live is not None else ctx.caller.team
+    frame = {
+        "type": "disclosure_pending",
+        "request": request_id,
+        "chat": chat,
+        "requested_by": ctx.caller.name,
+        "requested_by_name": ctx.caller.display,
+    }
+    for conns in _relay(ctx).staff.values():
+        for conn in conns:
+            account = conn.account
+            if account is not None and account.role in SUPERVISOR and in_scope(account, team):
+                conn.send(dict(frame))
+    _relay(ctx).changed()  # the supervisors' alert line counts open requests
     return {"type": "disclosure_requested", "request": request_id, "chat": chat}
 
 
 @ops.operation("disclosures", SUPERVISOR)
 async def disclosures(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
     """Pending requests and those of the last two weeks."""
-    found = await disclosure.open_requests(ctx.db, ctx.clock.now())
-    return {"type": "disclosures", "requests": [d.as_dict() for d in found]}
+    found = await disclosure.open_requests(ctx.db, ctx.clock.now(), team=ctx.caller.team)
+    names: dict[str, str] = {}
+    requests = []
+    for d in found:
+        if d.requested_by not in names:
+            account = await accounts.get_account(ctx.db, d.requested_by)
+            names[d.requested_by] = account.display if account else d.requested_by
+        requests.append({**d.as_dict(), "requested_by_name": names[d.requested_by]})
+    return {"type": "disclosures", "requests": requests}
 
 
 @ops.operation("disclosure_decide", SUPERVISOR)
@@ -338,13 +404,14 @@ async def disclosure_decide(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]
         raise BadRequest("bad.field", "approve")
     try:
         requester = await disclosure.decide(
-            ctx.db, ctx.clock.now(), ctx.caller.name, request_id, approve
+            ctx.db, ctx.clock.now(), ctx.caller.name, request_id, approve, ctx.caller.team
         )
     except disclosure.DisclosureError as exc:
         raise _refuse(exc, request=request_id) from None
     log.info("disclosure %s request=%s", "approved" if approve else "refused", request_id)
     frame = {"type": "disclosure_decided", "request": request_id, "approved": approve}
     ctx.relay.send_to_staff(requester, frame)
+    _relay(ctx).changed()  # one open request fewer for the alert line
     return frame
 
 
@@ -353,7 +420,9 @@ async def disclosure_view(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
     """The approving supervisor sees the address, once."""
     request_id = req_str(f, "request", max_len=64)
     try:
-        chat, address = await disclosure.view(ctx.db, ctx.clock.now(), ctx.caller.name, request_id)
+        chat, address = await disclosure.view(
+            ctx.db, ctx.clock.now(), ctx.caller.name, request_id, ctx.caller.team
+        )
     except disclosure.DisclosureError as exc:
         raise _refuse(exc, request=request_id) from None
     log.info("disclosure viewed request=%s", request_id)

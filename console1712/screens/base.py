@@ -8,15 +8,23 @@ from typing import TYPE_CHECKING, Any, cast
 
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.widgets import Footer
 
 if TYPE_CHECKING:
     from console1712.app import ConsoleApp
+    from console1712.widgets.alert_line import AlertLine
+    from console1712.widgets.supervisor_events import AlertsChanged
 
 
 class ConsoleScreen(Screen[Any]):
-    """A screen of the console app; F1 lists its keys (the workspace lists its own)."""
+    """A screen of the console app. F1 lists its keys (the workspace lists its own). For
+    supervisors it shows the alert line (what needs them, until handled) at the bottom, and
+    ctrl+a opens the list, on every screen."""
 
-    BINDINGS = [Binding("f1", "help", show=False, id="screen.help")]
+    BINDINGS = [
+        Binding("f1", "help", show=False, id="screen.help"),
+        Binding("ctrl+a", "alerts", "meldingen", show=False, priority=True, id="alerts.open"),
+    ]
 
     @property
     def console(self) -> ConsoleApp:
@@ -27,6 +35,35 @@ class ConsoleScreen(Screen[Any]):
 
         lang = getattr(self, "lang", None) or self.console.settings.lang
         self.app.push_screen(HelpScreen(screen_rows(self), None, lang))
+
+    def on_screen_resume(self) -> None:
+        # Each time the screen comes to the front: the line is mounted the first time, and
+        # shows the app's current items (they may have changed while a dialog was on top).
+        if not self.console.is_supervisor():
+            return
+        from console1712.widgets.alert_line import AlertLine
+
+        lines = list(self.query(AlertLine))
+        line = lines[0] if lines else AlertLine(self.console.lang, id="alert-line")
+        if not lines:
+            # Last in the flow, just above the (docked) footer, so the keys stay visible.
+            footers = list(self.query(Footer))
+            self.mount(line, before=footers[0]) if footers else self.mount(line)
+        line.show(self.console.alert_items)
+
+    def on_alerts_changed(self, message: AlertsChanged) -> None:
+        for line in self.query("#alert-line"):
+            cast("AlertLine", line).show(message.items)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "alerts":
+            return self.console.is_supervisor()  # otherwise ctrl+a stays the field's key
+        return True
+
+    def action_alerts(self) -> None:
+        from console1712.screens.alerts import AlertsScreen
+
+        self.app.push_screen(AlertsScreen(self.console.lang))
 
 
 def translate_footer(screen: Screen[Any], text_for: Callable[[Binding], str | None]) -> None:

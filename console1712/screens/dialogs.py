@@ -200,3 +200,39 @@ class ThemesScreen(ModalScreen[list[str] | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class QuitScreen(ModalScreen[str | None]):
+    """Quitting with open chats: give them back to the queue (the default) or transfer each
+    one; there is no "just quit" while a chatter would be left with nobody."""
+
+    BINDINGS = [Binding("escape", "cancel", "blijven", id="quit.cancel")]
+
+    def __init__(self, open_chats: int, lang: str) -> None:
+        super().__init__()
+        self.open_chats = open_chats
+        self.lang = lang
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(
+                Content(t("quit.title", self.lang, n=self.open_chats)), classes="dialog-title"
+            )
+            yield OptionList(
+                Option(Content(t("quit.return", self.lang)), id="return"),
+                Option(Content(t("quit.transfer", self.lang)), id="transfer"),
+                id="quit-choice",
+            )
+            yield Static(Content(t("quit.keys", self.lang)), classes="dialog-keys")
+
+    def on_mount(self) -> None:
+        choice = self.query_one("#quit-choice", OptionList)
+        choice.highlighted = 0  # returning them is the default
+        choice.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -30,6 +30,7 @@ from console1712.domain.themes import taxonomy
 from console1712.i18n import error_text, t
 from console1712.i18n.supervision import TEXTS
 from console1712.screens.base import ConsoleScreen, translate_footer
+from console1712.screens.dialogs import ConfirmScreen, PickScreen
 from console1712.widgets.events import ConnectionChanged
 from console1712.widgets.supervisor_events import (
     DisclosurePending,
@@ -106,6 +107,27 @@ def today_content(frame: dict[str, Any], lang: str) -> Content:
     )
 
 
+def chat_row(entry: dict[str, Any], now: datetime, lang: str) -> Content:
+    """A live chat: counsellor, chatter nickname, region, duration, time since the last
+    answer (names are remote text: cleaned, shown as Content)."""
+    region = entry.get("region")
+    answered = entry.get("answered")
+    ago = minutes_since(answered if isinstance(answered, str) else None, now)
+    answer = t("sup.answer.never", lang) if ago is None else t("sup.answer.ago", lang, n=ago)
+    minutes = minutes_since(str(entry.get("since") or ""), now)
+    text = t(
+        "sup.chat.row2",
+        lang,
+        name=one_line(strip_controls(str(entry.get("name") or entry.get("counsellor") or "")))[:16],
+        nickname=one_line(strip_controls(str(entry.get("nickname") or "—")))[:16],
+        region=region_name(region, lang) if isinstance(region, str) else "—",
+        minutes=0 if minutes is None else minutes,
+        answer=answer,
+        readers=" · 👁" if entry.get("readers") else "",
+    )
+    return Content(text)
+
+
 def staff_content(frame: dict[str, Any], lang: str) -> Content:
     lines: list[str | tuple[str, str]] = [(t("sup.staff", lang) + "\n", "bold")]
     staff = frame.get("staff") or []
@@ -113,8 +135,13 @@ def staff_content(frame: dict[str, Any], lang: str) -> Content:
         lines.append(t("sup.staff.none", lang))
     for entry in staff[:8]:
         status = t(f"status.{entry.get('status', 'available')}", lang)
-        name = one_line(str(entry.get("name") or entry.get("user") or ""))[:20]
-        lines.append(t("sup.staff.row", lang, name=name, status=status, n=entry.get("chats", 0)))
+        name = one_line(strip_controls(str(entry.get("name") or entry.get("user") or "")))[:20]
+        cap = entry.get("cap")
+        n = entry.get("chats", 0)
+        if isinstance(cap, int) and cap > 0:  # load against the cap, when one is set
+            lines.append(t("sup.staff.row_cap", lang, name=name, status=status, n=n, cap=cap))
+        else:
+            lines.append(t("sup.staff.row", lang, name=name, status=status, n=n))
         lines.append("\n")
     return Content.assemble(*lines)
 
@@ -127,6 +154,8 @@ class SupervisorScreen(ConsoleScreen):
     BINDINGS = [
         Binding("f2", "read_along", "meekijken", id="sup.read_along"),
         Binding("f3", "disclosures", "vrijgave", id="sup.disclosures"),
+        Binding("f4", "take_over", "overnemen", id="sup.take_over"),
+        Binding("f5", "reassign", "toewijzen", id="sup.reassign"),
         Binding("escape,f10", "close", "terug", id="sup.close"),
     ]
 
@@ -186,19 +215,11 @@ class SupervisorScreen(ConsoleScreen):
         chats = self.query_one("#sup-chats", OptionList)
         highlighted = chats.highlighted_option.id if chats.highlighted_option else None
         chats.clear_options()
-        options = []
-        for entry in frame.get("chats") or []:
-            since = parse_at(str(entry.get("since")))
-            stamp = since.astimezone(BRUSSELS).strftime("%H:%M") if since else "--:--"
-            readers = " · 👁" if entry.get("readers") else ""
-            text = t(
-                "sup.chat.row",
-                lang,
-                name=one_line(str(entry.get("name") or entry.get("counsellor") or ""))[:20],
-                time=stamp,
-                readers=readers,
-            )
-            options.append(Option(Content(text), id=str(entry.get("chat"))))
+        now = self.console.clock.now()
+        options = [
+            Option(chat_row(entry, now, lang), id=str(entry.get("chat")))
+            for entry in frame.get("chats") or []
+        ]
         if options:
             chats.add_options(options)
             ids = [o.id for o in options]
@@ -207,8 +228,17 @@ class SupervisorScreen(ConsoleScreen):
             chats.add_option(Option(Content(t("sup.chats.none", lang)), disabled=True))
         history = [int(v) for v in frame.get("queue_history") or [] if isinstance(v, int)]
         self.query_one("#sup-chart", Sparkline).data = history or [0]
+        peak = frame.get("queue_max")
+        hours = frame.get("history_hours")
         self.query_one("#sup-chart-title", Static).update(
-            Content(t("sup.chart", lang, hours=4, max=max(history or [0])))
+            Content(
+                t(
+                    "sup.chart1",
+                    lang,
+                    hours=hours if isinstance(hours, int) else 1,
+                    max=peak if isinstance(peak, int) else max(history or [0]),
+                )
+            )
         )
 
     def _redraw_clock(self) -> None:
@@ -232,6 +262,45 @@ class SupervisorScreen(ConsoleScreen):
 
     def action_disclosures(self) -> None:
         self.app.push_screen(DisclosureScreen(self.lang))
+
+    def _chat(self) -> str | None:
+        option = self.query_one("#sup-chats", OptionList).highlighted_option
+        if option is None or option.disabled or not option.id:
+            self.notify(t("sup.no_chat", self.lang))
+            return None
+        return option.id
+
+    async def action_take_over(self) -> None:
+        """Become the highlighted chat's counsellor: it opens as a tab in the workspace."""
+        chat = self._chat()
+        if chat is None:
+            return
+        from console1712.screens.alerts import take_over
+
+        await take_over(self.app, chat, self.lang)
+
+    async def action_reassign(self) -> None:
+        """Give the highlighted chat to a logged-in colleague."""
+        chat = self._chat()
+        if chat is None:
+            return
+        colleagues = await self.console.colleagues()
+        items = [(user, Content(one_line(strip_controls(alias)))) for user, alias in colleagues]
+
+        async def chosen(user: str | None) -> None:
+            if not user:
+                return
+            reply = await ask(self.app, {"type": "reassign", "chat": chat, "to": user})
+            if reply is not None and reply.get("type") == "reassigned":
+                self.notify(t("reassign.done", self.lang))
+            else:
+                code = "offline" if reply is None else one_line(str(reply.get("code")))[:40]
+                self.notify(t("reassign.failed", self.lang, code=code), severity="error")
+
+        self.app.push_screen(
+            PickScreen(t("reassign.title", self.lang), items, self.lang, free_text="login"),
+            chosen,
+        )
 
     def action_close(self) -> None:
         self.run_worker(ask(self.app, {"type": "monitor_unsubscribe"}))
@@ -306,6 +375,9 @@ class ReadAlongScreen(ConsoleScreen):
         reply = await ask(self.app, {"type": "note", "chat": self.chat, "text": text})
         if reply is not None and reply.get("type") == "note_sent":
             event.input.clear()
+            # The supervisor sees their own whisper in place, between the chat's messages.
+            whisper = t("readalong.whisper", self.lang, text=text)
+            self.transcript.add(Line("system", whisper, self.console.clock.now()))
             self.notify(t("readalong.sent", self.lang))
         else:
             code = "offline" if reply is None else str(reply.get("code"))
@@ -317,7 +389,11 @@ class ReadAlongScreen(ConsoleScreen):
 
 
 class DisclosureScreen(ConsoleScreen):
-    """Pending and recent disclosure requests: approve, refuse, see the address once."""
+    """Pending and recent disclosure requests: approve, refuse, see the address once.
+
+    The first row is selected; rows name the chat (nickname, region, start) and the
+    requester's display name. Revealing asks for confirmation; the address then stays on
+    screen until the screen is closed (a second F4 shows it again, never hides it)."""
 
     CSS_PATH = "supervisor.tcss"
     SUPERVISION = True
@@ -331,12 +407,16 @@ class DisclosureScreen(ConsoleScreen):
     def __init__(self, lang: str) -> None:
         super().__init__()
         self.lang = lang
+        self.revealed: dict[str, str] = {}  # request -> the address line shown
+        self.entries: dict[str, dict[str, Any]] = {}  # request -> its row as listed
+        self._asking = False
         _translated(self, lang)
 
     def compose(self) -> ComposeResult:
         yield Static(Content(t("disclosure.title", self.lang)), id="disclosure-title")
         yield OptionList(id="disclosure-list")
         yield Static("", id="disclosure-result")
+        yield Static("", id="disclosure-address")
         yield Static(Content(t("disclosure.keys", self.lang)), id="disclosure-keys")
         yield Footer(compact=True, show_command_palette=False)
 
@@ -347,23 +427,36 @@ class DisclosureScreen(ConsoleScreen):
     def on_disclosure_pending(self, message: DisclosurePending) -> None:
         self.reload()
 
+    def row(self, entry: dict[str, Any]) -> Content:
+        since = parse_at(str(entry.get("chat_since")))
+        region = entry.get("region")
+        return Content(
+            t(
+                "disclosure.row2",
+                self.lang,
+                status=t(f"disclosure.status.{entry.get('status')}", self.lang),
+                nickname=one_line(strip_controls(str(entry.get("nickname") or "—")))[:20],
+                region=region_name(region, self.lang) if isinstance(region, str) else "—",
+                start=since.astimezone(BRUSSELS).strftime("%d/%m %H:%M") if since else "—",
+                by=one_line(strip_controls(str(entry.get("requested_by_name") or "—")))[:20],
+                reason=one_line(strip_controls(str(entry.get("reason"))))[:60],
+            )
+        )
+
     @work(exclusive=True, group="disclosures", exit_on_error=False)
     async def reload(self) -> None:
         reply = await ask(self.app, {"type": "disclosures"})
         listing = self.query_one("#disclosure-list", OptionList)
+        before = listing.highlighted_option.id if listing.highlighted_option else None
         listing.clear_options()
         requests = reply.get("requests") if reply and reply.get("type") == "disclosures" else []
-        for entry in requests or []:
-            text = t(
-                "disclosure.row",
-                self.lang,
-                status=t(f"disclosure.status.{entry.get('status')}", self.lang),
-                by=one_line(str(entry.get("requested_by")))[:16],
-                chat=one_line(str(entry.get("chat")))[:16],
-                reason=one_line(str(entry.get("reason")))[:60],
-            )
-            listing.add_option(Option(Content(text), id=str(entry.get("request"))))
-        if not requests:
+        self.entries = {str(e.get("request")): e for e in requests or []}
+        options = [Option(self.row(e), id=str(e.get("request"))) for e in requests or []]
+        if options:
+            listing.add_options(options)
+            ids = [o.id for o in options]
+            listing.highlighted = ids.index(before) if before in ids else 0
+        else:
             listing.add_option(Option(Content(t("disclosure.none", self.lang)), disabled=True))
 
     def _selected(self) -> str | None:
@@ -390,22 +483,45 @@ class DisclosureScreen(ConsoleScreen):
         self._result(t(f"disclosure.status.{'approved' if approve else 'refused'}", self.lang))
         self.reload()
 
-    async def action_view(self) -> None:
+    def action_view(self) -> None:
         request = self._selected()
-        if request is None:
+        if request is None or self._asking:
             return
+        if request in self.revealed:
+            self._show_address(self.revealed[request])  # shown already: stays, never hidden
+            return
+
+        async def chosen(yes: bool | None) -> None:
+            self._asking = False
+            if yes:
+                await self._reveal(request)
+
+        self._asking = True
+        self.app.push_screen(ConfirmScreen(t("disclosure.confirm", self.lang), self.lang), chosen)
+
+    async def _reveal(self, request: str) -> None:
         reply = await ask(self.app, {"type": "disclosure_view", "request": request})
         if reply is None or reply.get("type") != "disclosure_address":
             self._refused(reply)
             return
-        self._result(
-            t(
-                "disclosure.address",
-                self.lang,
-                chat=one_line(str(reply.get("chat"))),
-                address=one_line(str(reply.get("address"))),
-            )
+        text = t(
+            "disclosure.address",
+            self.lang,
+            chat=one_line(strip_controls(self._nickname(request))),
+            address=one_line(strip_controls(str(reply.get("address")))),
         )
+        self.revealed[request] = text + "\n" + t("disclosure.audited", self.lang)
+        self._show_address(self.revealed[request])
+
+    def _nickname(self, request: str) -> str:
+        return str(self.entries.get(request, {}).get("nickname") or "—")
+
+    def _show_address(self, text: str) -> None:
+        self.query_one("#disclosure-address", Static).update(Content(text))
+
+    def address_text(self) -> str:
+        """What the address area shows (tests)."""
+        return str(self.query_one("#disclosure-address", Static).render())
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -436,8 +552,8 @@ class DisclosureAskScreen(ModalScreen[str | None]):
         self.query_one("#disclosure-reason", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        # Only ctrl+y submits, as the hint says: Enter in the reason does nothing.
         event.stop()
-        self.action_confirm()
 
     def action_confirm(self) -> None:
         reason = strip_controls(self.query_one("#disclosure-reason", Input).value).strip()

@@ -317,7 +317,11 @@ class WorkspaceScreen(ConsoleScreen):
         pane = self.panes.get(message.chat)
         if pane is not None:
             await self._close(pane)
-            self.flash(t("workspace.transferred", self.lang))
+            if message.by:  # a supervisor took it over or gave it to a colleague
+                by = one_line(strip_controls(message.by))[:30]
+                self.flash(t("workspace.taken_over", self.lang, name=by))
+            else:
+                self.flash(t("workspace.transferred", self.lang))
 
     def on_availability_changed(self, message: AvailabilityChanged) -> None:
         if message.state in ("available", "away"):
@@ -449,6 +453,8 @@ class WorkspaceScreen(ConsoleScreen):
                 reply = await ask(self.app, frame)
                 if reply is not None and reply.get("type") == "disclosure_requested":
                     self.flash(t("disclosure.asked", self.lang))
+                elif reply is not None and reply.get("code") == "pending":
+                    self.flash(t("disclosure.err.pending", self.lang))  # one open request
                 else:
                     code = "offline" if reply is None else str(reply.get("code"))
                     self.flash(error_text(code, self.lang))
@@ -478,7 +484,9 @@ class WorkspaceScreen(ConsoleScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """A key that does nothing for this role is neither bound nor listed (footer, F1)."""
-        return action_allowed(action, self.role)
+        if not action_allowed(action, self.role):
+            return False
+        return super().check_action(action, parameters)
 
     def action_help(self) -> None:
         keymap = self.console.settings.keymap

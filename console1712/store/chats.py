@@ -91,6 +91,7 @@ class StoredChat:
     resume_hash: str
     dropped_at: datetime | None
     messages: list[Message] = field(default_factory=list)
+    returned: bool = False  # waiting again after a counsellor left it (front of the queue)
 
 
 @dataclass(frozen=True)
@@ -187,6 +188,26 @@ async def assign_in(tx: Tx, chat_id: str, counsellor: str, team: str | None, at:
     )
 
 
+async def requeue(db: Database, chat_id: str, at: datetime) -> None:
+    """The counsellor left the chat (gone, or gave it back): waiting again, history kept.
+
+    A waiting chat with `accepted_at` set is a returned one: it goes first in the queue,
+    also after a restart (`load_open_chats`), with no column of its own."""
+
+    async def job(tx: Tx) -> None:
+        await requeue_in(tx, chat_id)
+
+    await db.write(job)
+
+
+async def requeue_in(tx: Tx, chat_id: str) -> None:
+    """`requeue` inside a larger job (audited in the same transaction)."""
+    await tx.execute(
+        "UPDATE chats SET state = 'waiting', counsellor = NULL WHERE id = ? AND state = 'assigned'",
+        (chat_id,),
+    )
+
+
 async def set_dropped(db: Database, chat_id: str, at: datetime | None) -> None:
     """Record when the chatter's connection dropped (None: connected again)."""
 
@@ -246,8 +267,9 @@ async def load_open_chats(db: Database) -> list[StoredChat]:
     keys = db.keys
     rows = await db.fetchall(
         "SELECT id, state, since, nickname, age, gender, region, team, counsellor,"
-        " address_hash, resume_hash, dropped_at FROM chats WHERE state <> 'ended'"
-        " ORDER BY since, rowid"
+        " address_hash, resume_hash, dropped_at, accepted_at FROM chats WHERE state <> 'ended'"
+        # returned chats (waiting again after an accept) go to the front of the queue
+        " ORDER BY (state = 'waiting' AND accepted_at IS NOT NULL) DESC, since, rowid"
     )
     chats: dict[str, StoredChat] = {}
     for r in rows:
@@ -268,6 +290,7 @@ async def load_open_chats(db: Database) -> list[StoredChat]:
             address_hash=r["address_hash"],
             resume_hash=r["resume_hash"],
             dropped_at=None if r["dropped_at"] is None else from_rfc3339(r["dropped_at"]),
+            returned=r["state"] == "waiting" and r["accepted_at"] is not None,
         )
     if chats:
         msgs = await db.fetchall(

@@ -41,9 +41,16 @@ class Disclosure:
     status: str
     decided_by: str | None
     viewed: bool
+    # the chat, so that a supervisor recognises it without ids (None once purged)
+    nickname: str | None = None
+    region: str | None = None
+    chat_since: datetime | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {
+            "nickname": self.nickname,
+            "region": self.region,
+            "chat_since": None if self.chat_since is None else to_rfc3339(self.chat_since),
             "request": self.id,
             "chat": self.chat,
             "requested_by": self.requested_by,
@@ -74,6 +81,14 @@ def _past_retention(last: str, now: datetime) -> bool:
     return from_rfc3339(last) < chat_cutoff(now)
 
 
+async def _out_of_scope(tx: Tx, chat: str, team: str | None) -> bool:
+    """Whether a supervisor of `team` (None: every team) may not handle this chat's request."""
+    if team is None:
+        return False
+    row = await tx.fetchone("SELECT team FROM chats WHERE id = ?", (chat,))
+    return row is None or row["team"] != team
+
+
 async def _refused(tx: Tx, at: datetime, actor: str, action: str, obj: str, code: str) -> None:
     await audit.append(tx, at, actor, action, obj, outcome="refused", detail=code)
 
@@ -90,6 +105,13 @@ async def request(db: Database, at: datetime, by: str, chat: str, reason: str) -
         if info[2] is None or _past_retention(info[3], at):
             await _refused(tx, at, by, "disclosure.request", chat, "expired")
             return "expired"
+        pending = await tx.fetchone(
+            "SELECT id FROM disclosures WHERE chat = ? AND status = 'pending'", (chat,)
+        )
+        if pending is not None:
+            # One open request per chat: a second one would ask two supervisors at once.
+            await _refused(tx, at, by, "disclosure.request", chat, "pending")
+            return "pending"
         await tx.execute(
             "INSERT INTO disclosures (id, chat, requested_by, requested_at, reason, status)"
             " VALUES (?, ?, ?, ?, ?, 'pending')",
@@ -111,8 +133,16 @@ async def request(db: Database, at: datetime, by: str, chat: str, reason: str) -
     return request_id
 
 
-async def decide(db: Database, at: datetime, by: str, request_id: str, approve: bool) -> str:
-    """A supervisor approves or refuses a pending request (never their own); the requester."""
+async def decide(
+    db: Database,
+    at: datetime,
+    by: str,
+    request_id: str,
+    approve: bool,
+    team: str | None = None,
+) -> str:
+    """A supervisor (of `team`; None: every team) approves or refuses a pending request
+    (never their own); returns the requester."""
     action = "disclosure.approve" if approve else "disclosure.refuse"
 
     async def job(tx: Tx) -> tuple[str | None, str]:
@@ -120,6 +150,9 @@ async def decide(db: Database, at: datetime, by: str, request_id: str, approve: 
             "SELECT chat, requested_by, status FROM disclosures WHERE id = ?", (request_id,)
         )
         if row is None:
+            return "not_found", ""
+        if await _out_of_scope(tx, row["chat"], team):
+            await _refused(tx, at, by, action, request_id, "not_found")
             return "not_found", ""
         if row["requested_by"] == by:
             await _refused(tx, at, by, action, request_id, "own_request")
@@ -148,8 +181,10 @@ async def decide(db: Database, at: datetime, by: str, request_id: str, approve: 
     return requester
 
 
-async def view(db: Database, at: datetime, by: str, request_id: str) -> tuple[str, str]:
-    """The approving supervisor sees the address, once: (chat id, address)."""
+async def view(
+    db: Database, at: datetime, by: str, request_id: str, team: str | None = None
+) -> tuple[str, str]:
+    """The approving supervisor (of `team`) sees the address, once: (chat id, address)."""
 
     async def job(tx: Tx) -> tuple[str | None, str, str]:
         row = await tx.fetchone(
@@ -157,6 +192,9 @@ async def view(db: Database, at: datetime, by: str, request_id: str) -> tuple[st
             (request_id,),
         )
         if row is None:
+            return "not_found", "", ""
+        if await _out_of_scope(tx, row["chat"], team):
+            await _refused(tx, at, by, "disclosure.view", request_id, "not_found")
             return "not_found", "", ""
         if row["status"] != "approved" or row["decided_by"] != by:
             await _refused(tx, at, by, "disclosure.view", request_id, "forbidden")
@@ -184,25 +222,35 @@ async def view(db: Database, at: datetime, by: str, request_id: str) -> tuple[st
     return chat, address
 
 
-async def open_requests(db: Database, now: datetime, days: int = 14) -> list[Disclosure]:
-    """Pending requests and those decided in the last `days` days, newest first."""
+async def open_requests(
+    db: Database, now: datetime, days: int = 14, team: str | None = None
+) -> list[Disclosure]:
+    """Pending requests and those decided in the last `days` days, newest first; only the
+    chats of `team` when given (a supervisor's scope)."""
     since = to_rfc3339(now.fromtimestamp(now.timestamp() - days * 86400, now.tzinfo))
     rows = await db.fetchall(
-        "SELECT id, chat, requested_by, requested_at, reason, status, decided_by, viewed_at"
-        " FROM disclosures WHERE status = 'pending' OR requested_at >= ?"
-        " ORDER BY requested_at DESC LIMIT 200",
-        (since,),
+        "SELECT d.id, d.chat, d.requested_by, d.requested_at, d.reason, d.status,"
+        " d.decided_by, d.viewed_at, c.nickname, c.region, c.since AS chat_since"
+        " FROM disclosures d LEFT JOIN chats c ON c.id = d.chat"
+        " WHERE (d.status = 'pending' OR d.requested_at >= ?)"
+        " AND (? IS NULL OR c.team = ?)"
+        " ORDER BY d.requested_at DESC LIMIT 200",
+        (since, team, team),
     )
+    keys = db.keys
     return [
         Disclosure(
             r["id"],
             r["chat"],
             r["requested_by"],
             from_rfc3339(r["requested_at"]),
-            db.keys.open(r["reason"], "disclosures", "reason", r["id"]),
+            keys.open(r["reason"], "disclosures", "reason", r["id"]),
             r["status"],
             r["decided_by"],
             r["viewed_at"] is not None,
+            keys.open_opt(r["nickname"], "chats", "nickname", r["chat"]),
+            keys.open_opt(r["region"], "chats", "region", r["chat"]),
+            None if r["chat_since"] is None else from_rfc3339(r["chat_since"]),
         )
         for r in rows
     ]

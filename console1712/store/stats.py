@@ -22,6 +22,7 @@ from console1712.domain.stats import (
     gender_code,
     median_seconds,
     queue_lengths,
+    queue_peak,
 )
 from console1712.store import phone
 from console1712.store.crypto import KeyRing
@@ -234,6 +235,21 @@ async def queue_history(
     steps = hours * 60 // step_minutes
     points = [now - timedelta(minutes=step_minutes * i) for i in range(steps, -1, -1)]
     return queue_lengths(spans, points)
+
+
+async def queue_peak_since(db: Database, now: datetime, hours: int = 1) -> int:
+    """The real maximum queue length over the last `hours` (between samples too)."""
+    first = now - timedelta(hours=hours)
+    rows = await db.fetchall(
+        "SELECT since, accepted_at, ended_at FROM chats WHERE since <= ?"
+        " AND (COALESCE(accepted_at, ended_at) IS NULL OR COALESCE(accepted_at, ended_at) > ?)",
+        (to_rfc3339(now), to_rfc3339(first)),
+    )
+    spans = []
+    for r in rows:
+        left = r["accepted_at"] or r["ended_at"]
+        spans.append((from_rfc3339(r["since"]), None if left is None else from_rfc3339(left)))
+    return queue_peak(spans, first, now)
 
 
 async def mail_due(db: Database, now: datetime) -> tuple[int, int] | None:

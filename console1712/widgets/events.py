@@ -82,11 +82,13 @@ class ChatEnded(Message):
 
 
 class ChatReleased(Message):
-    """A chat we transferred now belongs to a colleague."""
+    """A chat we transferred now belongs to a colleague (`by`: the supervisor who took it
+    over or reassigned it, else "")."""
 
-    def __init__(self, chat: str) -> None:
+    def __init__(self, chat: str, by: str = "") -> None:
         super().__init__()
         self.chat = chat
+        self.by = by
 
 
 class AvailabilityChanged(Message):
@@ -168,7 +170,7 @@ def message_for(frame: Frame) -> Message | None:
     if kind == "ended":
         return ChatEnded(chat, _str(frame.get("by")))
     if kind == "released":
-        return ChatReleased(chat)
+        return ChatReleased(chat, _str(frame.get("by")))
     if kind == "status":
         return AvailabilityChanged(_str(frame.get("state")))
     if kind == "mail_new":

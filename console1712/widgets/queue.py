@@ -32,6 +32,9 @@ def entry_content(entry: Entry, now: datetime, team: str | None, lang: str) -> C
     wait = t("queue.minutes", lang, n=minutes_waiting(entry.get("since"), now))
     nickname = one_line(str(entry.get("nickname") or "Anoniem"))[: ROW - 3 - len(wait)]
     facts = []
+    returned = entry.get("returned") is True  # a counsellor left it: first in the queue
+    if returned:
+        facts.append(t("queue.returned", lang))
     age = entry.get("age")
     if isinstance(age, int) and not isinstance(age, bool):
         facts.append(t("queue.age", lang, n=age))
@@ -45,7 +48,7 @@ def entry_content(entry: Entry, now: datetime, team: str | None, lang: str) -> C
             facts.append(one_line(region)[:6])
     gap = " " * max(1, ROW - 2 - len(nickname) - len(wait))
     return Content.assemble(
-        ("★ " if own else "  ", "bold"),
+        ("↩ " if returned else "★ " if own else "  ", "bold"),
         (nickname, "bold"),
         gap,
         wait,

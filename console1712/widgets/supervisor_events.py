@@ -69,6 +69,31 @@ class DisclosureDecided(Message):
         self.approved = approved
 
 
+class AlertsChanged(Message):
+    """The supervisor's alert items (an `alerts` frame): what needs them, until handled."""
+
+    def __init__(self, items: list[Frame]) -> None:
+        super().__init__()
+        self.items = items
+
+
+def alert_items(frame: Frame) -> list[Frame]:
+    """The well-formed items of an `alerts` frame."""
+    items = frame.get("items")
+    if not isinstance(items, list):
+        return []
+    return [i for i in items if isinstance(i, dict) and isinstance(i.get("kind"), str)]
+
+
+def alert_key(item: Frame) -> tuple[str, str, str]:
+    """What makes an alert the same alert in a later frame (a new key rings the bell)."""
+    return (
+        _str(item.get("kind")),
+        _str(item.get("request")) or _str(item.get("chat")),
+        _str(item.get("since")),
+    )
+
+
 def _str(value: Any) -> str:
     return value if isinstance(value, str) else ""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import OptionList
 
-from console1712.screens.dialogs import BlockScreen, ConfirmScreen, PickScreen
+from console1712.screens.dialogs import BlockScreen, ConfirmScreen, PickScreen, QuitScreen
 from tests.console.conftest import (
     accept_new_chatter,
     console_app,
@@ -13,6 +13,7 @@ from tests.console.conftest import (
     transcript,
     until,
 )
+from tests.net.helpers import console, recv_type
 
 
 async def test_accept_and_exchange_messages_both_ways(settings, relay, clock, make_staff) -> None:
@@ -219,18 +220,43 @@ async def test_canned_reply_goes_into_input_not_sent(settings, relay, clock, mak
         assert pane.input.text == "Aangepaste uren [b]tekst[/b]"
 
 
-async def test_quit_with_open_chats_asks_first(settings, relay, clock, make_staff) -> None:
+async def test_quit_with_open_chats_gives_them_back_first(
+    settings, relay, clock, make_staff
+) -> None:
     anna = await make_staff("anna")
     app = console_app(settings, relay, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         ws = await sign_in(pilot, anna)
-        await accept_new_chatter(pilot, ws, relay, nickname="Kim")
+        chatter = await accept_new_chatter(pilot, ws, relay, nickname="Kim")
         await pilot.press("f10")
-        assert isinstance(app.screen, ConfirmScreen)
-        assert "Open gesprekken: 1" in str(app.screen.question)
-        await pilot.press("ctrl+n")
+        assert isinstance(app.screen, QuitScreen)
+        assert "1 open gesprek" in str(app.screen.query_one(".dialog-title").render())
+        await pilot.press("escape")  # stay
         assert app.screen is ws and app.is_running
-        await pilot.press("f10", "ctrl+y")
+        await pilot.press("f10", "enter")  # the default: back to the queue
+        requeued = await chatter.recv("requeued")
+        assert requeued["position"] == 1
+        await until(pilot, lambda: not app.is_running)
+    assert relay.chats[chatter.chat].state == "waiting"
+
+
+async def test_quit_transferring_each_chat(settings, relay, clock, make_staff) -> None:
+    anna = await make_staff("anna", display="Anna")
+    bert = await make_staff("bert", display="Bert")
+    app = console_app(settings, relay, clock)
+    async with app.run_test(size=(80, 24)) as pilot, console(relay, bert) as bw:
+        ws = await sign_in(pilot, anna)
+        chatters = {}
+        for nickname in ("Kim", "Lou"):
+            chatters[nickname] = await accept_new_chatter(pilot, ws, relay, nickname=nickname)
+            await chatters[nickname].recv("joined")
+        await pilot.press("f10", "down", "enter")
+        for nickname, chatter in chatters.items():
+            await until(pilot, lambda: isinstance(app.screen, PickScreen))
+            assert nickname in str(app.screen.query_one(".dialog-title").render())
+            await pilot.press("enter")  # Bert, the only colleague
+            await recv_type(bw, "assigned", chat=chatter.chat)
+            assert (await chatter.recv("joined"))["counsellor"] == "Bert"
         await until(pilot, lambda: not app.is_running)
 
 

@@ -88,6 +88,18 @@ def test_printer_strips_control_characters_from_everything_remote() -> None:
     assert "  - Bel[31m 1712 (tel:1712)" in text
 
 
+def test_printer_says_plainly_that_another_counsellor_takes_over() -> None:
+    out = io.StringIO()
+    printer = Printer("nl", out)
+    printer.show({"type": "joined", "counsellor": "Anna"})
+    printer.show({"type": "requeued", "position": 1, "detail": "ignored"})
+    printer.show({"type": "message", "seq": 3, "from": "counsellor", "text": "Hoi",
+                  "at": "2026-11-26T14:03:07Z"})  # fmt: skip
+    text = out.getvalue()
+    assert "een andere hulpverlener neemt het zo over (plaats 1 in de wachtrij)" in text
+    assert "Anna:" not in text.split("wachtrij)")[1]  # no longer shown as Anna's
+
+
 def test_times_are_shown_in_brussels_time() -> None:
     assert local_time("2026-07-01T12:00:00Z", "nl") == "14:00"  # summer time
     assert local_time("2026-12-24T17:30:00Z", "nl", long=True) == "donderdag 24 december 18:30"

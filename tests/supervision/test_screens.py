@@ -91,6 +91,8 @@ async def test_supervisor_screen_live_and_read_along(settings, relay, clock, mak
         got = await recv_type(aw, "note", chat=first.chat)
         assert got["text"] == "Vraag of ze nu veilig is." and got["from"] == "Sofie"
         await until(pilot, lambda: note.value == "")
+        mine = "Jouw notitie aan de hulpverlener (chatter ziet dit niet): Vraag of ze nu veilig is."
+        assert mine in reading.transcript.plain()  # the supervisor sees their own whisper
 
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, SupervisorScreen))
@@ -101,7 +103,7 @@ async def test_counsellor_sees_reader_and_note_and_registers(
     settings, relay, clock, make_staff
 ) -> None:
     anna = await make_staff("anna", display="Anna", team="limburg")
-    sofie = await make_staff("sofie", role="supervisor", display="Sofie")
+    sofie = await make_staff("sofie", role="supervisor", display="Sofie", team="limburg")
     app = console_app(settings, relay, clock)
     async with app.run_test(size=(80, 24)) as pilot, console(relay, sofie) as sw:
         ws = await sign_in(pilot, anna)

@@ -374,6 +374,24 @@ async def test_queue_position_follows_the_queue(page: Page, relay: Relay, make_s
         await expect(page.locator("#chat-state")).to_contain_text("plaats 1")
 
 
+async def test_a_chat_given_back_tells_the_chatter_plainly(
+    page: Page, relay: Relay, make_staff: Any
+) -> None:
+    anna = await make_staff("anna", display="Anna")
+    bert = await make_staff("bert", display="Bert")
+    chat_id = await start_chat(page, relay, nickname="Mila")
+    async with console(relay, anna) as aw:
+        await accept(aw, chat_id)
+        await expect(page.locator("#chat-state")).to_have_text("Je praat met Anna.")
+        await request(aw, {"type": "chat_return", "chat": chat_id}, "chat_returned")
+    notice = page.locator(".msg.system").last
+    await expect(notice).to_contain_text("een andere hulpverlener neemt het zo over")
+    await expect(page.locator("#chat-state")).to_contain_text("plaats 1")
+    async with console(relay, bert) as bw:
+        await accept(bw, chat_id)
+        await expect(page.locator("#chat-state")).to_have_text("Je praat met Bert.")
+
+
 async def test_blocked_chatter_sees_alternatives_and_cannot_restart(
     page: Page, relay: Relay, make_staff: Any
 ) -> None:
