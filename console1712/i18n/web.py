@@ -132,8 +132,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "You are in the queue. A counsellor will be with you as soon as possible.",
     },
     "web.requeued": {
-        "nl": "Je hulpverlener is niet meer bereikbaar. Je staat weer vooraan in de wachtrij.",
-        "en": "Your counsellor can no longer be reached. You are back at the front of the queue.",
+        "nl": "Je hulpverlener kan niet verder met je praten; een andere hulpverlener neemt het"
+        " zo over. Je staat vooraan in de wachtrij en je gesprek blijft bewaard.",
+        "en": "Your counsellor cannot go on with this chat; another counsellor will take over"
+        " soon. You are at the front of the queue and your chat is kept.",
     },
     "web.joined": {"nl": "{name} praat nu met je.", "en": "{name} is talking with you now."},
     "web.counsellor": {"nl": "Hulpverlener", "en": "Counsellor"},
