@@ -10,7 +10,17 @@ from __future__ import annotations
 import importlib
 from functools import cache
 
-CATALOGUES = ("common", "relay", "console", "cli", "chatter", "mail", "dossier", "supervision")
+CATALOGUES = (
+    "common",
+    "relay",
+    "console",
+    "cli",
+    "chatter",
+    "mail",
+    "dossier",
+    "supervision",
+    "registration",
+)
 LANGS = ("nl", "en")
 
 

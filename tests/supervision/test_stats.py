@@ -233,10 +233,11 @@ def test_stats_json_on_generated_data(filled: Path, capsys: pytest.CaptureFixtur
     assert main(["stats", "--year", "2026", "--format", "json", "--data", str(filled)]) == 0
     published = json.loads(capsys.readouterr().out)
     tables = published["tables"]
-    assert set(tables) == {"channel", "month", "region", "age_band", "gender", "theme"}
+    single = ("month", "region", "age_band", "gender", "theme", "kind", "about", "relation", "risk")
+    assert set(tables) == {"channel", *single, "themes", "referral"}
     (channel,) = tables["channel"]
     assert channel == {"category": "total", "chat": 240, "mail": 12, "phone": 30, "total": 282}
-    for name in ("month", "region", "age_band", "gender", "theme"):
+    for name in single:
         assert tables[name][-1] == channel  # the same totals everywhere
         assert recoverable(tables[name]) == {}, name
         for row in tables[name]:
@@ -294,7 +295,7 @@ async def test_purged_chats_still_count_in_their_year(tmp_path: Path) -> None:
         assert sorted(map(repr, await stats.year_contacts(db, 2026, themes))) == before
         assert len(before) == 3
         # Only codes and counts are kept: no nickname, no address.
-        rows = await db.fetchall("SELECT * FROM stats_archive")
+        rows = await db.fetchall("SELECT * FROM stats_archive_codes")
         assert sum(r["count"] for r in rows) == 3
         assert {r["age_band"] for r in rows} == {"12-17", "25-64"}
     finally:
