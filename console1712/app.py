@@ -20,6 +20,7 @@ from console1712.screens.dialogs import ConfirmScreen
 from console1712.screens.login import LoginScreen
 from console1712.screens.workspace import WorkspaceScreen
 from console1712.widgets.events import MAIL_FRAMES, ConnectionChanged, message_for
+from console1712.widgets.registration_events import registration_message
 from console1712.widgets.supervisor_events import supervision_message
 
 
@@ -95,6 +96,9 @@ class ConsoleApp(App[None]):
         if message is not None and self.workspace is not None:
             self.workspace.post_message(message)
         self._route_supervision(frame)
+        registration = registration_message(frame)
+        if registration is not None and self.workspace is not None:
+            self.workspace.post_message(registration)
 
     def _on_state(self, state: str) -> None:
         if self.workspace is not None:

@@ -46,7 +46,7 @@ TEXTS: dict[str, dict[str, str]] = {
     # the form
     "reg.title": {"nl": "Registratie · {channel} {when}", "en": "Registration · {channel} {when}"},
     "reg.field.kind": {"nl": "Soort contact", "en": "Kind of contact"},
-    "reg.field.themes": {"nl": "Thema's (eerste = hoofdthema)", "en": "Themes (first = main)"},
+    "reg.field.themes": {"nl": "Thema's (1e = hoofd)", "en": "Themes (1st = main)"},
     "reg.field.about": {"nl": "Over wie", "en": "About whom"},
     "reg.field.relation": {"nl": "Relatie tot pleger", "en": "Relation to who harms"},
     "reg.field.risk": {"nl": "Risico", "en": "Risk"},
@@ -57,8 +57,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "reg.field.note": {"nl": "Korte notitie", "en": "Short note"},
     "reg.unset": {"nl": "—", "en": "—"},
     "reg.keys": {
-        "nl": "↑↓ veld · ←→ kiezen · spatie aan/uit · ctrl+s opslaan · ctrl+l later",
-        "en": "↑↓ field · ←→ choose · space toggle · ctrl+s save · ctrl+l later",
+        "nl": "↑↓ veld · ←→ kiezen · spatie aan/uit · ctrl+y opslaan · Esc later",
+        "en": "↑↓ field · ←→ choose · space on/off · ctrl+y save · Esc later",
     },
     "reg.saved": {"nl": "Registratie opgeslagen.", "en": "Registration saved."},
     "reg.postponed": {"nl": "Registratie uitgesteld.", "en": "Registration postponed."},
@@ -67,4 +67,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "reg.open.one": {"nl": "1 registratie open", "en": "1 registration open"},
     "reg.none": {"nl": "Geen open registraties.", "en": "No open registrations."},
     "reg.sup.open": {"nl": "{name}: {n} registraties open", "en": "{name}: {n} open"},
+    "reg.list": {"nl": "Open registraties", "en": "Open registrations"},
+    # keys (F1 and the footer)
+    "key.registrations": {
+        "nl": "open registraties (contact afronden)",
+        "en": "open registrations (wrap-up)",
+    },
+    "key.short.registrations": {"nl": "registraties", "en": "registrations"},
 }

@@ -10,6 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import ContentSwitcher, Footer, OptionList, Static, TabbedContent
 
+from console1712.domain.hours import BRUSSELS
 from console1712.domain.text import MAX_TEXT, one_line, strip_controls
 from console1712.i18n import t
 from console1712.i18n.console import CANNED
@@ -31,6 +32,7 @@ from console1712.widgets.events import (
     RelayError,
 )
 from console1712.widgets.queue import QueueList
+from console1712.widgets.registration_events import RegistrationsOpen
 from console1712.widgets.status import StatusLine
 from console1712.widgets.supervisor_events import DisclosureDecided, NoteReceived, Watched
 from console1712.widgets.transcript import parse_at
@@ -59,6 +61,7 @@ KEYS: tuple[tuple[str, str, str, bool], ...] = (
     ("phone", "ctrl+r", "phone", False),
     ("disclosure", "ctrl+u", "disclosure", False),
     ("supervisor", "ctrl+t", "supervisor", False),
+    ("registrations", "ctrl+e", "registrations", False),
 )
 DEFAULT_KEYS = {binding_id: keys for binding_id, keys, _, _ in KEYS}
 COARSE_REFRESH = 15.0  # seconds between redraws of the waiting minutes
@@ -84,6 +87,9 @@ class WorkspaceScreen(ConsoleScreen):
         self._ending: set[str] = set()
         self._queue_len = 0
         self._was_connected = False
+        self.open_registrations: list[dict[str, Any]] = []
+        self._to_register: set[str] = set()  # ended chats whose form opens when looked at
+        self._registration_codes: dict[str, Any] | None = None
         self._translate_bindings()
 
     def _translate_bindings(self) -> None:
@@ -195,6 +201,8 @@ class WorkspaceScreen(ConsoleScreen):
     def on_connection_changed(self, message: ConnectionChanged) -> None:
         self.status.set(connection=message.state, flash="")
         if message.state == "connected":
+            if self.role in STAFF_ROLES and self.console.client is not None:
+                self.run_worker(self._load_registrations(), group="registrations", exclusive=True)
             if self._was_connected:
                 self.run_worker(self._recheck_chats(), group="recheck", exclusive=True)
             self._was_connected = True
@@ -283,6 +291,7 @@ class WorkspaceScreen(ConsoleScreen):
         if message.chat in self._ending:
             self._ending.discard(message.chat)
             await self._close(pane)
+            self._register_chat(message.chat, pane.state.nickname)
             return
         by = message.by if message.by in ("chatter", "counsellor", "timeout") else "other"
         pane.state.ended = message.by or "other"
@@ -292,6 +301,11 @@ class WorkspaceScreen(ConsoleScreen):
             pane.state.attention = True
         pane.refresh_side()
         self._relabel()
+        if by != "other":
+            # The form opens now if the counsellor looks at this chat, else when they do.
+            self._to_register.add(message.chat)
+            if self._is_watched(pane):
+                self._register_chat(message.chat, pane.state.nickname)
 
     async def on_chat_released(self, message: ChatReleased) -> None:
         pane = self.panes.get(message.chat)
@@ -339,6 +353,8 @@ class WorkspaceScreen(ConsoleScreen):
         pane = self.active_pane()
         if pane is not None:
             self._seen(pane)
+            if pane.state.chat in self._to_register:
+                self._register_chat(pane.state.chat, pane.state.nickname)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option_list is self.queue_list and event.option.id:
@@ -423,6 +439,74 @@ class WorkspaceScreen(ConsoleScreen):
                     self.flash(t("workspace.error", self.lang, code=one_line(code)[:40]))
 
         self.app.push_screen(DisclosureAskScreen(self.lang), chosen)
+
+    # -- registrations (wrap-up) ---------------------------------------------------------------
+
+    async def _load_registrations(self) -> None:
+        client = self.console.client
+        reply = None if client is None else await client.request({"type": "registration_list"})
+        if reply is not None and reply.get("type") == "registrations_open":
+            self.post_message(RegistrationsOpen(list(reply.get("open") or [])))
+
+    def on_registrations_open(self, message: RegistrationsOpen) -> None:
+        self.open_registrations = message.entries
+        self.status.set(registrations=len(message.entries))
+
+    def _register_chat(self, chat: str, nickname: str) -> None:
+        self._to_register.discard(chat)
+        title = t("reg.title", self.lang, channel=t("reg.channel.chat", self.lang), when=nickname)
+        self.open_registration(chat, title)
+
+    def open_registration(self, contact: str, title: str) -> None:
+        """Fetch the form's codes and this contact's registration, then show the form."""
+        self.run_worker(self._open_registration(contact, title), group="registration")
+
+    async def _open_registration(self, contact: str, title: str) -> None:
+        from console1712.screens.registration import RegistrationScreen
+
+        client = self.console.client
+        if client is None:
+            return
+        if self._registration_codes is None:
+            codes = await client.request({"type": "registration_codes"})
+            if codes is None or codes.get("type") != "registration_codes":
+                self.flash(t("workspace.offline", self.lang))
+                return
+            self._registration_codes = codes
+        found = await client.request({"type": "registration_get", "contact": contact})
+        await self._load_registrations()
+        if found is None or found.get("type") != "registration":
+            code = "offline" if found is None else str(found.get("code"))
+            self.flash(t("workspace.error", self.lang, code=one_line(code)[:40]))
+            return
+
+        def done(saved: bool | None) -> None:
+            self.flash(t("reg.saved" if saved else "reg.postponed", self.lang))
+
+        screen = RegistrationScreen(self._registration_codes, found, title, self.lang)
+        self.app.push_screen(screen, done)
+
+    def action_registrations(self) -> None:
+        """Pick one of the open registrations (postponed ones too) and open its form."""
+        if self.role not in STAFF_ROLES:
+            return
+        if not self.open_registrations:
+            self.flash(t("reg.none", self.lang))
+            return
+        titles: dict[str, str] = {}
+        for entry in self.open_registrations:
+            contact = str(entry.get("contact", ""))
+            at = parse_at(str(entry.get("at", "")))
+            when = "" if at is None else at.astimezone(BRUSSELS).strftime("%d/%m %H:%M")
+            channel = t(f"reg.channel.{entry.get('channel', 'chat')}", self.lang)
+            titles[contact] = t("reg.title", self.lang, channel=channel, when=when)
+        items = [(contact, Content(title)) for contact, title in titles.items()]
+
+        def chosen(contact: str | None) -> None:
+            if contact in titles:
+                self.open_registration(contact, titles[contact])
+
+        self.app.push_screen(PickScreen(t("reg.list", self.lang), items, self.lang), chosen)
 
     def on_watched(self, message: Watched) -> None:
         pane = self.panes.get(message.chat)
