@@ -178,11 +178,15 @@ async def get(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
         answer["note"] = found.note
     else:
         age_band, gender = UNKNOWN, UNKNOWN
-        note = None
+        prefill: dict[str, Any] = {}
         if found.channel == "chat":
             age_band, gender = await registrations.chat_intake(ctx.db, contact)
-            note = await registrations.chat_note(ctx.db, contact)
-        answer["prefill"] = {"age_band": age_band, "gender": gender, "note": note}
+            prefill["note"] = await registrations.chat_note(ctx.db, contact)
+        elif found.channel == "phone":
+            age_band, gender, theme = await registrations.phone_prefill(ctx.db, contact)
+            if theme in themes_in_use(ctx):
+                prefill["themes"] = [theme]
+        answer["prefill"] = {"age_band": age_band, "gender": gender, "note": None, **prefill}
     at = ctx.clock.now()
 
     async def job(tx: Tx) -> None:

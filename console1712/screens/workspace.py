@@ -415,6 +415,11 @@ class WorkspaceScreen(ConsoleScreen):
                 code = "offline" if reply is None else str(reply.get("code"))
                 error = t("workspace.error", self.lang, code=one_line(code)[:40])
                 self.flash(t("phone.saved", self.lang) if ok else error)
+                if ok and reply is not None:
+                    # The same registration form as chats: kind, themes, risk, referral.
+                    channel = t("reg.channel.phone", self.lang)
+                    title = t("reg.title", self.lang, channel=channel, when=str(reply.get("date")))
+                    self.open_registration(str(reply.get("id")), title)
 
         themes = self.console.settings.themes
         self.app.push_screen(PhoneScreen(self.lang, self.team, themes), chosen)

@@ -200,6 +200,17 @@ async def chat_intake(db: Database, chat: str) -> tuple[str, str]:
     )
 
 
+async def phone_prefill(db: Database, contact: str) -> tuple[str, str, str | None]:
+    """(age band, gender, theme or None) a phone contact's dialog registered."""
+    row = await db.fetchone(
+        "SELECT age_band, gender, theme FROM phone_contacts WHERE id = ?", (contact,)
+    )
+    if row is None:
+        return UNKNOWN, UNKNOWN, None
+    theme = None if row["theme"] == UNKNOWN else str(row["theme"])
+    return str(row["age_band"]), str(row["gender"]), theme
+
+
 async def erase_notes_before(tx: Tx, cutoff: datetime) -> int:
     """Retention: notes of mail and phone registrations past the contact period
     (a chat's registration goes with the chat)."""

@@ -88,3 +88,18 @@ async def test_postponed_registration_survives_console_restart(
         await pilot.press("enter")
         await until(pilot, lambda: on_form(again))
         assert again.screen.contact == chatter.chat
+
+
+async def test_phone_dialog_leads_to_the_same_form(settings, relay, clock, make_staff) -> None:
+    anna = await make_staff("anna")
+    app = console_app(settings, relay, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, anna)
+        await pilot.press("ctrl+r", "1", "2", "ctrl+y")
+        await until(pilot, lambda: on_form(app))
+        form = app.screen
+        assert "telefoon" in str(form.query_one(".dialog-title").render())
+        await pilot.press("right", "down", "space", "ctrl+y")
+        await until(pilot, lambda: not on_form(app))
+    (phone_reg,) = await relay.db.fetchall("SELECT status, kind FROM registrations")
+    assert (phone_reg["status"], phone_reg["kind"]) == ("done", "help")

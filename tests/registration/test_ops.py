@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from console1712.cli import main
-from console1712.store import audit, registrations
+from console1712.domain.themes import taxonomy
+from console1712.store import audit, registrations, stats
 from tests.net.helpers import chatter, console, expect_error, recv_type, request, send
 
 NOTE = "geheime notitie over Jan uit Gent"
@@ -154,3 +155,31 @@ async def test_refusals(relay: Any, make_staff: Any) -> None:
     stored = await registrations.get(relay.db, chat)
     assert stored is not None and stored.codes is not None
     assert stored.codes.risk == "acute" and stored.codes.action == "emergency"
+
+
+async def test_phone_contact_gets_the_same_registration(relay: Any, make_staff: Any) -> None:
+    anna = await make_staff("anna")
+    sup = await make_staff("sara", role="supervisor", team=None)
+    async with console(relay, anna) as aw:
+        call = {"type": "phone_contact", "minutes": 12, "age_band": "25-64"}
+        saved = await request(aw, {**call, "theme": "elder-abuse"}, "phone_contact_saved")
+        listed = await request(aw, {"type": "registration_list"}, "registrations_open")
+        assert [(e["contact"], e["channel"]) for e in listed["open"]] == [(saved["id"], "phone")]
+        got = await request(
+            aw, {"type": "registration_get", "contact": saved["id"]}, "registration"
+        )
+        assert got["prefill"]["themes"] == ["elder-abuse"]
+        assert got["prefill"]["age_band"] == "25-64"
+        async with console(relay, sup) as sw:
+            counts = await request(sw, {"type": "registration_counts"}, "registration_counts")
+            assert counts["counts"] == [{"user": "anna", "open": 1}]
+        await request(
+            aw, form(saved["id"], themes=["elder-abuse"], about="self"), "registration_saved"
+        )
+    contacts = await stats.year_contacts(relay.db, 2026, list(taxonomy()))
+    (phone_call,) = [c for c in contacts if c.channel == "phone"]
+    assert (phone_call.theme, phone_call.kind, phone_call.referrals) == (
+        "elder-abuse",
+        "help",
+        ("caw",),
+    )

@@ -1,7 +1,7 @@
 -- Registrations (wrap-up) of contacts, chat notes, and the statistics archive with codes.
 -- A registration holds codes in clear text (what the yearly statistics count) and one
--- sealed note (AAD row: contact). It becomes open when a chat with a counsellor ends or a
--- mail thread is answered (triggers below, so every way a chat ends is covered in the
+-- sealed note (AAD row: contact). It becomes open when a chat with a counsellor ends, a
+-- mail thread is answered or a phone contact is added (triggers below, so every way a chat ends is covered in the
 -- same transaction), and is erased with its chat or mail thread. A trigger ends its inner
 -- statements mid-line: migrations are split at a semicolon that ends a line.
 CREATE TABLE registrations (
@@ -39,6 +39,14 @@ BEGIN
     INSERT INTO registrations (contact, channel, counsellor, team, opened_at, status)
     VALUES (NEW.id, 'mail', NEW.claimed_by, NEW.team, COALESCE(NEW.answered_at, NEW.last_at),
             'open')
+    ON CONFLICT (contact) DO NOTHING; END;
+
+-- A phone contact (its dialog stores codes only) gets the same form: open at once.
+CREATE TRIGGER registration_phone_added AFTER INSERT ON phone_contacts
+BEGIN
+    INSERT INTO registrations (contact, channel, counsellor, team, opened_at, status)
+    VALUES (NEW.id, 'phone', NEW.created_by,
+            (SELECT team FROM accounts WHERE name = NEW.created_by), NEW.created_at, 'open')
     ON CONFLICT (contact) DO NOTHING; END;
 
 CREATE TRIGGER registration_chat_erased AFTER DELETE ON chats
