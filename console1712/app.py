@@ -96,9 +96,11 @@ class ConsoleApp(App[None]):
         if message is not None and self.workspace is not None:
             self.workspace.post_message(message)
         self._route_supervision(frame)
-        registration = registration_message(frame)
-        if registration is not None and self.workspace is not None:
-            self.workspace.post_message(registration)
+        # Registration and notes pushes: the workspace and open supervision screens.
+        for target in [self.workspace, *self._supervision_screens()]:
+            registration = registration_message(frame)
+            if registration is not None and target is not None:
+                target.post_message(registration)
 
     def _on_state(self, state: str) -> None:
         if self.workspace is not None:

@@ -74,4 +74,20 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "open registrations (wrap-up)",
     },
     "key.short.registrations": {"nl": "registraties", "en": "registrations"},
+    "key.notes": {
+        "nl": "eigen notities bij dit gesprek",
+        "en": "own notes on this chat",
+    },
+    "key.short.notes": {"nl": "notities", "en": "notes"},
+    # notes
+    "notes.title": {"nl": "Notities · {name}", "en": "Notes · {name}"},
+    "notes.keys": {
+        "nl": "ctrl+y of Esc: bewaren en sluiten (alleen voor jou en je supervisor)",
+        "en": "ctrl+y or Esc: keep and close (for you and your supervisor only)",
+    },
+    "notes.saved": {"nl": "Notities bewaard.", "en": "Notes kept."},
+    "notes.readalong": {
+        "nl": "Notities van de hulpverlener: {text}",
+        "en": "Counsellor's notes: {text}",
+    },
 }

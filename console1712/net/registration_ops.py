@@ -10,7 +10,7 @@ many registrations each counsellor of their team still has open.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from console1712.clock import to_rfc3339
 from console1712.domain import registration as reg
@@ -34,9 +34,13 @@ from console1712.store import audit, registrations
 from console1712.store.db import Tx
 from console1712.store.registrations import Registration, RegistrationNotFound
 
+if TYPE_CHECKING:
+    from console1712.net.relay import Relay
+
 log = logging.getLogger("console1712.registrations")
 
 MAX_ID = 64
+MAX_CHAT_NOTES = 4000
 
 
 def themes_in_use(ctx: OpContext) -> dict[str, dict[str, str]]:
@@ -224,3 +228,72 @@ async def counts(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
         "type": "registration_counts",
         "counts": [{"user": name, "open": n} for name, n in per.items()],
     }
+
+
+# -- the counsellor's own notes during a chat -----------------------------------------------
+
+
+def _live(ctx: OpContext, chat_id: str) -> tuple[Relay, Any]:
+    # Notes follow the live chat (its counsellor, its readers), which only the relay holds.
+    relay = cast("Relay", ctx.relay)
+    return relay, relay.chats.get(chat_id)
+
+
+async def _may_read_notes(ctx: OpContext, chat_id: str) -> bool:
+    """True for the chat's counsellor; False for a supervisor reading along and for the
+    counsellor of an ended chat (their registration): those reads are audited. Else refused."""
+    _, chat = _live(ctx, chat_id)
+    name = ctx.caller.name
+    if chat is not None and chat.state == "assigned":
+        if chat.counsellor == name:
+            return True
+        if name in chat.readers:
+            return False
+    found = await registrations.get(ctx.db, chat_id, with_note=False)
+    if found is not None and found.channel == "chat" and found.counsellor == name:
+        return False
+    raise OpError("not_found", t("reg.err.no_notes", "nl"), chat=chat_id)
+
+
+def notes_frame(chat: str, text: str | None) -> dict[str, Any]:
+    return {"type": "chat_notes", "chat": chat, "text": text or ""}
+
+
+@operation("chat_notes_get", STAFF)
+async def chat_notes_get(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+    """The notes of a chat: its counsellor, a supervisor reading along, or the counsellor
+    of a recently ended chat of theirs (those two reads audited)."""
+    chat_id = req_str(f, "chat", max_len=MAX_ID)
+    own = await _may_read_notes(ctx, chat_id)
+    if not own:
+        at = ctx.clock.now()
+
+        async def job(tx: Tx) -> None:
+            await audit.append(tx, at, ctx.caller.name, "chat.notes_read", chat_id)
+
+        await ctx.db.write(job)
+    return notes_frame(chat_id, await registrations.chat_note(ctx.db, chat_id))
+
+
+@operation("chat_notes_set", STAFF)
+async def chat_notes_set(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+    """Replace the notes of the caller's open chat (`text` "" removes them). Sealed; they
+    stay with the chat through a transfer and reach supervisors reading along (pushed)."""
+    chat_id = req_str(f, "chat", max_len=MAX_ID)
+    value = f.get("text")
+    if not isinstance(value, str):
+        raise BadRequest("bad.field", "text")
+    text = ""
+    if value.strip():
+        try:
+            text = clean_text(value, max_len=MAX_CHAT_NOTES)
+        except TextError:
+            raise BadRequest("bad.field", "text") from None
+    relay, chat = _live(ctx, chat_id)
+    if chat is None or chat.state != "assigned" or chat.counsellor != ctx.caller.name:
+        raise OpError("not_assigned", t("reg.err.no_notes", "nl"), chat=chat_id)
+    await registrations.set_chat_note(ctx.db, ctx.clock.now(), ctx.caller.name, chat_id, text)
+    frame = notes_frame(chat_id, text)
+    for reader in chat.readers:
+        relay.send_to_staff(reader, frame)
+    return {**frame, "type": "chat_notes_saved"}

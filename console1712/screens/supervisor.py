@@ -31,6 +31,7 @@ from console1712.i18n import t
 from console1712.i18n.supervision import TEXTS
 from console1712.screens.base import ConsoleScreen, translate_footer
 from console1712.widgets.events import ConnectionChanged
+from console1712.widgets.registration_events import ChatNotesChanged
 from console1712.widgets.supervisor_events import (
     DisclosurePending,
     MonitorUpdated,
@@ -275,6 +276,18 @@ class ReadAlongScreen(Screen[None]):
         )
         for entry in reply.get("history") or []:
             self._add(entry)
+        notes = await ask(self.app, {"type": "chat_notes_get", "chat": self.chat})
+        if notes is not None and notes.get("type") == "chat_notes" and notes.get("text"):
+            self._notes(str(notes["text"]))
+
+    def _notes(self, text: str) -> None:
+        """The counsellor's own notes on this chat (on opening, and when they change)."""
+        line = t("notes.readalong", self.lang, text=strip_controls(text))
+        self.transcript.add(Line("system", line))
+
+    def on_chat_notes_changed(self, message: ChatNotesChanged) -> None:
+        if message.chat == self.chat:
+            self._notes(message.text)
 
     def _add(self, entry: dict[str, Any]) -> None:
         seq = entry.get("seq")

@@ -62,6 +62,7 @@ KEYS: tuple[tuple[str, str, str, bool], ...] = (
     ("disclosure", "ctrl+u", "disclosure", False),
     ("supervisor", "ctrl+t", "supervisor", False),
     ("registrations", "ctrl+e", "registrations", False),
+    ("notes", "ctrl+b", "notes", False),
 )
 DEFAULT_KEYS = {binding_id: keys for binding_id, keys, _, _ in KEYS}
 COARSE_REFRESH = 15.0  # seconds between redraws of the waiting minutes
@@ -490,6 +491,41 @@ class WorkspaceScreen(ConsoleScreen):
 
         screen = RegistrationScreen(self._registration_codes, found, title, self.lang)
         self.app.push_screen(screen, done)
+
+    def action_notes(self) -> None:
+        """The own-notes pane of the active chat (kept by the relay, sealed)."""
+        pane = self.active_pane()
+        if pane is None or not pane.state.open:
+            self.flash(t("workspace.no_chat", self.lang))
+            return
+        self.run_worker(self._edit_notes(pane.state.chat, pane.state.nickname), group="notes")
+
+    async def _edit_notes(self, chat: str, nickname: str) -> None:
+        from console1712.screens.notes import NotesScreen
+
+        client = self.console.client
+        reply = (
+            None
+            if client is None
+            else await client.request({"type": "chat_notes_get", "chat": chat})
+        )
+        if reply is None or reply.get("type") != "chat_notes":
+            code = "offline" if reply is None else str(reply.get("code"))
+            self.flash(t("workspace.error", self.lang, code=one_line(code)[:40]))
+            return
+
+        async def done(text: str | None) -> None:
+            if text is None or client is None:
+                return
+            saved = await client.request({"type": "chat_notes_set", "chat": chat, "text": text})
+            if saved is not None and saved.get("type") == "chat_notes_saved":
+                self.flash(t("notes.saved", self.lang))
+            else:
+                code = "offline" if saved is None else str(saved.get("code"))
+                self.flash(t("workspace.error", self.lang, code=one_line(code)[:40]))
+
+        title = t("notes.title", self.lang, name=nickname)
+        self.app.push_screen(NotesScreen(title, str(reply.get("text") or ""), self.lang), done)
 
     def action_registrations(self) -> None:
         """Pick one of the open registrations (postponed ones too) and open its form."""

@@ -17,8 +17,19 @@ class RegistrationsOpen(Message):
         self.entries = entries
 
 
+class ChatNotesChanged(Message):
+    """A chat's counsellor changed its notes (`chat_notes`, pushed to readers)."""
+
+    def __init__(self, chat: str, text: str) -> None:
+        super().__init__()
+        self.chat = chat
+        self.text = text
+
+
 def registration_message(frame: Frame) -> Message | None:
     kind = frame.get("type")
     if kind == "registrations_open" and isinstance(frame.get("open"), list):
         return RegistrationsOpen([e for e in frame["open"] if isinstance(e, dict)])
+    if kind == "chat_notes" and "ref" not in frame:
+        return ChatNotesChanged(str(frame.get("chat", "")), str(frame.get("text", "")))
     return None

@@ -98,3 +98,16 @@ async def test_remote_text_is_shown_literally(settings) -> None:
         title = str(form.query_one(".dialog-title").render())
         assert "[@click=app.quit]" in title and "\x1b" not in title
         assert app.is_running
+
+
+def test_snapshot_notes_pane(snap_compare, settings) -> None:
+    from console1712.screens.notes import NotesScreen
+    from tests.console.test_snapshots import fill_workspace
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await fill_workspace(pilot)
+        text = "Woont bij stiefvader.\nWil geen politie, wel CAW.\n" + HOSTILE
+        await pilot.app.push_screen(NotesScreen("Notities · Mila", text, "nl"))
+        await pilot.pause()
+
+    assert snap_compare(make_app(settings), terminal_size=(80, 24), run_before=run)
