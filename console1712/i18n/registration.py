@@ -90,4 +90,30 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "Notities van de hulpverlener: {text}",
         "en": "Counsellor's notes: {text}",
     },
+    "key.recent": {
+        "nl": "recent afgesloten gesprekken (lezen, registreren, dossier)",
+        "en": "recently ended chats (read, register, dossier)",
+    },
+    "key.short.recent": {"nl": "recent", "en": "recent"},
+    # recently ended chats
+    "recent.title": {
+        "nl": "Recent afgesloten gesprekken (laatste 12 uur)",
+        "en": "Recently ended chats (last 12 hours)",
+    },
+    "recent.row": {"nl": "{time}  {name}  {mark}", "en": "{time}  {name}  {mark}"},
+    "recent.reg.open": {"nl": "registratie open", "en": "registration open"},
+    "recent.reg.done": {"nl": "geregistreerd", "en": "registered"},
+    "recent.none": {
+        "nl": "Geen afgesloten gesprekken in de laatste 12 uur.",
+        "en": "No chats ended in the last 12 hours.",
+    },
+    "recent.chat": {
+        "nl": "{name} · afgesloten {time} · alleen lezen",
+        "en": "{name} · ended {time} · read only",
+    },
+    "recent.notes": {"nl": "Notities: {text}", "en": "Notes: {text}"},
+    "recent.no_notes": {"nl": "Geen notities.", "en": "No notes."},
+    "recent.key.close": {"nl": "terug", "en": "back"},
+    "recent.key.register": {"nl": "registreren", "en": "register"},
+    "recent.key.dossier": {"nl": "dossier", "en": "dossier"},
 }

@@ -10,6 +10,7 @@ many registrations each counsellor of their team still has open.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from console1712.clock import to_rfc3339
@@ -30,7 +31,7 @@ from console1712.net.operations import (
     req_str,
 )
 from console1712.net.protocol import BadRequest
-from console1712.store import audit, registrations
+from console1712.store import audit, chats, registrations
 from console1712.store.db import Tx
 from console1712.store.registrations import Registration, RegistrationNotFound
 
@@ -41,6 +42,7 @@ log = logging.getLogger("console1712.registrations")
 
 MAX_ID = 64
 MAX_CHAT_NOTES = 4000
+RECENT_HOURS = 12  # "recently ended": this shift, at most the last 12 hours
 
 
 def themes_in_use(ctx: OpContext) -> dict[str, dict[str, str]]:
@@ -297,3 +299,67 @@ async def chat_notes_set(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
     for reader in chat.readers:
         relay.send_to_staff(reader, frame)
     return {**frame, "type": "chat_notes_saved"}
+
+
+# -- recently ended chats ------------------------------------------------------------------------
+
+
+async def _recent(ctx: OpContext) -> list[registrations.RecentChat]:
+    after = ctx.clock.now() - timedelta(hours=RECENT_HOURS)
+    return await registrations.recent_chats(ctx.db, ctx.caller.name, after)
+
+
+@operation("recent_chats", STAFF)
+async def recent_chats(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+    """The caller's chats ended in the last 12 hours, newest first, with their registration
+    status (`open`, `done` or null)."""
+    return {
+        "type": "recent_chats",
+        "chats": [
+            {
+                "chat": r.chat,
+                "nickname": r.nickname,
+                "since": to_rfc3339(r.since),
+                "ended_at": to_rfc3339(r.ended_at),
+                "ended_by": r.ended_by,
+                "registration": r.registration,
+            }
+            for r in await _recent(ctx)
+        ],
+    }
+
+
+@operation("recent_chat_open", STAFF)
+async def recent_chat_open(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+    """The read-only transcript and notes of one of the caller's recently ended chats.
+    Every open is audited (`chat.transcript_open`), as mail opens are."""
+    chat_id = req_str(f, "chat", max_len=MAX_ID)
+    found = next((r for r in await _recent(ctx) if r.chat == chat_id), None)
+    if found is None:
+        raise OpError("not_found", t("reg.err.not_found", "nl"), chat=chat_id)
+    at = ctx.clock.now()
+
+    async def job(tx: Tx) -> None:
+        await audit.append(tx, at, ctx.caller.name, "chat.transcript_open", chat_id)
+
+    await ctx.db.write(job)
+    relay = cast("Relay", ctx.relay)
+    messages = await chats.transcript(ctx.db, chat_id)
+    return {
+        "type": "recent_chat",
+        "chat": chat_id,
+        "nickname": found.nickname,
+        "ended_at": to_rfc3339(found.ended_at),
+        "registration": found.registration,
+        "history": [
+            {
+                "seq": m.seq,
+                "from": "chatter" if m.from_chatter else "counsellor",
+                "name": None if m.from_chatter else relay.aliases.get(m.sender, m.sender),
+                "text": m.text,
+                "at": to_rfc3339(m.at),
+            }
+            for m in messages
+        ],
+        "notes": await registrations.chat_note(ctx.db, chat_id) or "",
+    }

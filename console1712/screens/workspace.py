@@ -63,6 +63,7 @@ KEYS: tuple[tuple[str, str, str, bool], ...] = (
     ("supervisor", "ctrl+t", "supervisor", False),
     ("registrations", "ctrl+e", "registrations", False),
     ("notes", "ctrl+b", "notes", False),
+    ("recent", "ctrl+k", "recent", False),
 )
 DEFAULT_KEYS = {binding_id: keys for binding_id, keys, _, _ in KEYS}
 COARSE_REFRESH = 15.0  # seconds between redraws of the waiting minutes
@@ -91,6 +92,9 @@ class WorkspaceScreen(ConsoleScreen):
         self.open_registrations: list[dict[str, Any]] = []
         self._to_register: set[str] = set()  # ended chats whose form opens when looked at
         self._registration_codes: dict[str, Any] | None = None
+        # Own notes per open chat, as last kept by the relay: the pane opens at once on them
+        # (keys typed right after ctrl+b land in it, not in the chat input).
+        self._notes: dict[str, str] = {}
         self._translate_bindings()
 
     def _translate_bindings(self) -> None:
@@ -238,6 +242,8 @@ class WorkspaceScreen(ConsoleScreen):
             pane.refresh_side()
             self._relabel()
             return
+        if self.console.client is not None:
+            self.run_worker(self._fetch_notes(message.chat))
         state = ChatState(message.chat, dict(message.intake))
         pane = ChatPane(state, len(self.panes) + 1, self.lang)
         self.panes[message.chat] = pane
@@ -453,6 +459,11 @@ class WorkspaceScreen(ConsoleScreen):
         reply = None if client is None else await client.request({"type": "registration_list"})
         if reply is not None and reply.get("type") == "registrations_open":
             self.post_message(RegistrationsOpen(list(reply.get("open") or [])))
+        if self._registration_codes is None and client is not None:
+            # Fetched ahead: the form then opens with one request when a chat ends.
+            codes = await client.request({"type": "registration_codes"})
+            if codes is not None and codes.get("type") == "registration_codes":
+                self._registration_codes = codes
 
     def on_registrations_open(self, message: RegistrationsOpen) -> None:
         self.open_registrations = message.entries
@@ -498,34 +509,49 @@ class WorkspaceScreen(ConsoleScreen):
         if pane is None or not pane.state.open:
             self.flash(t("workspace.no_chat", self.lang))
             return
-        self.run_worker(self._edit_notes(pane.state.chat, pane.state.nickname), group="notes")
+        chat = pane.state.chat
+        if chat in self._notes:
+            self._edit_notes(chat, pane.state.nickname)
+        else:  # not fetched yet (just assigned): fetch first
+            self.run_worker(self._fetch_notes(chat, pane.state.nickname), group="notes")
 
-    async def _edit_notes(self, chat: str, nickname: str) -> None:
+    async def _fetch_notes(self, chat: str, open_as: str | None = None) -> None:
+        client = self.console.client
+        request = {"type": "chat_notes_get", "chat": chat}
+        reply = None if client is None else await client.request(request)
+        if reply is None or reply.get("type") != "chat_notes":
+            if open_as is not None:
+                code = "offline" if reply is None else str(reply.get("code"))
+                self.flash(t("workspace.error", self.lang, code=one_line(code)[:40]))
+            return
+        self._notes[chat] = str(reply.get("text") or "")
+        if open_as is not None:
+            self._edit_notes(chat, open_as)
+
+    def _edit_notes(self, chat: str, nickname: str) -> None:
         from console1712.screens.notes import NotesScreen
 
-        client = self.console.client
-        reply = (
-            None
-            if client is None
-            else await client.request({"type": "chat_notes_get", "chat": chat})
-        )
-        if reply is None or reply.get("type") != "chat_notes":
-            code = "offline" if reply is None else str(reply.get("code"))
-            self.flash(t("workspace.error", self.lang, code=one_line(code)[:40]))
-            return
-
         async def done(text: str | None) -> None:
+            client = self.console.client
             if text is None or client is None:
                 return
             saved = await client.request({"type": "chat_notes_set", "chat": chat, "text": text})
             if saved is not None and saved.get("type") == "chat_notes_saved":
+                self._notes[chat] = text
                 self.flash(t("notes.saved", self.lang))
             else:
                 code = "offline" if saved is None else str(saved.get("code"))
                 self.flash(t("workspace.error", self.lang, code=one_line(code)[:40]))
 
         title = t("notes.title", self.lang, name=nickname)
-        self.app.push_screen(NotesScreen(title, str(reply.get("text") or ""), self.lang), done)
+        self.app.push_screen(NotesScreen(title, self._notes[chat], self.lang), done)
+
+    def action_recent(self) -> None:
+        """The counsellor's recently ended chats, read-only (opens audited by the relay)."""
+        from console1712.screens.recent import RecentScreen
+
+        if self.role in STAFF_ROLES:
+            self.app.push_screen(RecentScreen(self.lang))
 
     def action_registrations(self) -> None:
         """Pick one of the open registrations (postponed ones too) and open its form."""

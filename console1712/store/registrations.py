@@ -244,3 +244,40 @@ async def set_chat_note(db: Database, at: datetime, by: str, chat: str, text: st
 async def chat_note(db: Database, chat: str) -> str | None:
     row = await db.fetchone("SELECT text FROM chat_notes WHERE chat = ?", (chat,))
     return None if row is None else db.keys.open(row["text"], "chat_notes", "text", chat)
+
+
+# -- the counsellor's recently ended chats ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecentChat:
+    """An ended chat of one counsellor, for the list of recently ended chats."""
+
+    chat: str
+    nickname: str
+    since: datetime
+    ended_at: datetime
+    ended_by: str | None
+    registration: str | None  # "open", "done", or None (no registration)
+
+
+async def recent_chats(db: Database, counsellor: str, after: datetime) -> list[RecentChat]:
+    """The counsellor's chats that ended after `after`, newest first."""
+    rows = await db.fetchall(
+        "SELECT c.id, c.nickname, c.since, c.ended_at, c.ended_by, r.status FROM chats c"
+        " LEFT JOIN registrations r ON r.contact = c.id"
+        " WHERE c.counsellor = ? AND c.state = 'ended' AND c.ended_at >= ?"
+        " ORDER BY c.ended_at DESC, c.id",
+        (counsellor, to_rfc3339(after)),
+    )
+    return [
+        RecentChat(
+            chat=r["id"],
+            nickname=db.keys.open(r["nickname"], "chats", "nickname", r["id"]),
+            since=from_rfc3339(r["since"]),
+            ended_at=from_rfc3339(r["ended_at"]),
+            ended_by=r["ended_by"],
+            registration=r["status"],
+        )
+        for r in rows
+    ]

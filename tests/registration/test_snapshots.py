@@ -111,3 +111,34 @@ def test_snapshot_notes_pane(snap_compare, settings) -> None:
         await pilot.pause()
 
     assert snap_compare(make_app(settings), terminal_size=(80, 24), run_before=run)
+
+
+def test_snapshot_recent_chat(snap_compare, settings) -> None:
+    from console1712.screens.recent import RecentChatScreen
+
+    frame = {
+        "type": "recent_chat",
+        "chat": "c_1",
+        "nickname": "Mila " + HOSTILE,
+        "ended_at": "2026-11-26T13:40:00Z",
+        "registration": "open",
+        "history": [
+            {
+                "seq": 1,
+                "from": "chatter",
+                "text": "Hallo, mag ik iets vragen?",
+                "at": "2026-11-26T13:20:00Z",
+            },
+            {"seq": 2, "from": "counsellor", "text": "Natuurlijk.", "at": "2026-11-26T13:21:00Z"},
+            {"seq": 3, "from": "chatter", "text": HOSTILE, "at": "2026-11-26T13:22:00Z"},
+        ],
+        "notes": "Wil geen politie.\n" + HOSTILE,
+    }
+
+    async def run(pilot: Pilot[Any]) -> None:
+        pilot.app.open_workspace(SESSION)  # type: ignore[attr-defined]
+        await pilot.pause()
+        await pilot.app.push_screen(RecentChatScreen(frame, "nl"))
+        await pilot.pause()
+
+    assert snap_compare(make_app(settings), terminal_size=(80, 24), run_before=run)
