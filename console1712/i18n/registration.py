@@ -116,4 +116,33 @@ TEXTS: dict[str, dict[str, str]] = {
     "recent.key.close": {"nl": "terug", "en": "back"},
     "recent.key.register": {"nl": "registreren", "en": "register"},
     "recent.key.dossier": {"nl": "dossier", "en": "dossier"},
+    # ask a supervisor
+    "help.err.not_assigned": {
+        "nl": "Je kunt alleen hulp vragen bij een eigen lopend gesprek.",
+        "en": "Ask for help on an open chat of your own.",
+    },
+    "help.err.gone": {
+        "nl": "Deze hulpvraag is al beantwoord of het gesprek is afgesloten.",
+        "en": "This call for help was answered already or its chat ended.",
+    },
+    "help.sent": {
+        "nl": "Supervisor gevraagd ({n} online).",
+        "en": "Supervisor asked ({n} online).",
+    },
+    "help.answered": {
+        "nl": "{name} neemt je vraag op en kijkt mee.",
+        "en": "{name} takes your call and reads along.",
+    },
+    "help.alert": {
+        "nl": "HULP GEVRAAGD: {name} in gesprek {chat} · {time}{again}",
+        "en": "HELP ASKED: {name} in chat {chat} · {time}{again}",
+    },
+    "help.alert.again": {"nl": " · opnieuw ({n}×)", "en": " · again ({n}×)"},
+    "help.alert.more": {"nl": " (+{n} meer)", "en": " (+{n} more)"},
+    "help.alert.keys": {"nl": " · ctrl+x: opnemen", "en": " · ctrl+x: take"},
+    "key.help_request": {
+        "nl": "supervisor vragen (hulpverlener) / hulpvraag opnemen (supervisor)",
+        "en": "ask a supervisor (counsellor) / take a call for help (supervisor)",
+    },
+    "key.short.help_request": {"nl": "supervisor", "en": "supervisor"},
 }

@@ -33,6 +33,7 @@ OPERATION_MODULES: tuple[str, ...] = (
     "console1712.net.retention_job",
     "console1712.net.supervision",
     "console1712.net.registration_ops",
+    "console1712.net.help_ops",
 )
 
 STAFF = frozenset({"counsellor", "supervisor"})
