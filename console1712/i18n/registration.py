@@ -134,12 +134,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "{name} takes your call and reads along.",
     },
     "help.alert": {
-        "nl": "HULP GEVRAAGD: {name} in gesprek {chat} · {time}{again}",
-        "en": "HELP ASKED: {name} in chat {chat} · {time}{again}",
+        "nl": "HULP · {name} · gesprek {chat} · {time}{again}",
+        "en": "HELP · {name} · chat {chat} · {time}{again}",
     },
-    "help.alert.again": {"nl": " · opnieuw ({n}×)", "en": " · again ({n}×)"},
-    "help.alert.more": {"nl": " (+{n} meer)", "en": " (+{n} more)"},
-    "help.alert.keys": {"nl": " · ctrl+x: opnemen", "en": " · ctrl+x: take"},
+    "help.alert.again": {"nl": " · {n}e oproep", "en": " · call {n}"},
+    "help.alert.more": {"nl": " (+{n})", "en": " (+{n})"},
+    "help.alert.keys": {"nl": "ctrl+x: opnemen · ", "en": "ctrl+x: take · "},
     "key.help_request": {
         "nl": "supervisor vragen (hulpverlener) / hulpvraag opnemen (supervisor)",
         "en": "ask a supervisor (counsellor) / take a call for help (supervisor)",

@@ -31,7 +31,8 @@ from console1712.i18n import t
 from console1712.i18n.supervision import TEXTS
 from console1712.screens.base import ConsoleScreen, translate_footer
 from console1712.widgets.events import ConnectionChanged
-from console1712.widgets.registration_events import ChatNotesChanged
+from console1712.widgets.help_alerts import HelpAlerts
+from console1712.widgets.registration_events import ChatNotesChanged, HelpRequests
 from console1712.widgets.supervisor_events import (
     DisclosurePending,
     MonitorUpdated,
@@ -129,6 +130,7 @@ class SupervisorScreen(ConsoleScreen):
         Binding("f2", "read_along", "meekijken", id="sup.read_along"),
         Binding("f3", "disclosures", "vrijgave", id="sup.disclosures"),
         Binding("escape,f10", "close", "terug", id="sup.close"),
+        Binding("ctrl+x", "help_take", "hulpvraag", show=False, id="sup.help_take"),
     ]
 
     def __init__(self, lang: str) -> None:
@@ -151,9 +153,13 @@ class SupervisorScreen(ConsoleScreen):
                 yield OptionList(id="sup-chats")
         yield Static(id="sup-chart-title")
         yield Sparkline([], id="sup-chart")
+        yield HelpAlerts(lang, id="help-alerts")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
+        workspace = self.console.workspace
+        if workspace is not None:  # calls for help already open stay in sight here
+            self.query_one("#help-alerts", HelpAlerts).show(workspace.help_alerts.requests)
         self.set_interval(CLOCK_REDRAW, self._redraw_clock)
         self.query_one("#sup-chats", OptionList).focus()
         self.subscribe()
@@ -176,6 +182,14 @@ class SupervisorScreen(ConsoleScreen):
 
     def on_disclosure_pending(self, message: DisclosurePending) -> None:
         self.notify(t("sup.pending", self.lang))
+
+    def on_help_requests(self, message: HelpRequests) -> None:
+        self.query_one("#help-alerts", HelpAlerts).show(message.requests)
+
+    async def action_help_take(self) -> None:
+        """Take the oldest call for help (the workspace keeps the same list)."""
+        if self.console.workspace is not None:
+            await self.console.workspace.action_help_request()
 
     def show(self, frame: dict[str, Any]) -> None:
         self.frame = frame

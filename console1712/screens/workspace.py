@@ -31,8 +31,13 @@ from console1712.widgets.events import (
     QueueChanged,
     RelayError,
 )
+from console1712.widgets.help_alerts import HelpAlerts
 from console1712.widgets.queue import QueueList
-from console1712.widgets.registration_events import RegistrationsOpen
+from console1712.widgets.registration_events import (
+    HelpAnswered,
+    HelpRequests,
+    RegistrationsOpen,
+)
 from console1712.widgets.status import StatusLine
 from console1712.widgets.supervisor_events import DisclosureDecided, NoteReceived, Watched
 from console1712.widgets.transcript import parse_at
@@ -64,6 +69,7 @@ KEYS: tuple[tuple[str, str, str, bool], ...] = (
     ("registrations", "ctrl+e", "registrations", False),
     ("notes", "ctrl+b", "notes", False),
     ("recent", "ctrl+k", "recent", False),
+    ("help_request", "ctrl+x", "help_request", False),
 )
 DEFAULT_KEYS = {binding_id: keys for binding_id, keys, _, _ in KEYS}
 COARSE_REFRESH = 15.0  # seconds between redraws of the waiting minutes
@@ -111,6 +117,7 @@ class WorkspaceScreen(ConsoleScreen):
                 notice = "workspace.admin" if self.role not in STAFF_ROLES else "workspace.no_chats"
                 yield Static(Content(t(notice, lang)), id="no-chats")
                 yield TabbedContent(id="chats")
+        yield HelpAlerts(lang, id="help-alerts")
         yield StatusLine(lang, id="status")
         yield Footer(compact=True, show_command_palette=False)
 
@@ -208,6 +215,8 @@ class WorkspaceScreen(ConsoleScreen):
         if message.state == "connected":
             if self.role in STAFF_ROLES and self.console.client is not None:
                 self.run_worker(self._load_registrations(), group="registrations", exclusive=True)
+            if self.role == "supervisor" and self.console.client is not None:
+                self.run_worker(self._load_help_requests(), group="help", exclusive=True)
             if self._was_connected:
                 self.run_worker(self._recheck_chats(), group="recheck", exclusive=True)
             self._was_connected = True
@@ -545,6 +554,61 @@ class WorkspaceScreen(ConsoleScreen):
 
         title = t("notes.title", self.lang, name=nickname)
         self.app.push_screen(NotesScreen(title, self._notes[chat], self.lang), done)
+
+    # -- ask a supervisor ------------------------------------------------------------------------
+
+    @property
+    def help_alerts(self) -> HelpAlerts:
+        return self.query_one("#help-alerts", HelpAlerts)
+
+    async def _load_help_requests(self) -> None:
+        client = self.console.client
+        reply = None if client is None else await client.request({"type": "help_requests"})
+        if reply is not None and reply.get("type") == "help_requests":
+            self.post_message(HelpRequests(list(reply.get("requests") or []), False))
+
+    def on_help_requests(self, message: HelpRequests) -> None:
+        self.help_alerts.show(message.requests)
+        if message.ring and message.requests:
+            self.console.ring()
+
+    def on_help_answered(self, message: HelpAnswered) -> None:
+        text = t("help.answered", self.lang, name=one_line(message.by))
+        self.flash(text)
+        pane = self.panes.get(message.chat)
+        if pane is not None:
+            pane.notice(text, self._now())
+            if not self._is_watched(pane):
+                pane.state.attention = True
+                self._relabel()
+        self.console.ring()
+
+    async def action_help_request(self) -> None:
+        """Supervisors take the oldest call for help (and read along); counsellors call for
+        help on the active chat."""
+        client = self.console.client
+        if client is None:
+            self.flash(t("workspace.offline", self.lang))
+            return
+        oldest = self.help_alerts.oldest if self.role == "supervisor" else None
+        if oldest is not None:
+            reply = await client.request({"type": "help_answer", "request": oldest})
+            if reply is not None and reply.get("type") == "help_answered":
+                from console1712.screens.supervisor import ReadAlongScreen
+
+                self.app.push_screen(ReadAlongScreen(str(reply.get("chat")), self.lang))
+                return
+        else:
+            pane = self.active_pane()
+            if pane is None or not pane.state.open:
+                self.flash(t("workspace.no_chat", self.lang))
+                return
+            reply = await client.request({"type": "help_request", "chat": pane.state.chat})
+            if reply is not None and reply.get("type") == "help_request_sent":
+                self.flash(t("help.sent", self.lang, n=reply.get("supervisors", 0)))
+                return
+        code = "offline" if reply is None else str(reply.get("code"))
+        self.flash(t("workspace.error", self.lang, code=one_line(code)[:40]))
 
     def action_recent(self) -> None:
         """The counsellor's recently ended chats, read-only (opens audited by the relay)."""

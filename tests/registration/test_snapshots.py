@@ -142,3 +142,22 @@ def test_snapshot_recent_chat(snap_compare, settings) -> None:
         await pilot.pause()
 
     assert snap_compare(make_app(settings), terminal_size=(80, 24), run_before=run)
+
+
+def test_snapshot_help_alert(snap_compare, settings) -> None:
+    from console1712.widgets.events import ConnectionChanged
+    from console1712.widgets.registration_events import HelpRequests
+
+    async def run(pilot: Pilot[Any]) -> None:
+        ws = pilot.app.open_workspace({**SESSION, "role": "supervisor", "user": "sofie"})  # type: ignore[attr-defined]
+        await pilot.pause()
+        ws.post_message(ConnectionChanged("connected"))
+        request = {"request": "h_1", "chat": "c_abc", "counsellor": "anna", "name": "Anna"}
+        more = {**request, "request": "h_2", "chat": "c_def"}
+        at = {"at": "2026-11-26T13:58:00Z", "team": "antwerpen"}
+        ws.post_message(
+            HelpRequests([{**request, **at, "rings": 2}, {**more, **at, "rings": 1}], True)
+        )
+        await pilot.pause()
+
+    assert snap_compare(make_app(settings), terminal_size=(80, 24), run_before=run)
