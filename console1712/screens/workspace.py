@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -214,9 +215,9 @@ class WorkspaceScreen(ConsoleScreen):
         self.status.set(connection=message.state, flash="")
         if message.state == "connected":
             if self.role in STAFF_ROLES and self.console.client is not None:
-                self.run_worker(self._load_registrations(), group="registrations", exclusive=True)
+                self.refresh_registrations()
             if self.role == "supervisor" and self.console.client is not None:
-                self.run_worker(self._load_help_requests(), group="help", exclusive=True)
+                self.refresh_help_requests()
             if self._was_connected:
                 self.run_worker(self._recheck_chats(), group="recheck", exclusive=True)
             self._was_connected = True
@@ -463,6 +464,10 @@ class WorkspaceScreen(ConsoleScreen):
 
     # -- registrations (wrap-up) ---------------------------------------------------------------
 
+    @work(exclusive=True, group="registrations", exit_on_error=False)
+    async def refresh_registrations(self) -> None:
+        await self._load_registrations()
+
     async def _load_registrations(self) -> None:
         client = self.console.client
         reply = None if client is None else await client.request({"type": "registration_list"})
@@ -473,6 +478,12 @@ class WorkspaceScreen(ConsoleScreen):
             codes = await client.request({"type": "registration_codes"})
             if codes is not None and codes.get("type") == "registration_codes":
                 self._registration_codes = codes
+
+    def on_screen_resume(self) -> None:
+        # Back from mail, dossiers or another screen: a mail answered there, or a chat of
+        # ours ended on another console, may have opened a registration.
+        if self.role in STAFF_ROLES and self.console.client is not None:
+            self.refresh_registrations()
 
     def on_registrations_open(self, message: RegistrationsOpen) -> None:
         self.open_registrations = message.entries
@@ -560,6 +571,10 @@ class WorkspaceScreen(ConsoleScreen):
     @property
     def help_alerts(self) -> HelpAlerts:
         return self.query_one("#help-alerts", HelpAlerts)
+
+    @work(exclusive=True, group="help", exit_on_error=False)
+    async def refresh_help_requests(self) -> None:
+        await self._load_help_requests()
 
     async def _load_help_requests(self) -> None:
         client = self.console.client

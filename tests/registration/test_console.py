@@ -103,3 +103,27 @@ async def test_phone_dialog_leads_to_the_same_form(settings, relay, clock, make_
         await until(pilot, lambda: not on_form(app))
     (phone_reg,) = await relay.db.fetchall("SELECT status, kind FROM registrations")
     assert (phone_reg["status"], phone_reg["kind"]) == ("done", "help")
+
+
+async def test_count_follows_after_another_screen(settings, relay, clock, make_staff) -> None:
+    from tests.net.helpers import console, request
+
+    anna = await make_staff("anna")
+    app = console_app(settings, relay, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        ws = await sign_in(pilot, anna)
+        await pilot.press("ctrl+k")  # away from the workspace ...
+        await until(pilot, lambda: app.screen is not ws)
+        clock.advance(30)
+        async with console(relay, anna) as other:  # ... a chat ends on another console
+            mila = await open_chatter_here(relay)
+            await request(other, {"type": "accept", "chat": mila}, "assigned")
+            await request(other, {"type": "end", "chat": mila}, "ended")
+        await pilot.press("escape")  # back: the list is asked again
+        await until(pilot, lambda: ws.status.registrations == 1)
+
+
+async def open_chatter_here(relay) -> str:
+    from tests.console.conftest import open_chatter
+
+    return (await open_chatter(relay, nickname="Mila")).chat
