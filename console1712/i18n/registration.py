@@ -66,7 +66,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "reg.open": {"nl": "{n} registraties open", "en": "{n} registrations open"},
     "reg.open.one": {"nl": "1 registratie open", "en": "1 registration open"},
     "reg.none": {"nl": "Geen open registraties.", "en": "No open registrations."},
-    "reg.sup.open": {"nl": "{name}: {n} registraties open", "en": "{name}: {n} open"},
+    "reg.sup.counts": {"nl": "Registraties open: {counts}", "en": "Registrations open: {counts}"},
     "reg.list": {"nl": "Open registraties", "en": "Open registrations"},
     # keys (F1 and the footer)
     "key.registrations": {

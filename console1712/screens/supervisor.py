@@ -137,6 +137,7 @@ class SupervisorScreen(ConsoleScreen):
         super().__init__()
         self.lang = lang
         self.frame: dict[str, Any] = {}
+        self._counts: list[dict[str, Any]] = []  # open registrations per counsellor
         self.updates = 0  # monitor frames shown (tests)
         _translated(self, lang)
 
@@ -149,6 +150,7 @@ class SupervisorScreen(ConsoleScreen):
                 yield Static(id="sup-today")
             with Vertical(id="sup-right"):
                 yield Static(id="sup-staff")
+                yield Static(id="sup-registrations")
                 yield Static(Content(t("sup.chats", lang)), id="sup-chats-title")
                 yield OptionList(id="sup-chats")
         yield Static(id="sup-chart-title")
@@ -161,6 +163,8 @@ class SupervisorScreen(ConsoleScreen):
         if workspace is not None:  # calls for help already open stay in sight here
             self.query_one("#help-alerts", HelpAlerts).show(workspace.help_alerts.requests)
         self.set_interval(CLOCK_REDRAW, self._redraw_clock)
+        self.set_interval(CLOCK_REDRAW, self.registration_counts)
+        self.registration_counts()
         self.query_one("#sup-chats", OptionList).focus()
         self.subscribe()
 
@@ -183,6 +187,29 @@ class SupervisorScreen(ConsoleScreen):
     def on_disclosure_pending(self, message: DisclosurePending) -> None:
         self.notify(t("sup.pending", self.lang))
 
+    @work(exclusive=True, group="registration-counts", exit_on_error=False)
+    async def registration_counts(self) -> None:
+        """Open registrations per counsellor of the team (polled: they change slowly)."""
+        reply = await ask(self.app, {"type": "registration_counts"})
+        if reply is None or reply.get("type") != "registration_counts":
+            return
+        self._counts = [c for c in reply.get("counts") or [] if isinstance(c, dict)]
+        self._show_counts()
+
+    def _show_counts(self) -> None:
+        names = {
+            str(e.get("user")): str(e.get("name") or e.get("user"))
+            for e in self.frame.get("staff") or []
+            if isinstance(e, dict)
+        }
+        counts = self._counts
+        parts = [
+            f"{one_line(names.get(str(c.get('user')), str(c.get('user'))))[:20]} {c.get('open')}"
+            for c in counts
+        ]
+        text = t("reg.sup.counts", self.lang, counts=", ".join(parts)) if parts else ""
+        self.query_one("#sup-registrations", Static).update(Content(text))
+
     def on_help_requests(self, message: HelpRequests) -> None:
         self.query_one("#help-alerts", HelpAlerts).show(message.requests)
 
@@ -198,6 +225,7 @@ class SupervisorScreen(ConsoleScreen):
         self._redraw_clock()
         self.query_one("#sup-today", Static).update(today_content(frame, lang))
         self.query_one("#sup-staff", Static).update(staff_content(frame, lang))
+        self._show_counts()  # display names come with the monitor frame
         chats = self.query_one("#sup-chats", OptionList)
         highlighted = chats.highlighted_option.id if chats.highlighted_option else None
         chats.clear_options()

@@ -55,3 +55,20 @@ async def test_counsellor_asks_and_hears_who_comes(settings, relay, clock, make_
         await until(
             pilot, lambda: "Sofie neemt je vraag op" in ws.panes[chatter.chat].transcript.plain()
         )
+
+
+async def test_supervisor_sees_open_registrations_per_counsellor(
+    settings, relay, clock, make_staff
+) -> None:
+    sofie = await make_staff("sofie", role="supervisor", display="Sofie")
+    anna = await make_staff("anna", display="Anna")
+    mila = await open_chatter(relay, nickname="Mila")
+    app = console_app(settings, relay, clock)
+    async with app.run_test(size=(80, 24)) as pilot, console(relay, anna) as aw:
+        await request(aw, {"type": "accept", "chat": mila.chat}, "assigned")
+        await request(aw, {"type": "end", "chat": mila.chat}, "ended")
+        await sign_in(pilot, sofie)
+        await pilot.press("ctrl+t")
+        await until(pilot, lambda: isinstance(app.screen, SupervisorScreen))
+        line = app.screen.query_one("#sup-registrations")
+        await until(pilot, lambda: "Registraties open: Anna 1" in str(line.render()))
