@@ -323,6 +323,8 @@ class WorkspaceScreen(ConsoleScreen):
             self._to_register.add(message.chat)
             if self._is_watched(pane):
                 self._register_chat(message.chat, pane.state.nickname)
+            elif self.console.client is not None:
+                self.refresh_registrations()  # the status line counts it already
 
     async def on_chat_released(self, message: ChatReleased) -> None:
         pane = self.panes.get(message.chat)

@@ -127,3 +127,26 @@ async def open_chatter_here(relay) -> str:
     from tests.console.conftest import open_chatter
 
     return (await open_chatter(relay, nickname="Mila")).chat
+
+
+async def test_form_waits_while_typing_in_another_chat(settings, relay, clock, make_staff) -> None:
+    anna = await make_staff("anna")
+    app = console_app(settings, relay, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        ws = await sign_in(pilot, anna)
+        first = await accept_new_chatter(pilot, ws, relay, nickname="Een")
+        second = await accept_new_chatter(pilot, ws, relay, nickname="Twee")
+        await pilot.press("ctrl+n")  # to the second chat, typing there
+        await until(pilot, lambda: ws.active_pane() is ws.panes[second.chat])
+        await pilot.press(*"Ik lees")
+        await first.send({"type": "leave"})
+        await until(pilot, lambda: ws.panes[first.chat].state.ended)
+        await pilot.press(*" mee.", "enter")  # no form in the way: the message goes out
+        said = await second.recv("message")
+        assert said["text"] == "Ik lees mee."
+        await until(pilot, lambda: ws.status.registrations == 1)  # counted, not yet shown
+        assert app.screen is ws
+        # Looking at the ended chat opens its form.
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: on_form(app))
+        assert app.screen.contact == first.chat
