@@ -496,11 +496,12 @@ class WorkspaceScreen(ConsoleScreen):
         title = t("reg.title", self.lang, channel=t("reg.channel.chat", self.lang), when=nickname)
         self.open_registration(chat, title)
 
-    def open_registration(self, contact: str, title: str) -> None:
-        """Fetch the form's codes and this contact's registration, then show the form."""
-        self.run_worker(self._open_registration(contact, title), group="registration")
+    def open_registration(self, contact: str, title: str, *, only_open: bool = False) -> None:
+        """Fetch the form's codes and this contact's registration, then show the form
+        (`only_open`: not when it is done already, e.g. a mail thread answered again)."""
+        self.run_worker(self._open_registration(contact, title, only_open), group="registration")
 
-    async def _open_registration(self, contact: str, title: str) -> None:
+    async def _open_registration(self, contact: str, title: str, only_open: bool = False) -> None:
         from console1712.screens.registration import RegistrationScreen
 
         client = self.console.client
@@ -514,6 +515,8 @@ class WorkspaceScreen(ConsoleScreen):
             self._registration_codes = codes
         found = await client.request({"type": "registration_get", "contact": contact})
         await self._load_registrations()
+        if only_open and found is not None and found.get("status") != "open":
+            return
         if found is None or found.get("type") != "registration":
             code = "offline" if found is None else str(found.get("code"))
             self.flash(t("workspace.error", self.lang, code=one_line(code)[:40]))
