@@ -118,5 +118,9 @@ async def test_reply_with_confirmation_and_urgency(settings, relay, clock, make_
         assert editor.text == "" and not editor.display
         (eml,) = outbox.glob("*.eml")
         assert b"we lezen je mail." in eml.read_bytes()
+        # The answered thread's registration form follows (tests/mail/test_screen_registration.py).
+        await until(pilot, lambda: type(app.screen).__name__ == "RegistrationScreen")
+        await pilot.press("escape")  # later
+        await until(pilot, lambda: app.screen is screen)
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, MailScreen))
