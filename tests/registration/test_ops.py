@@ -183,3 +183,23 @@ async def test_phone_contact_gets_the_same_registration(relay: Any, make_staff: 
         "help",
         ("caw",),
     )
+
+
+async def test_open_registrations_survive_a_relay_restart(
+    settings: Any, clock: Any, make_staff: Any, relay: Any
+) -> None:
+    from console1712.net.relay import Relay
+
+    anna = await make_staff("anna")
+    async with console(relay, anna) as aw:
+        chat = await walk_chat(relay, aw, "chatter")
+    await relay.stop()
+    again = Relay(settings, clock=clock)
+    await again.start()
+    try:
+        clock.advance(30)  # a fresh login code
+        async with console(again, anna) as aw:
+            listed = await request(aw, {"type": "registration_list"}, "registrations_open")
+            assert [e["contact"] for e in listed["open"]] == [chat]
+    finally:
+        await again.stop()
