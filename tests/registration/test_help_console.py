@@ -72,3 +72,19 @@ async def test_supervisor_sees_open_registrations_per_counsellor(
         await until(pilot, lambda: isinstance(app.screen, SupervisorScreen))
         line = app.screen.query_one("#sup-registrations")
         await until(pilot, lambda: "Registraties open: Anna 1" in str(line.render()))
+
+
+async def test_open_call_shows_when_a_supervisor_logs_in(
+    settings, relay, clock, make_staff
+) -> None:
+    sofie = await make_staff("sofie", role="supervisor")
+    anna = await make_staff("anna", display="Anna")
+    mila = await open_chatter(relay, nickname="Mila")
+    app = console_app(settings, relay, clock)
+    async with console(relay, anna) as aw:
+        await request(aw, {"type": "accept", "chat": mila.chat}, "assigned")
+        await request(aw, {"type": "help_request", "chat": mila.chat}, "help_request_sent")
+        async with app.run_test(size=(80, 24)) as pilot:
+            ws = await sign_in(pilot, sofie)
+            alerts = ws.query_one("#help-alerts", HelpAlerts)
+            await until(pilot, lambda: alerts.display and "Anna" in str(alerts.render()))
