@@ -18,7 +18,8 @@ async def test_finish_registration_from_recent_chats(settings, relay, clock, mak
         ws = await sign_in(pilot, anna)
         chatter = await accept_new_chatter(pilot, ws, relay, nickname="[@click=app.quit]Mila")
         await chatter.say("Mijn stiefvader [b]slaat[/b] me.\x1b[31m", "c1")
-        await until(pilot, lambda: ws.panes[chatter.chat].state.unread == 0)
+        pane = ws.panes[chatter.chat]
+        await until(pilot, lambda: "stiefvader" in pane.transcript.plain())
         await pilot.press("ctrl+b", *"geen politie", "ctrl+y")
         await until(pilot, lambda: "Notities bewaard" in str(ws.status.render()))
         await pilot.press("f8", "ctrl+y")
