@@ -21,6 +21,7 @@ from console1712.screens.dialogs import PickScreen, QuitScreen
 from console1712.screens.login import LoginScreen
 from console1712.screens.workspace import WorkspaceScreen
 from console1712.widgets.events import MAIL_FRAMES, ConnectionChanged, message_for
+from console1712.widgets.registration_events import registration_message
 from console1712.widgets.supervisor_events import (
     AlertsChanged,
     alert_items,
@@ -107,6 +108,11 @@ class ConsoleApp(App[None]):
         if message is not None and self.workspace is not None:
             self.workspace.post_message(message)
         self._route_supervision(frame)
+        # Registration and notes pushes: the workspace and open supervision screens.
+        for target in [self.workspace, *self._supervision_screens()]:
+            registration = registration_message(frame)
+            if registration is not None and target is not None:
+                target.post_message(registration)
 
     def is_supervisor(self) -> bool:
         return self.workspace is not None and self.workspace.role == "supervisor"

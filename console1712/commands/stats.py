@@ -1,6 +1,8 @@
 """`console1712 stats --year Y [--format csv|json]`: yearly anonymised statistics.
 
-Counts per channel, month, region, age band, gender and theme; small counts are suppressed
+Counts per channel, month, region, age band, gender and theme, and from the registrations
+kind of contact, about whom, relation, risk, every theme named and referrals (codes only,
+never a note); small counts are suppressed
 so that they cannot be recovered from the totals either (method: domain/stats.py).
 """
 
@@ -17,7 +19,16 @@ from pathlib import Path
 from console1712.clock import Clock
 from console1712.commands import UserError
 from console1712.config import REGIONS, Settings
-from console1712.domain.stats import AGE_BANDS, GENDERS, UNKNOWN, build_tables, csv_rows, report
+from console1712.domain import registration
+from console1712.domain.stats import (
+    AGE_BANDS,
+    GENDERS,
+    NONE,
+    UNKNOWN,
+    build_tables,
+    csv_rows,
+    report,
+)
 from console1712.domain.themes import taxonomy
 from console1712.store import audit
 from console1712.store.db import Database, Tx
@@ -50,6 +61,13 @@ async def statistics_text(settings: Settings, year: int, fmt: str, clock: Clock)
             "age_band": list(AGE_BANDS),
             "gender": list(GENDERS),
             "theme": [*themes, UNKNOWN] if UNKNOWN not in themes else themes,
+            # From the registrations; only "help" and "information" are requests for help.
+            "kind": [*registration.KINDS, UNKNOWN],
+            "about": [*registration.ABOUT, UNKNOWN],
+            "relation": list(registration.RELATIONS),
+            "risk": [*registration.RISKS, UNKNOWN],
+            "themes": [*themes, NONE],
+            "referral": [*registration.REFERRALS, NONE],
         }
         tables = build_tables(contacts, categories)
         at = clock.now()

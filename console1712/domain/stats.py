@@ -30,7 +30,22 @@ HIDDEN = "x"
 CHANNELS = ("chat", "mail", "phone")
 AGE_BANDS = ("0-11", "12-17", "18-24", "25-64", "65+", "unknown")
 GENDERS = ("female", "male", "other", "unknown")
-DIMENSIONS = ("month", "region", "age_band", "gender", "theme")
+DIMENSIONS = (
+    "month",
+    "region",
+    "age_band",
+    "gender",
+    "theme",
+    "kind",
+    "about",
+    "relation",
+    "risk",
+)
+# Dimensions where one contact may have several codes (every theme named, every referral):
+# their rows count mentions, so their total row is not the contacts' total (see
+# build_tables for how they are suppressed).
+MULTI_DIMENSIONS = ("themes", "referral")
+NONE = "none"
 UNKNOWN = "unknown"
 TOTAL = "total"
 METHOD = (
@@ -71,7 +86,10 @@ def gender_code(text: str | None) -> str:
 
 @dataclass(frozen=True)
 class Contact:
-    """One contact of a year, reduced to the codes the statistics count (no free text)."""
+    """One contact of a year, reduced to the codes the statistics count (no free text).
+
+    `theme` is the main theme; kind .. referrals come from the contact's registration
+    (unknown, or empty, without one)."""
 
     channel: str
     month: int
@@ -79,11 +97,22 @@ class Contact:
     age_band: str
     gender: str
     theme: str
+    kind: str = UNKNOWN
+    about: str = UNKNOWN
+    relation: str = UNKNOWN
+    risk: str = UNKNOWN
+    themes: tuple[str, ...] = ()
+    referrals: tuple[str, ...] = ()
 
     def category(self, dimension: str) -> str:
         if dimension == "month":
             return f"{self.month:02d}"
         return str(getattr(self, dimension))
+
+    def categories(self, dimension: str) -> tuple[str, ...]:
+        """The codes of a multi-valued dimension (NONE when there are none)."""
+        codes = self.themes if dimension == "themes" else self.referrals
+        return codes or (NONE,)
 
 
 Cell = tuple[int, int]
@@ -127,6 +156,20 @@ def count_table(name: str, contacts: Iterable[Contact], categories: Sequence[str
         c = CHANNELS.index(contact.channel)
         for rr, cc in ((r, c), (r, len(CHANNELS)), (rows, c), (rows, len(CHANNELS))):
             counts[rr][cc] += 1
+    return Table(name, list(categories), counts, {})
+
+
+def count_multi_table(name: str, contacts: Iterable[Contact], categories: Sequence[str]) -> Table:
+    """Like count_table, but a contact counts once under each of its codes (mentions)."""
+    index = {cat: i for i, cat in enumerate(categories)}
+    rows = len(categories)
+    counts = [[0] * (len(CHANNELS) + 1) for _ in range(rows + 1)]
+    for contact in contacts:
+        c = CHANNELS.index(contact.channel)
+        for code in contact.categories(name):
+            r = index.get(code, index.get(UNKNOWN, rows - 1))
+            for rr, cc in ((r, c), (r, len(CHANNELS)), (rows, c), (rows, len(CHANNELS))):
+                counts[rr][cc] += 1
     return Table(name, list(categories), counts, {})
 
 
@@ -206,8 +249,14 @@ def suppress(counts: list[list[int]], forced: Iterable[Cell] = ()) -> dict[Cell,
 def build_tables(
     contacts: Sequence[Contact], categories: Mapping[str, Sequence[str]]
 ) -> list[Table]:
-    """The channel table and one table per dimension, suppressed consistently."""
-    tables = [count_table(dim, contacts, categories[dim]) for dim in DIMENSIONS]
+    """The channel table and one table per dimension, suppressed consistently.
+
+    Multi-valued tables (MULTI_DIMENSIONS, when `categories` names them) count mentions:
+    each is suppressed on its own, with the channels hidden in the shared total row hidden
+    in its total row as well, so a mention total never bounds a hidden contact count."""
+    tables = [
+        count_table(dim, contacts, categories[dim]) for dim in DIMENSIONS if dim in categories
+    ]
     forced_total: set[int] = set()  # columns hidden in the shared total row
     while True:
         for table in tables:
@@ -227,7 +276,15 @@ def build_tables(
         [list(totals.counts[last])],
         {(0, c): kind for (r, c), kind in totals.hidden.items() if r == last},
     )
-    return [channel, *tables]
+    multi = []
+    for dim in MULTI_DIMENSIONS:
+        if dim not in categories:
+            continue
+        table = count_multi_table(dim, contacts, categories[dim])
+        last = len(table.counts) - 1
+        table.hidden = suppress(table.counts, {(last, c) for c in forced_total})
+        multi.append(table)
+    return [channel, *tables, *multi]
 
 
 def report(year: int, tables: Sequence[Table]) -> dict[str, object]:

@@ -21,6 +21,7 @@ CATALOGUES = (
     "supervision",
     "web",
     "errors",
+    "registration",
 )
 LANGS = ("nl", "en")
 

@@ -34,6 +34,8 @@ OPERATION_MODULES: tuple[str, ...] = (
     "console1712.net.supervision",
     "console1712.net.stepping",
     "console1712.net.alerts",
+    "console1712.net.registration_ops",
+    "console1712.net.help_ops",
 )
 
 STAFF = frozenset({"counsellor", "supervisor"})

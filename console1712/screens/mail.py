@@ -355,6 +355,17 @@ class MailScreen(ConsoleScreen):
         self.query_one("#mail-list", ListView).focus()
         self.open_thread(thread)
         self.refresh_list()
+        self._register(thread)
+
+    def _register(self, thread: str) -> None:
+        """An answered thread gets its registration: the same form as chats and calls."""
+        workspace = self.console.workspace
+        if workspace is None or self.current is None:
+            return
+        subject = one_line(str((self.current.get("thread") or {}).get("subject") or ""))
+        channel = t("reg.channel.mail", self.lang)
+        title = t("reg.title", self.lang, channel=channel, when=subject[:40])
+        workspace.open_registration(thread, title, only_open=True)
 
     def _confirmed(self, key: str, frame_type: str, done: str) -> None:
         thread = self._opened_id()
@@ -366,6 +377,8 @@ class MailScreen(ConsoleScreen):
                 self.notify(t(done, self.lang))
                 self.open_thread(thread)
                 self.refresh_list()
+                if frame_type == "mail_answered":
+                    self._register(thread)
 
         def chosen(yes: bool | None) -> None:
             if yes:

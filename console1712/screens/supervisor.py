@@ -32,6 +32,8 @@ from console1712.i18n.supervision import TEXTS
 from console1712.screens.base import ConsoleScreen, translate_footer
 from console1712.screens.dialogs import ConfirmScreen, PickScreen
 from console1712.widgets.events import ConnectionChanged
+from console1712.widgets.help_alerts import HelpAlerts
+from console1712.widgets.registration_events import ChatNotesChanged, HelpRequests
 from console1712.widgets.supervisor_events import (
     DisclosurePending,
     MonitorUpdated,
@@ -157,12 +159,14 @@ class SupervisorScreen(ConsoleScreen):
         Binding("f4", "take_over", "overnemen", id="sup.take_over"),
         Binding("f5", "reassign", "toewijzen", id="sup.reassign"),
         Binding("escape,f10", "close", "terug", id="sup.close"),
+        Binding("ctrl+x", "help_take", "hulpvraag", show=False, id="sup.help_take"),
     ]
 
     def __init__(self, lang: str) -> None:
         super().__init__()
         self.lang = lang
         self.frame: dict[str, Any] = {}
+        self._counts: list[dict[str, Any]] = []  # open registrations per counsellor
         self.updates = 0  # monitor frames shown (tests)
         _translated(self, lang)
 
@@ -175,14 +179,21 @@ class SupervisorScreen(ConsoleScreen):
                 yield Static(id="sup-today")
             with Vertical(id="sup-right"):
                 yield Static(id="sup-staff")
+                yield Static(id="sup-registrations")
                 yield Static(Content(t("sup.chats", lang)), id="sup-chats-title")
                 yield OptionList(id="sup-chats")
         yield Static(id="sup-chart-title")
         yield Sparkline([], id="sup-chart")
+        yield HelpAlerts(lang, id="help-alerts")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
+        workspace = self.console.workspace
+        if workspace is not None:  # calls for help already open stay in sight here
+            self.query_one("#help-alerts", HelpAlerts).show(workspace.help_alerts.requests)
         self.set_interval(CLOCK_REDRAW, self._redraw_clock)
+        self.set_interval(CLOCK_REDRAW, self.registration_counts)
+        self.registration_counts()
         self.query_one("#sup-chats", OptionList).focus()
         self.subscribe()
 
@@ -205,6 +216,37 @@ class SupervisorScreen(ConsoleScreen):
     def on_disclosure_pending(self, message: DisclosurePending) -> None:
         self.notify(t("sup.pending", self.lang))
 
+    @work(exclusive=True, group="registration-counts", exit_on_error=False)
+    async def registration_counts(self) -> None:
+        """Open registrations per counsellor of the team (polled: they change slowly)."""
+        reply = await ask(self.app, {"type": "registration_counts"})
+        if reply is None or reply.get("type") != "registration_counts":
+            return
+        self._counts = [c for c in reply.get("counts") or [] if isinstance(c, dict)]
+        self._show_counts()
+
+    def _show_counts(self) -> None:
+        names = {
+            str(e.get("user")): str(e.get("name") or e.get("user"))
+            for e in self.frame.get("staff") or []
+            if isinstance(e, dict)
+        }
+        counts = self._counts
+        parts = [
+            f"{one_line(names.get(str(c.get('user')), str(c.get('user'))))[:20]} {c.get('open')}"
+            for c in counts
+        ]
+        text = t("reg.sup.counts", self.lang, counts=", ".join(parts)) if parts else ""
+        self.query_one("#sup-registrations", Static).update(Content(text))
+
+    def on_help_requests(self, message: HelpRequests) -> None:
+        self.query_one("#help-alerts", HelpAlerts).show(message.requests)
+
+    async def action_help_take(self) -> None:
+        """Take the oldest call for help (the workspace keeps the same list)."""
+        if self.console.workspace is not None:
+            await self.console.workspace.action_help_request()
+
     def show(self, frame: dict[str, Any]) -> None:
         self.frame = frame
         self.updates += 1
@@ -212,6 +254,7 @@ class SupervisorScreen(ConsoleScreen):
         self._redraw_clock()
         self.query_one("#sup-today", Static).update(today_content(frame, lang))
         self.query_one("#sup-staff", Static).update(staff_content(frame, lang))
+        self._show_counts()  # display names come with the monitor frame
         chats = self.query_one("#sup-chats", OptionList)
         highlighted = chats.highlighted_option.id if chats.highlighted_option else None
         chats.clear_options()
@@ -344,6 +387,18 @@ class ReadAlongScreen(ConsoleScreen):
         )
         for entry in reply.get("history") or []:
             self._add(entry)
+        notes = await ask(self.app, {"type": "chat_notes_get", "chat": self.chat})
+        if notes is not None and notes.get("type") == "chat_notes" and notes.get("text"):
+            self._notes(str(notes["text"]))
+
+    def _notes(self, text: str) -> None:
+        """The counsellor's own notes on this chat (on opening, and when they change)."""
+        line = t("notes.readalong", self.lang, text=strip_controls(text))
+        self.transcript.add(Line("system", line))
+
+    def on_chat_notes_changed(self, message: ChatNotesChanged) -> None:
+        if message.chat == self.chat:
+            self._notes(message.text)
 
     def _add(self, entry: dict[str, Any]) -> None:
         seq = entry.get("seq")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -31,7 +32,13 @@ from console1712.widgets.events import (
     QueueChanged,
     RelayError,
 )
+from console1712.widgets.help_alerts import HelpAlerts
 from console1712.widgets.queue import QueueList
+from console1712.widgets.registration_events import (
+    HelpAnswered,
+    HelpRequests,
+    RegistrationsOpen,
+)
 from console1712.widgets.status import StatusLine
 from console1712.widgets.supervisor_events import DisclosureDecided, NoteReceived, Watched
 from console1712.widgets.transcript import parse_at
@@ -60,6 +67,10 @@ KEYS: tuple[tuple[str, str, str, bool], ...] = (
     ("phone", "ctrl+r", "phone", False),
     ("disclosure", "ctrl+u", "disclosure", False),
     ("supervisor", "ctrl+t", "supervisor", False),
+    ("registrations", "ctrl+e", "registrations", False),
+    ("notes", "ctrl+b", "notes", False),
+    ("recent", "ctrl+k", "recent", False),
+    ("help_request", "ctrl+x", "help_request", False),
 )
 DEFAULT_KEYS = {binding_id: keys for binding_id, keys, _, _ in KEYS}
 # Actions beyond help, quit and dossiers (rights deadlines) that a role may use.
@@ -102,6 +113,12 @@ class WorkspaceScreen(ConsoleScreen):
         self._ending: set[str] = set()
         self._queue_len = 0
         self._was_connected = False
+        self.open_registrations: list[dict[str, Any]] = []
+        self._to_register: set[str] = set()  # ended chats whose form opens when looked at
+        self._registration_codes: dict[str, Any] | None = None
+        # Own notes per open chat, as last kept by the relay: the pane opens at once on them
+        # (keys typed right after ctrl+b land in it, not in the chat input).
+        self._notes: dict[str, str] = {}
         self._translate_bindings()
 
     def _translate_bindings(self) -> None:
@@ -118,6 +135,7 @@ class WorkspaceScreen(ConsoleScreen):
                 notice = "workspace.admin" if self.role not in STAFF_ROLES else "workspace.no_chats"
                 yield Static(Content(t(notice, lang)), id="no-chats")
                 yield TabbedContent(id="chats")
+        yield HelpAlerts(lang, id="help-alerts")
         yield StatusLine(lang, id="status")
         yield Footer(compact=True, show_command_palette=False)
 
@@ -215,6 +233,10 @@ class WorkspaceScreen(ConsoleScreen):
             return  # the link closing after it keeps saying what to do: sign in again
         self.status.set(connection=message.state, flash="")
         if message.state == "connected":
+            if self.role in STAFF_ROLES and self.console.client is not None:
+                self.refresh_registrations()
+            if self.role == "supervisor" and self.console.client is not None:
+                self.refresh_help_requests()
             if self._was_connected:
                 self.run_worker(self._recheck_chats(), group="recheck", exclusive=True)
             self._was_connected = True
@@ -249,6 +271,8 @@ class WorkspaceScreen(ConsoleScreen):
             pane.refresh_side()
             self._relabel()
             return
+        if self.console.client is not None:
+            self.run_worker(self._fetch_notes(message.chat))
         state = ChatState(message.chat, dict(message.intake))
         pane = ChatPane(state, len(self.panes) + 1, self.lang)
         self.panes[message.chat] = pane
@@ -303,6 +327,7 @@ class WorkspaceScreen(ConsoleScreen):
         if message.chat in self._ending:
             self._ending.discard(message.chat)
             await self._close(pane)
+            self._register_chat(message.chat, pane.state.nickname)
             return
         by = message.by if message.by in ("chatter", "counsellor", "timeout") else "other"
         pane.state.ended = message.by or "other"
@@ -312,6 +337,13 @@ class WorkspaceScreen(ConsoleScreen):
             pane.state.attention = True
         pane.refresh_side()
         self._relabel()
+        if by != "other":
+            # The form opens now if the counsellor looks at this chat, else when they do.
+            self._to_register.add(message.chat)
+            if self._is_watched(pane):
+                self._register_chat(message.chat, pane.state.nickname)
+            elif self.console.client is not None:
+                self.refresh_registrations()  # the status line counts it already
 
     async def on_chat_released(self, message: ChatReleased) -> None:
         pane = self.panes.get(message.chat)
@@ -365,6 +397,8 @@ class WorkspaceScreen(ConsoleScreen):
         pane = self.active_pane()
         if pane is not None:
             self._seen(pane)
+            if pane.state.chat in self._to_register:
+                self._register_chat(pane.state.chat, pane.state.nickname)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option_list is self.queue_list and event.option.id:
@@ -434,6 +468,11 @@ class WorkspaceScreen(ConsoleScreen):
                 code = "offline" if reply is None else str(reply.get("code"))
                 error = error_text(code, self.lang)
                 self.flash(t("phone.saved", self.lang) if ok else error)
+                if ok and reply is not None:
+                    # The same registration form as chats: kind, themes, risk, referral.
+                    channel = t("reg.channel.phone", self.lang)
+                    title = t("reg.title", self.lang, channel=channel, when=str(reply.get("date")))
+                    self.open_registration(str(reply.get("id")), title)
 
         themes = self.console.settings.themes
         self.app.push_screen(PhoneScreen(self.lang, self.team, themes), chosen)
@@ -460,6 +499,201 @@ class WorkspaceScreen(ConsoleScreen):
                     self.flash(error_text(code, self.lang))
 
         self.app.push_screen(DisclosureAskScreen(self.lang), chosen)
+
+    # -- registrations (wrap-up) ---------------------------------------------------------------
+
+    @work(exclusive=True, group="registrations", exit_on_error=False)
+    async def refresh_registrations(self) -> None:
+        await self._load_registrations()
+
+    async def _load_registrations(self) -> None:
+        client = self.console.client
+        reply = None if client is None else await client.request({"type": "registration_list"})
+        if reply is not None and reply.get("type") == "registrations_open":
+            self.post_message(RegistrationsOpen(list(reply.get("open") or [])))
+        if self._registration_codes is None and client is not None:
+            # Fetched ahead: the form then opens with one request when a chat ends.
+            codes = await client.request({"type": "registration_codes"})
+            if codes is not None and codes.get("type") == "registration_codes":
+                self._registration_codes = codes
+
+    def on_screen_resume(self) -> None:
+        # Back from mail, dossiers or another screen: a mail answered there, or a chat of
+        # ours ended on another console, may have opened a registration.
+        if self.role in STAFF_ROLES and self.console.client is not None:
+            self.refresh_registrations()
+
+    def on_registrations_open(self, message: RegistrationsOpen) -> None:
+        self.open_registrations = message.entries
+        self.status.set(registrations=len(message.entries))
+
+    def _register_chat(self, chat: str, nickname: str) -> None:
+        self._to_register.discard(chat)
+        title = t("reg.title", self.lang, channel=t("reg.channel.chat", self.lang), when=nickname)
+        self.open_registration(chat, title)
+
+    def open_registration(self, contact: str, title: str, *, only_open: bool = False) -> None:
+        """Fetch the form's codes and this contact's registration, then show the form
+        (`only_open`: not when it is done already, e.g. a mail thread answered again)."""
+        self.run_worker(self._open_registration(contact, title, only_open), group="registration")
+
+    async def _open_registration(self, contact: str, title: str, only_open: bool = False) -> None:
+        from console1712.screens.registration import RegistrationScreen
+
+        client = self.console.client
+        if client is None:
+            return
+        if self._registration_codes is None:
+            codes = await client.request({"type": "registration_codes"})
+            if codes is None or codes.get("type") != "registration_codes":
+                self.flash(t("workspace.offline", self.lang))
+                return
+            self._registration_codes = codes
+        found = await client.request({"type": "registration_get", "contact": contact})
+        await self._load_registrations()
+        if only_open and found is not None and found.get("status") != "open":
+            return
+        if found is None or found.get("type") != "registration":
+            code = "offline" if found is None else str(found.get("code"))
+            self.flash(t("workspace.error", self.lang, code=one_line(code)[:40]))
+            return
+
+        def done(saved: bool | None) -> None:
+            self.flash(t("reg.saved" if saved else "reg.postponed", self.lang))
+
+        screen = RegistrationScreen(self._registration_codes, found, title, self.lang)
+        self.app.push_screen(screen, done)
+
+    def action_notes(self) -> None:
+        """The own-notes pane of the active chat (kept by the relay, sealed)."""
+        pane = self.active_pane()
+        if pane is None or not pane.state.open:
+            self.flash(t("workspace.no_chat", self.lang))
+            return
+        chat = pane.state.chat
+        if chat in self._notes:
+            self._edit_notes(chat, pane.state.nickname)
+        else:  # not fetched yet (just assigned): fetch first
+            self.run_worker(self._fetch_notes(chat, pane.state.nickname), group="notes")
+
+    async def _fetch_notes(self, chat: str, open_as: str | None = None) -> None:
+        client = self.console.client
+        request = {"type": "chat_notes_get", "chat": chat}
+        reply = None if client is None else await client.request(request)
+        if reply is None or reply.get("type") != "chat_notes":
+            if open_as is not None:
+                code = "offline" if reply is None else str(reply.get("code"))
+                self.flash(t("workspace.error", self.lang, code=one_line(code)[:40]))
+            return
+        self._notes[chat] = str(reply.get("text") or "")
+        if open_as is not None:
+            self._edit_notes(chat, open_as)
+
+    def _edit_notes(self, chat: str, nickname: str) -> None:
+        from console1712.screens.notes import NotesScreen
+
+        async def done(text: str | None) -> None:
+            client = self.console.client
+            if text is None or client is None:
+                return
+            saved = await client.request({"type": "chat_notes_set", "chat": chat, "text": text})
+            if saved is not None and saved.get("type") == "chat_notes_saved":
+                self._notes[chat] = text
+                self.flash(t("notes.saved", self.lang))
+            else:
+                code = "offline" if saved is None else str(saved.get("code"))
+                self.flash(t("workspace.error", self.lang, code=one_line(code)[:40]))
+
+        title = t("notes.title", self.lang, name=nickname)
+        self.app.push_screen(NotesScreen(title, self._notes[chat], self.lang), done)
+
+    # -- ask a supervisor ------------------------------------------------------------------------
+
+    @property
+    def help_alerts(self) -> HelpAlerts:
+        return self.query_one("#help-alerts", HelpAlerts)
+
+    @work(exclusive=True, group="help", exit_on_error=False)
+    async def refresh_help_requests(self) -> None:
+        await self._load_help_requests()
+
+    async def _load_help_requests(self) -> None:
+        client = self.console.client
+        reply = None if client is None else await client.request({"type": "help_requests"})
+        if reply is not None and reply.get("type") == "help_requests":
+            self.post_message(HelpRequests(list(reply.get("requests") or []), False))
+
+    def on_help_requests(self, message: HelpRequests) -> None:
+        self.help_alerts.show(message.requests)
+        if message.ring and message.requests:
+            self.console.ring()
+
+    def on_help_answered(self, message: HelpAnswered) -> None:
+        text = t("help.answered", self.lang, name=one_line(message.by))
+        self.flash(text)
+        pane = self.panes.get(message.chat)
+        if pane is not None:
+            pane.notice(text, self._now())
+            if not self._is_watched(pane):
+                pane.state.attention = True
+                self._relabel()
+        self.console.ring()
+
+    async def action_help_request(self) -> None:
+        """Supervisors take the oldest call for help (and read along); counsellors call for
+        help on the active chat."""
+        client = self.console.client
+        if client is None:
+            self.flash(t("workspace.offline", self.lang))
+            return
+        oldest = self.help_alerts.oldest if self.role == "supervisor" else None
+        if oldest is not None:
+            reply = await client.request({"type": "help_answer", "request": oldest})
+            if reply is not None and reply.get("type") == "help_answered":
+                from console1712.screens.supervisor import ReadAlongScreen
+
+                self.app.push_screen(ReadAlongScreen(str(reply.get("chat")), self.lang))
+                return
+        else:
+            pane = self.active_pane()
+            if pane is None or not pane.state.open:
+                self.flash(t("workspace.no_chat", self.lang))
+                return
+            reply = await client.request({"type": "help_request", "chat": pane.state.chat})
+            if reply is not None and reply.get("type") == "help_request_sent":
+                self.flash(t("help.sent", self.lang, n=reply.get("supervisors", 0)))
+                return
+        code = "offline" if reply is None else str(reply.get("code"))
+        self.flash(t("workspace.error", self.lang, code=one_line(code)[:40]))
+
+    def action_recent(self) -> None:
+        """The counsellor's recently ended chats, read-only (opens audited by the relay)."""
+        from console1712.screens.recent import RecentScreen
+
+        if self.role in STAFF_ROLES:
+            self.app.push_screen(RecentScreen(self.lang))
+
+    def action_registrations(self) -> None:
+        """Pick one of the open registrations (postponed ones too) and open its form."""
+        if self.role not in STAFF_ROLES:
+            return
+        if not self.open_registrations:
+            self.flash(t("reg.none", self.lang))
+            return
+        titles: dict[str, str] = {}
+        for entry in self.open_registrations:
+            contact = str(entry.get("contact", ""))
+            at = parse_at(str(entry.get("at", "")))
+            when = "" if at is None else at.astimezone(BRUSSELS).strftime("%d/%m %H:%M")
+            channel = t(f"reg.channel.{entry.get('channel', 'chat')}", self.lang)
+            titles[contact] = t("reg.title", self.lang, channel=channel, when=when)
+        items = [(contact, Content(title)) for contact, title in titles.items()]
+
+        def chosen(contact: str | None) -> None:
+            if contact in titles:
+                self.open_registration(contact, titles[contact])
+
+        self.app.push_screen(PickScreen(t("reg.list", self.lang), items, self.lang), chosen)
 
     def on_watched(self, message: Watched) -> None:
         pane = self.panes.get(message.chat)

@@ -27,7 +27,7 @@ from console1712.domain.retention import (
     dossier_expired,
 )
 from console1712.domain.themes import taxonomy
-from console1712.store import audit, stats
+from console1712.store import audit, registrations, stats
 from console1712.store.db import Database, Tx
 from console1712.store.dossiers import erase_in
 
@@ -186,6 +186,9 @@ async def purge(
                 "DELETE FROM dossier_links WHERE kind = 'chat' AND target = ?", (chat_id,)
             )
         counts.blocks = await tx.execute("DELETE FROM blocks WHERE until < ?", (blocks_cut,))
+        # A chat's registration (codes now in the archive, note and all) went with the chat
+        # (trigger); the notes of mail and phone registrations go after the same period.
+        await registrations.erase_notes_before(tx, chat_cutoff(now))
         for dossier_id in await _expired_dossiers(tx, now):
             counts.rights_requests += await tx.execute(
                 "DELETE FROM rights_requests WHERE dossier = ?", (dossier_id,)

@@ -2,11 +2,14 @@
 live monitor. Counts and codes only leave this module; sealed intake is opened here and
 reduced to bands and codes at once.
 
-Mail threads and dossier themes are read when their tables exist (issues 5 and 6).
+Mail threads and dossier themes are read when their tables exist (issues 5 and 6). A
+contact's registration (store/registrations.py) gives its codes; a dossier's theme counts
+only for a contact without a completed registration.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -15,6 +18,7 @@ from datetime import datetime, time, timedelta
 from console1712.clock import from_rfc3339, to_rfc3339
 from console1712.config import REGIONS
 from console1712.domain.hours import BRUSSELS
+from console1712.domain.registration import Codes, join, split
 from console1712.domain.stats import (
     UNKNOWN,
     Contact,
@@ -24,7 +28,7 @@ from console1712.domain.stats import (
     queue_lengths,
     queue_peak,
 )
-from console1712.store import phone
+from console1712.store import phone, registrations
 from console1712.store.crypto import KeyRing
 from console1712.store.db import Database, Tx
 
@@ -73,19 +77,54 @@ async def _themes_by_target(db: Database, kind: str, order: Sequence[str]) -> di
     return best
 
 
-def _chat_contact(keys: KeyRing, r: sqlite3.Row, chat_themes: dict[str, str]) -> Contact:
+def with_codes(contact: Contact, codes: Codes | None, themes: Sequence[str]) -> Contact:
+    """A contact with its registration's codes; the registration's theme, age band and
+    gender replace what the dossier and the intake said (the counsellor corrected them)."""
+    if codes is None:
+        return contact
+    known = [theme for theme in codes.themes if theme in themes]
+    return dataclasses.replace(
+        contact,
+        theme=known[0] if known else UNKNOWN,
+        age_band=codes.age_band if codes.age_band != UNKNOWN else contact.age_band,
+        gender=codes.gender if codes.gender != UNKNOWN else contact.gender,
+        kind=codes.kind,
+        about=codes.about or UNKNOWN,
+        relation=codes.relation or UNKNOWN,
+        risk=codes.risk,
+        themes=tuple(known),
+        referrals=codes.referrals,
+    )
+
+
+async def _registered(db: Database, channel: str) -> dict[str, Codes]:
+    if not await has_table(db, "registrations"):
+        return {}
+    return await registrations.done_codes(db, channel)
+
+
+def _chat_contact(
+    keys: KeyRing,
+    r: sqlite3.Row,
+    chat_themes: dict[str, str],
+    codes: dict[str, Codes],
+    themes: Sequence[str],
+) -> Contact:
     """A chat row (id, at, age, gender, region) reduced to the codes statistics count."""
     cid = r["id"]
     age = keys.open_opt(r["age"], "chats", "age", cid)
     region = keys.open_opt(r["region"], "chats", "region", cid)
-    return Contact(
+    theme = chat_themes.get(cid, UNKNOWN)
+    contact = Contact(
         "chat",
         _month(r["at"]),
         region if region in REGIONS else UNKNOWN,
         age_band(int(age) if age is not None and age.isdigit() else None),
         gender_code(keys.open_opt(r["gender"], "chats", "gender", cid)),
-        chat_themes.get(cid, UNKNOWN),
+        theme,
+        themes=() if theme == UNKNOWN else (theme,),
     )
+    return with_codes(contact, codes.get(cid), themes)
 
 
 async def chat_contacts(
@@ -93,8 +132,11 @@ async def chat_contacts(
 ) -> dict[str, tuple[int, Contact]]:
     """(year, contact) of each chat, read before the retention purge erases it."""
     chat_themes = await _themes_by_target(db, "chat", themes)
+    codes = await _registered(db, "chat")
     sql = "SELECT id, since AS at, age, gender, region FROM chats WHERE id IN ({})"
-    return await _contacts_of(db, chat_ids, sql, lambda r: _chat_contact(db.keys, r, chat_themes))
+    return await _contacts_of(
+        db, chat_ids, sql, lambda r: _chat_contact(db.keys, r, chat_themes, codes, themes)
+    )
 
 
 async def mail_contacts(
@@ -102,8 +144,11 @@ async def mail_contacts(
 ) -> dict[str, tuple[int, Contact]]:
     """(year, contact) of each mail thread, read before the retention purge erases it."""
     mail_themes = await _themes_by_target(db, "mail", themes)
+    codes = await _registered(db, "mail")
     sql = "SELECT id, team, created_at AS at FROM mail_threads WHERE id IN ({})"
-    return await _contacts_of(db, thread_ids, sql, lambda r: _mail_contact(r, mail_themes))
+    return await _contacts_of(
+        db, thread_ids, sql, lambda r: _mail_contact(r, mail_themes, codes, themes)
+    )
 
 
 async def _contacts_of(
@@ -118,25 +163,51 @@ async def _contacts_of(
     return found
 
 
-def _mail_contact(r: sqlite3.Row, mail_themes: dict[str, str]) -> Contact:
+def _mail_contact(
+    r: sqlite3.Row, mail_themes: dict[str, str], codes: dict[str, Codes], themes: Sequence[str]
+) -> Contact:
     """A mail thread row (id, team, at) reduced to the codes statistics count."""
-    return Contact(
+    theme = mail_themes.get(r["id"], UNKNOWN)
+    contact = Contact(
         "mail",
         _month(r["at"]),
         r["team"] if r["team"] in REGIONS else UNKNOWN,
         UNKNOWN,
         UNKNOWN,
-        mail_themes.get(r["id"], UNKNOWN),
+        theme,
+        themes=() if theme == UNKNOWN else (theme,),
     )
+    return with_codes(contact, codes.get(r["id"]), themes)
+
+
+_ARCHIVE_KEY = (
+    "year, channel, month, region, age_band, gender, theme, kind, about, relation, risk,"
+    " themes, referrals"
+)
 
 
 async def archive_in(tx: Tx, year: int, c: Contact) -> None:
-    """Count one erased contact in the archive (inside the purge's transaction)."""
+    """Count one erased contact in the archive (inside the purge's transaction): its codes,
+    never its registration's note."""
     await tx.execute(
-        "INSERT INTO stats_archive (year, channel, month, region, age_band, gender, theme, count)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT"
-        " (year, channel, month, region, age_band, gender, theme) DO UPDATE SET count = count + 1",
-        (year, c.channel, c.month, c.region, c.age_band, c.gender, c.theme),
+        f"INSERT INTO stats_archive_codes ({_ARCHIVE_KEY}, count)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)"
+        f" ON CONFLICT ({_ARCHIVE_KEY}) DO UPDATE SET count = count + 1",
+        (
+            year,
+            c.channel,
+            c.month,
+            c.region,
+            c.age_band,
+            c.gender,
+            c.theme,
+            c.kind,
+            c.about,
+            c.relation,
+            c.risk,
+            join(c.themes),
+            join(c.referrals),
+        ),
     )
 
 
@@ -146,42 +217,55 @@ async def year_contacts(db: Database, year: int, themes: Sequence[str]) -> list[
     keys = db.keys
     contacts: list[Contact] = []
     chat_themes = await _themes_by_target(db, "chat", themes)
+    chat_codes = await _registered(db, "chat")
     rows = await db.fetchall(
         "SELECT id, since AS at, age, gender, region FROM chats WHERE since >= ? AND since < ?",
         (start, end),
     )
     for r in rows:
-        contacts.append(_chat_contact(keys, r, chat_themes))
+        contacts.append(_chat_contact(keys, r, chat_themes, chat_codes, themes))
     if await has_table(db, "mail_threads"):
         mail_themes = await _themes_by_target(db, "mail", themes)
+        mail_codes = await _registered(db, "mail")
         rows = await db.fetchall(
             "SELECT id, team, created_at AS at FROM mail_threads"
             " WHERE created_at >= ? AND created_at < ?",
             (start, end),
         )
         for r in rows:
-            contacts.append(_mail_contact(r, mail_themes))
+            contacts.append(_mail_contact(r, mail_themes, mail_codes, themes))
     # Contacts whose records the retention purge erased, kept as counts.
     for r in await db.fetchall(
-        "SELECT channel, month, region, age_band, gender, theme, count FROM stats_archive"
-        " WHERE year = ?",
-        (year,),
+        f"SELECT {_ARCHIVE_KEY}, count FROM stats_archive_codes WHERE year = ?", (year,)
     ):
         archived = Contact(
-            r["channel"], r["month"], r["region"], r["age_band"], r["gender"], r["theme"]
+            r["channel"],
+            r["month"],
+            r["region"],
+            r["age_band"],
+            r["gender"],
+            r["theme"],
+            kind=r["kind"],
+            about=r["about"],
+            relation=r["relation"],
+            risk=r["risk"],
+            themes=split(r["themes"]),
+            referrals=split(r["referrals"]),
         )
         contacts.extend([archived] * int(r["count"]))
+    phone_codes = await _registered(db, "phone")
     for call in await phone.for_year(db, year):
-        contacts.append(
-            Contact(
-                "phone",
-                call.day.month,
-                call.region,
-                call.age_band,
-                call.gender,
-                call.theme if call.theme in themes else UNKNOWN,
-            )
+        theme = call.theme if call.theme in themes else UNKNOWN
+        contact = Contact(
+            "phone",
+            call.day.month,
+            call.region,
+            call.age_band,
+            call.gender,
+            theme,
+            themes=() if theme == UNKNOWN else (theme,),
         )
+        contacts.append(with_codes(contact, phone_codes.get(call.id), themes))
     return contacts
 
 

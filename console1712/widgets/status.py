@@ -25,6 +25,7 @@ class StatusLine(Static):
         self.availability = "available"
         self.open_chats = 0
         self.waiting = 0
+        self.registrations = 0  # open registrations (wrap-ups) of this counsellor
         self.who = ""
         self.flash = ""
         self._shown: Content | None = None
@@ -63,6 +64,10 @@ class StatusLine(Static):
                 " · ",
                 t("status.queue", lang, n=self.waiting),
             ]
+            if self.registrations:
+                n = self.registrations
+                text = t("reg.open.one", lang) if n == 1 else t("reg.open", lang, n=n)
+                parts += [" · ", (text, "bold")]
         if self.flash:
             parts += [" · ", (self.flash, "italic")]
         elif self.who:

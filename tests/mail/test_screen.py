@@ -128,6 +128,10 @@ async def test_reply_with_confirmation_and_urgency(settings, relay, clock, make_
         (eml,) = outbox.glob("*.eml.sealed")
         assert b"we lezen je mail." not in eml.read_bytes()  # sealed at rest
         assert b"we lezen je mail." in sealed_reply(settings, eml)
+        # The answered thread's registration form follows (tests/mail/test_screen_registration.py).
+        await until(pilot, lambda: type(app.screen).__name__ == "RegistrationScreen")
+        await pilot.press("escape")  # later
+        await until(pilot, lambda: app.screen is screen)
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, MailScreen))
 

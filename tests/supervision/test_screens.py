@@ -138,6 +138,11 @@ async def test_counsellor_sees_reader_and_note_and_registers(
         await until(pilot, lambda: isinstance(app.screen, PhoneScreen))
         app.screen.query_one("#phone-minutes", Input).value = "12"
         await pilot.press("ctrl+y")
+        # The registration form follows the phone dialog (tests/registration); later.
+        from console1712.screens.registration import RegistrationScreen
+
+        await until(pilot, lambda: isinstance(app.screen, RegistrationScreen))
+        await pilot.press("escape")
         await until(pilot, lambda: app.screen is ws)
         calls: list[Any] = []
 
