@@ -91,6 +91,22 @@ async def _disclosures(relay: Relay, now: datetime, board: AlertBoard) -> list[I
     return items
 
 
+@kind("help")
+async def _help(relay: Relay, now: datetime, board: AlertBoard) -> list[Item]:
+    """A counsellor asked for a supervisor (ctrl+x): until one answers (net/help_ops.py)."""
+    from console1712.net.help_ops import desk_for
+
+    desk = desk_for(relay)
+    if desk is None:
+        return []
+    items: list[Item] = []
+    for r in sorted(desk.requests.values(), key=lambda r: (r.at, r.id)):
+        name = relay.aliases.get(r.counsellor, r.counsellor)
+        entry = _item("help", relay.chats.get(r.chat), r.at, request=r.id, counsellor=name)
+        items.append((r.team, entry))
+    return items
+
+
 @kind("returned")
 async def _returned(relay: Relay, now: datetime, board: AlertBoard) -> list[Item]:
     items: list[Item] = []

@@ -94,7 +94,9 @@ class HelpDesk:
         ]
 
     def push(self, *, ring: bool) -> None:
-        """Send every logged-in supervisor the open requests they cover."""
+        """Send every logged-in supervisor the open requests they cover; the alert line
+        (net/alerts.py) counts them too, until one is answered."""
+        self.relay.changed()
         for conns in list(self.relay.staff.values()):
             for conn in conns:
                 account = conn.account
@@ -147,6 +149,11 @@ def _help_service(relay: RelayView) -> HelpDesk:
     desk = HelpDesk(cast("Relay", relay))
     _DESKS[relay] = desk
     return desk
+
+
+def desk_for(relay: object) -> HelpDesk | None:
+    """The help desk of a running relay (None before it serves)."""
+    return _DESKS.get(relay)
 
 
 def desk_of(ctx: OpContext) -> HelpDesk:

@@ -113,11 +113,20 @@ class AlertsScreen(ModalScreen[None]):
         if kind == "disclosure":
             self.dismiss(None)
             self.app.push_screen(DisclosureScreen(self.lang))
+        elif kind == "help" and isinstance(item.get("request"), str):
+            self.run_worker(self._answer_help(str(item["request"])), group="help-answer")
         elif kind == "reply" and isinstance(chat, str):
             self.dismiss(None)
             self.app.push_screen(ReadAlongScreen(chat, self.lang))
         else:
             self.action_take_over()
+
+    async def _answer_help(self, request: str) -> None:
+        """Take a counsellor's call for help: they are told who comes; read along opens."""
+        reply = await ask(self.app, {"type": "help_answer", "request": request})
+        if reply is not None and reply.get("type") == "help_answered":
+            self.dismiss(None)
+            self.app.push_screen(ReadAlongScreen(str(reply.get("chat")), self.lang))
 
     def action_take_over(self) -> None:
         item = self._selected()

@@ -138,3 +138,23 @@ async def test_supervision_is_scoped_to_the_team(relay: Relay, make_staff: Any) 
         assert shown["address"] == "127.0.0.1"
         await expect_error(lw, {"type": "read_along", "chat": chat}, "not_found")
         await request(ww, {"type": "read_along", "chat": chat}, "read_along")
+
+
+async def test_a_call_for_help_is_an_alert_until_a_supervisor_answers(
+    relay: Relay, make_staff: Any
+) -> None:
+    anna = await make_staff("anna", display="Anna")
+    sofie = await make_staff("sofie", role="supervisor", team=None, display="Sofie")
+    async with (
+        chatter(relay, nickname="Mus") as (_cw, queued),
+        console(relay, sofie) as sw,
+        console(relay, anna) as aw,
+    ):
+        assert await alerts_until(sw, lambda items: True) == []
+        chat = queued["chat"]
+        await request(aw, {"type": "accept", "chat": chat}, "assigned")
+        asked = await request(aw, {"type": "help_request", "chat": chat}, "help_request_sent")
+        items = await alerts_until(sw, lambda items: items)
+        assert [(i["kind"], i["chat"], i["counsellor"]) for i in items] == [("help", chat, "Anna")]
+        await request(sw, {"type": "help_answer", "request": asked["request"]}, "help_answered")
+        assert await alerts_until(sw, lambda items: not items) == []
