@@ -14,7 +14,7 @@ from textual.widgets.option_list import Option
 
 from console1712.domain.hours import BRUSSELS
 from console1712.domain.text import one_line, strip_controls
-from console1712.i18n import t
+from console1712.i18n import has_text, t
 from console1712.screens.base import ConsoleScreen, translate_footer
 from console1712.widgets.transcript import Line, Transcript, parse_at
 
@@ -27,7 +27,11 @@ def _time(at: object) -> str:
 
 
 def _footer(screen: ConsoleScreen, lang: str) -> None:
-    translate_footer(screen, lambda b: t(f"recent.key.{b.id}", lang) if b.id else None)
+    def text(b: Binding) -> str | None:
+        key = f"recent.key.{b.id}"
+        return t(key, lang) if has_text(key) else None  # (F1 and others keep their own)
+
+    translate_footer(screen, text)
 
 
 class RecentScreen(ConsoleScreen):

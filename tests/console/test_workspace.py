@@ -122,6 +122,10 @@ async def test_chatter_leaving_marks_tab_then_f8_closes(settings, relay, clock, 
         await until(pilot, lambda: pane.state.ended == "chatter")
         assert "einde" in ws.tabs.get_tab(pane).label.plain
         assert "verlaten" in transcript(ws, chatter.chat)
+        # The wrap-up form opens for the ended chat; Esc keeps it for later.
+        await until(pilot, lambda: type(app.screen).__name__ == "RegistrationScreen")
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is ws)
         await pilot.press("f8")  # ended chat: closes without a question
         await until(pilot, lambda: chatter.chat not in ws.panes)
 

@@ -45,8 +45,9 @@ async def test_recent_chats_are_own_recent_and_audited(
         notes = await request(aw, {"type": "chat_notes_get", "chat": ended[0]}, "chat_notes")
         assert notes["text"] == "notitie Een"
         await expect_error(aw, {"type": "recent_chat_open"}, "bad_request")
-        # After 12 hours they are no longer "recent".
-        clock.advance(12 * 3600)
+    # After 12 hours they are no longer "recent" (a new shift: the old session has ended too).
+    clock.advance(12 * 3600)
+    async with console(relay, anna) as aw:
         assert (await request(aw, {"type": "recent_chats"}, "recent_chats"))["chats"] == []
         await expect_error(aw, {"type": "recent_chat_open", "chat": ended[0]}, "not_found")
     opens = [e for e in await audit.entries(relay.db) if e.action == "chat.transcript_open"]
