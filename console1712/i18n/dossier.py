@@ -149,9 +149,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "dossier.key.search": {"nl": "zoeken", "en": "search"},
     "dossier.key.new": {"nl": "nieuw", "en": "new"},
     "dossier.key.annotate": {"nl": "notitie", "en": "annotate"},
-    "dossier.key.correct": {"nl": "verbeteren", "en": "correct"},
     "dossier.key.link": {"nl": "koppelen", "en": "link"},
-    "dossier.key.themes": {"nl": "thema's", "en": "themes"},
     "dossier.themes.title": {
         "nl": "Thema's van dossier {code}",
         "en": "Themes of dossier {code}",
@@ -168,8 +166,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "dossier.unlinked": {"nl": "Ontkoppeld: {what}", "en": "Unlinked: {what}"},
     "dossier.this_chat": {"nl": "dit gesprek", "en": "this chat"},
     "dossier.this_mail": {"nl": "dit mailgesprek", "en": "this mail conversation"},
-    "dossier.key.hold": {"nl": "bewaarplicht", "en": "legal hold"},
-    "dossier.key.request": {"nl": "nieuw verzoek", "en": "new request"},
     "dossier.title.link_chat": {
         "nl": "Dossiers · dit chatgesprek koppelen: open een dossier, F6",
         "en": "Dossiers · link this chat: open a dossier, F6",
@@ -221,11 +217,17 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "Verzoek ({kind}) geregistreerd, te beantwoorden tegen {due}.",
         "en": "Request ({kind}) recorded, due {due}.",
     },
-    "dossier.key.close": {
-        "nl": "sluiten, heropenen, bewaarplicht",
-        "en": "close, reopen, legal hold",
-    },
     "dossier.menu.title": {"nl": "Dossier {code}", "en": "Dossier {code}"},
+    "dossier.key.more": {"nl": "meer…", "en": "more…"},
+    "dossier.menu.correct": {"nl": "Notitie verbeteren", "en": "Correct an annotation"},
+    "dossier.menu.themes": {
+        "nl": "Thema's kiezen (het eerste is het hoofdthema)",
+        "en": "Choose themes (the first is the main theme)",
+    },
+    "dossier.menu.request": {
+        "nl": "Nieuw verzoek (inzage, kopie, verbetering, ...)",
+        "en": "New request (access, copy, rectification, ...)",
+    },
     "dossier.menu.close": {"nl": "Dossier sluiten", "en": "Close the dossier"},
     "dossier.menu.reopen": {"nl": "Dossier heropenen", "en": "Reopen the dossier"},
     "dossier.menu.hold": {

@@ -44,17 +44,16 @@ if TYPE_CHECKING:
     pass
 
 # (binding id, keys, action, shown in the footer). F7 and F8 block and end a chat in the
-# workspace and F9 jumps to chat activity everywhere, so they mean nothing else here.
+# workspace and F9 jumps to chat activity everywhere, so they mean nothing else here; what
+# is done less often sits in one menu (F5) rather than on keys that mean something else in
+# the workspace.
 KEYS: tuple[tuple[str, str, str, bool], ...] = (
     ("dossier.search", "f2", "search", True),
     ("dossier.new", "f3", "new", True),
     ("dossier.annotate", "f4", "annotate", True),
-    ("dossier.correct", "f5", "correct", False),
+    ("dossier.more", "f5", "more", True),
     ("dossier.link", "f6", "link", True),
-    ("dossier.themes", "ctrl+e", "themes", False),
-    ("dossier.close", "ctrl+k", "status_menu", False),
     ("dossier.rights", "ctrl+w", "rights", True),
-    ("dossier.request", "ctrl+r", "new_request", False),
     ("dossier.save", "ctrl+s", "save", False),
     ("dossier.back", "escape,f10", "back", True),
 )
@@ -685,26 +684,29 @@ class DossierScreen(ConsoleScreen):
             chosen_kind,
         )
 
-    def action_status_menu(self) -> None:
-        """Close or reopen the dossier; supervisors also set or lift a legal hold here (one
-        key for the dossier's state, so no key means something else than on other screens)."""
+    def action_more(self) -> None:
+        """What is done less often, in one menu: correct an annotation, themes, close or
+        reopen, a new rights request, and for supervisors the legal hold."""
         if not self.staff or self.dossier is None:
             return
         closed = self.dossier.get("status") == "closed"
-        items = [
-            ("status", Content(t(f"dossier.menu.{'reopen' if closed else 'close'}", self.lang)))
-        ]
+        choices = ["correct", "themes", "reopen" if closed else "close", "request"]
         if self.role == "supervisor":
-            held = isinstance(self.dossier.get("hold"), dict)
-            items.append(
-                ("hold", Content(t(f"dossier.menu.{'lift' if held else 'hold'}", self.lang)))
-            )
+            choices.append("lift" if isinstance(self.dossier.get("hold"), dict) else "hold")
+        items = [(c, Content(t(f"dossier.menu.{c}", self.lang))) for c in choices]
+        actions = {
+            "correct": self.action_correct,
+            "themes": self.action_themes,
+            "close": self.action_toggle_status,
+            "reopen": self.action_toggle_status,
+            "request": self.action_new_request,
+            "hold": self.action_hold,
+            "lift": self.action_hold,
+        }
 
         def chosen(what: str | None) -> None:
-            if what == "status":
-                self.action_toggle_status()
-            elif what == "hold":
-                self.action_hold()
+            if what in actions:
+                actions[what]()
 
         title = t("dossier.menu.title", self.lang, code=one_line(str(self.dossier.get("code"))))
         self.app.push_screen(PickScreen(title, items, self.lang), chosen)

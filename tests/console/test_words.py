@@ -169,7 +169,7 @@ async def test_themes_set_from_the_console(settings, relay, clock, make_staff) -
         results.focus()
         await pilot.press("enter")
         await until(pilot, lambda: screen.dossier is not None)
-        await pilot.press("ctrl+e")
+        await pilot.press("f5", "down", "enter")  # more: themes
         await until(pilot, lambda: isinstance(app.screen, ThemesScreen))
         listing = app.screen.query_one(SelectionList)
         themes = [str(listing.get_option_at_index(i).value) for i in range(3)]

@@ -73,7 +73,7 @@ async def test_search_open_annotate_correct_close(settings, relay, clock, make_s
         assert "Belde om 15u." in text_of(screen, "#dossier-annotations")
 
         # Correct it: F5, pick the newest note, change the text; both versions stay.
-        await pilot.press("f5")
+        await pilot.press("f5", "enter")  # more: correct an annotation
         await until(pilot, lambda: isinstance(app.screen, PickScreen))
         await pilot.press("down", "enter")
         await until(pilot, lambda: editor.text == "Belde om 15u.")
@@ -85,7 +85,7 @@ async def test_search_open_annotate_correct_close(settings, relay, clock, make_s
         assert "Belde om 15u." in body and "Belde om 16u." in body
         assert "verbetert versie 1" in body and "verbeterd" in body
 
-        await pilot.press("ctrl+k", "enter")  # the dossier's state: close it
+        await pilot.press("f5", "down", "down", "enter")  # more: close
         await until(pilot, lambda: screen.dossier.get("status") == "closed")
         await pilot.pause()
         assert "afgesloten" in text_of(screen, "#dossier-head")

@@ -47,7 +47,7 @@ async def test_supervisor_sets_and_lifts_a_legal_hold(settings, relay, clock, ma
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot, sofie)
         screen = await open_first(pilot)
-        await pilot.press("ctrl+k", "down", "enter")  # the dossier's state: the hold
+        await pilot.press("f5", *["down"] * 4, "enter")  # more: the legal hold
         await answer_prompt(pilot, "")  # no reason: the prompt stays
         assert isinstance(app.screen, PromptScreen)
         await answer_prompt(pilot, "vordering parket")
@@ -61,12 +61,12 @@ async def test_supervisor_sets_and_lifts_a_legal_hold(settings, relay, clock, ma
         assert held.hold is not None and held.hold.reason == "vordering parket"
 
         # Lifting asks first; "no" keeps the hold.
-        await pilot.press("ctrl+k", "down", "enter")
+        await pilot.press("f5", *["down"] * 4, "enter")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is screen)
         assert (await dossiers.get(relay.db, d.code, "antwerpen")).hold is not None
-        await pilot.press("ctrl+k", "down", "enter")
+        await pilot.press("f5", *["down"] * 4, "enter")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("ctrl+y")
         await until(pilot, lambda: screen.dossier.get("hold") is None)
@@ -82,9 +82,10 @@ async def test_a_counsellor_cannot_set_a_hold(settings, relay, clock, make_staff
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot, anna)
         screen = await open_first(pilot)
-        await pilot.press("ctrl+k")  # a counsellor's menu has no legal hold in it
+        await pilot.press("f5")  # a counsellor's menu has no legal hold in it
         await until(pilot, lambda: isinstance(app.screen, PickScreen))
-        assert [o.id for o in app.screen.query_one(OptionList).options] == ["status"]
+        ids = [o.id for o in app.screen.query_one(OptionList).options]
+        assert ids == ["correct", "themes", "close", "request"]
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is screen)
     assert (await dossiers.get(relay.db, d.code, "antwerpen")).hold is None
@@ -99,7 +100,7 @@ async def test_new_rights_request_with_day_and_note(settings, relay, clock, make
         screen = await open_first(pilot)
 
         # A day that is not one: told, nothing recorded.
-        await pilot.press("ctrl+r")
+        await pilot.press("f5", *["down"] * 3, "enter")  # more: a new request
         await until(pilot, lambda: isinstance(app.screen, PickScreen))
         await pilot.press("enter")  # inzage
         await until(pilot, lambda: isinstance(app.screen, PromptScreen))
@@ -108,7 +109,7 @@ async def test_new_rights_request_with_day_and_note(settings, relay, clock, make
         await until(pilot, lambda: "Geen geldige datum" in text_of(screen, "#dossier-status"))
 
         # A day in the future: the relay refuses it.
-        await pilot.press("ctrl+r")
+        await pilot.press("f5", *["down"] * 3, "enter")  # more: a new request
         await until(pilot, lambda: isinstance(app.screen, PickScreen))
         await pilot.press("enter")
         await answer_prompt(pilot, "01-12-2026")
@@ -117,7 +118,7 @@ async def test_new_rights_request_with_day_and_note(settings, relay, clock, make
         assert await rights.listing(relay.db, "antwerpen") == []
 
         # A copy request received on 20 November, with a note: due 14 days later.
-        await pilot.press("ctrl+r")
+        await pilot.press("f5", *["down"] * 3, "enter")  # more: a new request
         await until(pilot, lambda: isinstance(app.screen, PickScreen))
         await pilot.press("down", "enter")  # kopie
         await answer_prompt(pilot, "20-11-2026")
