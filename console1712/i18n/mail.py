@@ -148,8 +148,13 @@ TEXTS: dict[str, dict[str, str]] = {
     "mail.key.reply": {"nl": "antwoorden", "en": "reply"},
     "mail.key.send": {"nl": "versturen", "en": "send"},
     "mail.key.answered": {"nl": "beantwoord", "en": "answered"},
-    "mail.key.forget": {"nl": "niet bewaren", "en": "do not retain"},
-    "mail.key.refresh": {"nl": "vernieuwen", "en": "refresh"},
+    "mail.key.more": {"nl": "meer…", "en": "more…"},
+    "mail.menu.title": {"nl": "E-mail", "en": "Mail"},
+    "mail.menu.refresh": {"nl": "Lijst vernieuwen", "en": "Refresh the list"},
+    "mail.menu.forget": {
+        "nl": "Inhoud van dit mailgesprek niet bewaren (op vraag van de afzender)",
+        "en": "Do not retain this conversation's content (at the writer's request)",
+    },
     "mail.key.close": {"nl": "terug", "en": "back"},
     "mail.key.dossier": {"nl": "dossier", "en": "dossier"},
     "mail.dossier_pool": {

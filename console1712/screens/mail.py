@@ -21,7 +21,7 @@ from console1712.domain.hours import BRUSSELS
 from console1712.domain.text import one_line, shorten_middle, strip_controls
 from console1712.i18n import error_text, plural, t
 from console1712.screens.base import ConsoleScreen, translate_footer
-from console1712.screens.dialogs import ConfirmScreen
+from console1712.screens.dialogs import ConfirmScreen, PickScreen
 from console1712.widgets.events import ConnectionChanged, MailChanged, MailNew
 
 if TYPE_CHECKING:
@@ -39,9 +39,9 @@ KEYS: tuple[tuple[str, str, str, bool], ...] = (
     ("mail.claim", "f3", "claim", True),
     ("mail.reply", "f4", "reply", True),
     ("mail.send", "ctrl+s", "send", True),
-    ("mail.refresh", "f5", "refresh", False),
+    # F5: refresh and "do not retain" in one menu (F7 blocks a chat in the workspace)
+    ("mail.more", "f5", "more", False),
     ("mail.answered", "f6", "answered", False),
-    ("mail.forget", "f7", "forget", False),
     # ctrl+d as in the workspace; F8 ends a chat there, so it means nothing here
     ("mail.dossier", "ctrl+d", "dossier", True),
     ("mail.close", "escape,f10", "close", True),
@@ -305,6 +305,17 @@ class MailScreen(ConsoleScreen):
 
     def action_refresh(self) -> None:
         self.refresh_list()
+
+    def action_more(self) -> None:
+        """Less frequent actions in one menu: fetch the list again, do not retain the mail."""
+        choices = {"refresh": self.action_refresh, "forget": self.action_forget}
+        items = [(c, Content(t(f"mail.menu.{c}", self.lang))) for c in choices]
+
+        def chosen(what: str | None) -> None:
+            if what in choices:
+                choices[what]()
+
+        self.app.push_screen(PickScreen(t("mail.menu.title", self.lang), items, self.lang), chosen)
 
     async def action_claim(self) -> None:
         thread = self._opened_id()
