@@ -19,7 +19,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     """Dispatch one `key` action."""
     if args.action != "rotate":
         raise UserError(f"unknown action: key {args.action}")
-    result = asyncio.run(keys.rotate(settings.data, settings.key_path, progress=_progress))
+    result = asyncio.run(
+        keys.rotate(
+            settings.data, settings.key_path, progress=_progress, outbox=settings.outbox_path
+        )
+    )
     how = "resumed and finished" if result.resumed else "done"
     dropped = ", ".join(map(str, result.dropped)) or "none"
     print(

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from console1712.clock import Clock
-from console1712.store import audit
+from console1712.store import audit, mail
 from console1712.store.crypto import DecryptError, KeyRing, write_key_file
 from console1712.store.db import ENCRYPTED, Database, EncryptedColumn, StoreError, Tx
 from console1712.store.lock import DataLock
@@ -129,8 +129,10 @@ async def rotate(
     progress: Progress | None = None,
     *,
     clock: Clock | None = None,
+    outbox: Path | None = None,
 ) -> RotationResult:
-    """Re-seal every value of the data directory under a new key (resuming an interrupted one)."""
+    """Re-seal every value of the data directory under a new key (resuming an interrupted one),
+    and the replies waiting in `outbox` (default: DATA/outbox)."""
     if batch < 1:
         raise ValueError("batch must be at least 1")
     clock = clock or Clock()
@@ -147,7 +149,14 @@ async def rotate(
             resealed = 0
             for col in columns:
                 resealed = await _reseal_column(db, col, batch, resealed, progress)
-            if await _left_under_old_keys(db, columns):
+            folder = Path(outbox) if outbox is not None else Path(data_path) / "outbox"
+            replies = mail.reseal_outbox(db.keys, folder)
+            resealed += replies
+            if progress is not None and replies:
+                progress(resealed, "outbox")
+            if await _left_under_old_keys(db, columns) or mail.outbox_left_under_old_keys(
+                db.keys, folder
+            ):
                 raise StoreError("key rotation incomplete: values under old keys remain; run again")
             old = sorted(k for k in db.keys.keys if k != db.keys.current)
             new_id = db.keys.current

@@ -654,7 +654,32 @@ def outbox_name(keys: KeyRing, message_id: str) -> str:
 def seal_outbox(keys: KeyRing, folder: Path, message_id: str, data: bytes) -> Path:
     """Write a reply sealed, atomically and 0600: a half-written file is never picked up."""
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    name = outbox_name(keys, message_id)
+    return _write_sealed(keys, folder, outbox_name(keys, message_id), data)
+
+
+def reseal_outbox(keys: KeyRing, folder: Path) -> int:
+    """Seal every waiting reply anew under the current key (key rotation, before the old
+    key is dropped); how many. Names stay: they are keyed hashes, not encrypted."""
+    count = 0
+    for path in outbox_files(folder):
+        blob = path.read_bytes()
+        if int.from_bytes(blob[1:5], "big") == keys.current:
+            continue  # done already (a rotation that is resumed)
+        _write_sealed(keys, folder, path.name, open_outbox(keys, path))
+        count += 1
+    return count
+
+
+def outbox_left_under_old_keys(keys: KeyRing, folder: Path) -> int:
+    """Waiting replies not yet sealed under the current key."""
+    return sum(
+        1
+        for p in outbox_files(folder)
+        if int.from_bytes(p.read_bytes()[1:5], "big") != keys.current
+    )
+
+
+def _write_sealed(keys: KeyRing, folder: Path, name: str, data: bytes) -> Path:
     path = folder / name
     tmp = folder / (name + ".tmp")
     sealed = keys.seal(base64.b64encode(data).decode("ascii"), "outbox", "eml", name)

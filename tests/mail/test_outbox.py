@@ -106,3 +106,20 @@ async def test_a_reply_refused_at_storing_leaves_no_file(host: Host) -> None:
     (path,) = store.outbox_files(host.settings.outbox_path)
     winner = "Anna" if sent[0] is results[0] else "Bert"
     assert f"Antwoord van {winner}".encode() in store.open_outbox(host.db.keys, path)
+
+
+async def test_key_rotation_reseals_the_waiting_replies(host: Host) -> None:
+    """A reply waiting in the outbox still opens after `key rotate` dropped the old key."""
+    from console1712.store import keys
+    from console1712.store.crypto import read_key_file
+
+    _, path = await reply(host, "<rot@x>")
+    before = path.read_bytes()
+    settings = host.settings
+    await host.db.close()  # the rotation takes the data for itself, as with the relay stopped
+    result = await keys.rotate(settings.data, settings.key_path, outbox=settings.outbox_path)
+    assert result.dropped == [1]
+    ring = read_key_file(settings.key_path)
+    assert list(ring.keys) == [result.key_id]
+    assert path.read_bytes() != before  # sealed anew, same name
+    assert REPLY.encode() in store.open_outbox(ring, path)
