@@ -150,6 +150,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "supkey.disclosure.refuse": {"nl": "weigeren", "en": "refuse"},
     "supkey.disclosure.view": {"nl": "adres", "en": "address"},
     "key.supervisor": {"nl": "supervisie: live overzicht", "en": "supervision: live overview"},
+    "key.alerts": {
+        "nl": "meldingen: wat op een supervisor wacht (op elk scherm)",
+        "en": "alerts: what waits for a supervisor (on every screen)",
+    },
     "key.phone": {"nl": "telefonisch contact registreren", "en": "register a phone contact"},
     "key.disclosure": {
         "nl": "IP-adres van dit gesprek opvragen (noodgeval)",

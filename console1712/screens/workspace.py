@@ -67,6 +67,7 @@ KEYS: tuple[tuple[str, str, str, bool], ...] = (
     ("phone", "ctrl+r", "phone", False),
     ("disclosure", "ctrl+u", "disclosure", False),
     ("supervisor", "ctrl+t", "supervisor", False),
+    ("alerts", "ctrl+a", "alerts", False),
     ("registrations", "ctrl+e", "registrations", False),
     ("notes", "ctrl+b", "notes", False),
     ("recent", "ctrl+k", "recent", False),
@@ -76,7 +77,7 @@ DEFAULT_KEYS = {binding_id: keys for binding_id, keys, _, _ in KEYS}
 # Actions beyond help, quit and dossiers (rights deadlines) that a role may use.
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(),
-    "counsellor": frozenset(k[2] for k in KEYS) - {"supervisor"},
+    "counsellor": frozenset(k[2] for k in KEYS) - {"supervisor", "alerts"},
     "supervisor": frozenset(k[2] for k in KEYS),
 }
 ANY_ROLE_ACTIONS = frozenset({"help", "quit", "dossiers"})

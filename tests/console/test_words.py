@@ -112,8 +112,8 @@ async def test_keys_a_role_cannot_use_are_not_listed(settings, relay, clock, mak
     anna = await make_staff("anna")
     sofie = await make_staff("sofie", role="supervisor")
     for who, absent, present in (
-        (anna, ["ctrl+t"], ["f2", "f8", "ctrl+l"]),
-        (sofie, [], ["f2", "ctrl+t"]),
+        (anna, ["ctrl+t", "ctrl+a"], ["f2", "f8", "ctrl+l"]),
+        (sofie, [], ["f2", "ctrl+t", "ctrl+a"]),
     ):
         app = console_app(settings, relay, clock)
         async with app.run_test(size=(80, 24)) as pilot:
