@@ -514,8 +514,11 @@ class StaffConn(Peer):
         if self.account is None:
             self.error(ref, Code.UNAUTHENTICATED, id=getattr(req, "id", None))
             return
-        # typing carries no data and comes per keystroke: the sweep's check covers it
-        if not isinstance(req, p.Typing) and not await self.session_holds():
+        # Every request that reads or takes something checks the session first. The message
+        # path (say, typing) is left to the once-a-second sweep: a read before each message
+        # would serialise a counsellor's messages and undo the group commit; a revoked
+        # console can at most send into its own open chat until the sweep closes it.
+        if not isinstance(req, (p.Typing, p.Say)) and not await self.session_holds():
             return
         if isinstance(req, p.Logout):
             await self.logout(ref)
