@@ -149,6 +149,24 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "The chatter's connection dropped; waiting for them to return…",
     },
     "chat.presence.back": {"nl": "De chatter is terug.", "en": "The chatter is back."},
+    "chat.new_below_one": {
+        "nl": "1 nieuw bericht ↓ (ctrl+End)",
+        "en": "1 new message ↓ (ctrl+End)",
+    },
+    "chat.new_below": {
+        "nl": "{n} nieuwe berichten ↓ (ctrl+End)",
+        "en": "{n} new messages ↓ (ctrl+End)",
+    },
+    "chat.search": {
+        "nl": "Zoeken in dit gesprek (Enter volgende, shift+Enter vorige, Esc terug)",
+        "en": "Search this chat (Enter next, shift+Enter previous, Esc back)",
+    },
+    "chat.search_none": {"nl": "geen treffers", "en": "no hits"},
+    "chat.search_hit": {"nl": "{n} van {total}", "en": "{n} of {total}"},
+    "chat.older_loading": {
+        "nl": "Oudere berichten ophalen…",
+        "en": "Fetching older messages…",
+    },
     "chat.mark.away": {"nl": "weg", "en": "away"},
     "chat.mark.ended": {"nl": "einde", "en": "ended"},
     # dialogs
@@ -219,6 +237,21 @@ TEXTS: dict[str, dict[str, str]] = {
     "key.next_tab": {"nl": "volgend tabblad", "en": "next tab"},
     "key.prev_tab": {"nl": "vorig tabblad", "en": "previous tab"},
     "key.goto_tab": {"nl": "naar tabblad 1-9 (daarna cijfer)", "en": "go to tab 1-9 (then digit)"},
+    "key.scroll_up": {
+        "nl": "gesprek een scherm terug lezen (invoer blijft staan)",
+        "en": "read the chat one screen back (the draft stays)",
+    },
+    "key.scroll_down": {"nl": "gesprek een scherm verder", "en": "chat one screen on"},
+    "key.to_start": {
+        "nl": "naar het begin van het gesprek (haalt oudere berichten op)",
+        "en": "to the start of the chat (fetches older messages)",
+    },
+    "key.to_end": {"nl": "naar het nieuwste bericht", "en": "to the newest message"},
+    "key.to_end_empty": {
+        "nl": "naar het nieuwste bericht (als het invoerveld leeg is)",
+        "en": "to the newest message (when the input is empty)",
+    },
+    "key.search": {"nl": "zoeken in het gesprek", "en": "search the chat"},
     "key.dossier": {"nl": "dossiers en verzoeken", "en": "dossiers and rights requests"},
     "key.queue": {"nl": "naar de wachtrij", "en": "focus the queue"},
     "key.input": {"nl": "naar het invoerveld", "en": "focus the input"},

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from textual import work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -18,7 +19,13 @@ from console1712.i18n.console import CANNED
 from console1712.screens.base import ConsoleScreen, translate_footer
 from console1712.screens.dialogs import BlockScreen, ConfirmScreen, GotoScreen, PickScreen
 from console1712.screens.help import HelpScreen, key_rows
-from console1712.widgets.chat_tab import ChatInput, ChatPane, ChatState, tab_label
+from console1712.widgets.chat_tab import (
+    ChatInput,
+    ChatPane,
+    ChatState,
+    history_lines,
+    tab_label,
+)
 from console1712.widgets.events import (
     AvailabilityChanged,
     ChatAssigned,
@@ -41,7 +48,7 @@ from console1712.widgets.registration_events import (
 )
 from console1712.widgets.status import StatusLine
 from console1712.widgets.supervisor_events import DisclosureDecided, NoteReceived, Watched
-from console1712.widgets.transcript import parse_at
+from console1712.widgets.transcript import Transcript, parse_at
 
 if TYPE_CHECKING:
     pass
@@ -72,8 +79,15 @@ KEYS: tuple[tuple[str, str, str, bool], ...] = (
     ("notes", "ctrl+b", "notes", False),
     ("recent", "ctrl+k", "recent", False),
     ("help_request", "ctrl+x", "help_request", False),
+    ("scroll_up", "pageup", "scroll_up", False),
+    ("scroll_down", "pagedown", "scroll_down", False),
+    ("to_start", "ctrl+home", "to_start", False),
+    ("to_end", "ctrl+end", "to_end", False),
+    ("to_end_empty", "end", "to_end_if_empty", False),
+    ("search", "ctrl+f", "search", False),
 )
 DEFAULT_KEYS = {binding_id: keys for binding_id, keys, _, _ in KEYS}
+OLDER_PAGE = 500  # older lines fetched per step when scrolled to the top
 # Actions beyond help, quit and dossiers (rights deadlines) that a role may use.
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(),
@@ -876,3 +890,52 @@ class WorkspaceScreen(ConsoleScreen):
 
     def action_quit(self) -> None:
         self.console.request_quit()
+
+    # -- reading back: the transcript scrolls while the input keeps focus and draft ----------
+
+    def _reading_pane(self) -> ChatPane:
+        """The active chat, for the reading keys; otherwise the key goes to the widget."""
+        pane = self.active_pane()
+        if pane is None or self.app.screen is not self:
+            raise SkipAction()
+        return pane
+
+    def action_scroll_up(self) -> None:
+        self._reading_pane().transcript.page_up()
+
+    def action_scroll_down(self) -> None:
+        self._reading_pane().transcript.page_down()
+
+    def action_to_start(self) -> None:
+        self._reading_pane().transcript.to_start()
+
+    def action_to_end(self) -> None:
+        self._reading_pane().transcript.to_end()
+
+    def action_to_end_if_empty(self) -> None:
+        pane = self._reading_pane()
+        if self.app.focused is not pane.input or pane.input.text:
+            raise SkipAction()  # End moves the cursor in a draft
+        pane.transcript.to_end()
+
+    def action_search(self) -> None:
+        self._reading_pane().open_search()
+
+    def on_transcript_need_older(self, message: Transcript.NeedOlder) -> None:
+        for pane in self.panes.values():
+            if pane.transcript is message.transcript:
+                self.run_worker(self._fetch_older(pane, message.before), group="older")
+
+    async def _fetch_older(self, pane: ChatPane, before: int) -> None:
+        """Lines older than the view holds, from the relay (which keeps the whole chat)."""
+        client = self.console.client
+        reply = None
+        if client is not None:
+            reply = await client.request({"type": "history", "chat": pane.state.chat})
+        history = reply.get("history") if reply and reply.get("type") == "history" else None
+        if not isinstance(history, list):
+            pane.transcript.prepend([])  # allows asking again
+            return
+        older = [h for h in history if isinstance(h, dict) and isinstance(h.get("seq"), int)]
+        older = [h for h in older if h["seq"] < before][-OLDER_PAGE:]
+        pane.transcript.prepend(history_lines(older))

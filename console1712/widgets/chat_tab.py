@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Static, TabPane, TextArea
+from textual.widgets import Input, Static, TabPane, TextArea
 
 from console1712.domain.text import one_line, strip_controls
 from console1712.i18n import t
@@ -96,7 +96,7 @@ class SidePanel(Static):
     """Intake and chat state, as data (Content), never markup."""
 
     DEFAULT_CSS = """
-    SidePanel { width: 17; height: 1fr; padding: 0 1; border-left: solid $border-blurred; }
+    SidePanel { width: 19; height: 1fr; padding: 0 1; border-left: solid $border-blurred; }
     """
 
 
@@ -137,6 +137,32 @@ def side_content(state: ChatState, lang: str, typing: bool = False) -> Content:
     return Content.assemble(*rows)
 
 
+class SearchBar(Input):
+    """ctrl+f in a chat: type to find; Enter next hit, shift+Enter previous, Esc back."""
+
+    class Step(Message):
+        def __init__(self, bar: SearchBar, step: int) -> None:
+            super().__init__()
+            self.bar = bar
+            self.step = step
+
+    class Close(Message):
+        def __init__(self, bar: SearchBar) -> None:
+            super().__init__()
+            self.bar = bar
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key in ("enter", "shift+enter", "escape"):
+            event.prevent_default()
+            event.stop()
+            if event.key == "escape":
+                self.post_message(self.Close(self))
+            else:
+                self.post_message(self.Step(self, -1 if event.key == "shift+enter" else 1))
+            return
+        await super()._on_key(event)
+
+
 class ChatPane(TabPane):
     """The pane of one chat; it owns its transcript, input and side panel."""
 
@@ -144,6 +170,11 @@ class ChatPane(TabPane):
     ChatPane { padding: 0; }
     ChatPane > Horizontal { height: 1fr; }
     ChatPane .chat-main { width: 1fr; }
+    ChatPane .new-marker { height: 1; display: none; text-align: right; padding: 0 1;
+        background: $panel; text-style: bold; }
+    ChatPane .search-row { height: 1; display: none; }
+    ChatPane .search-row SearchBar { width: 1fr; }
+    ChatPane .search-info { width: auto; padding: 0 1; color: $text-muted; }
     """
 
     def __init__(self, state: ChatState, number: int, lang: str) -> None:
@@ -154,29 +185,80 @@ class ChatPane(TabPane):
         self.transcript = Transcript(lang)
         self.input = ChatInput(state.chat)
         self.side = SidePanel(side_content(state, lang))
+        self.marker = Static("", classes="new-marker")
+        self.search_bar = SearchBar(
+            placeholder=t("chat.search", lang), compact=True, classes="search-bar"
+        )
+        self.search_info = Static("", classes="search-info")
 
     def compose(self) -> ComposeResult:
         with Horizontal():
             with Vertical(classes="chat-main"):
                 yield self.transcript
+                yield self.marker
+                with Horizontal(classes="search-row"):
+                    yield self.search_bar
+                    yield self.search_info
                 yield self.input
             yield self.side
+
+    # -- reading back --------------------------------------------------------------------
+
+    def on_transcript_unseen(self, message: Transcript.Unseen) -> None:
+        count = message.count
+        self.marker.display = count > 0
+        if count:
+            key = "chat.new_below_one" if count == 1 else "chat.new_below"
+            self.marker.update(Content(t(key, self.lang, n=count)))
+
+    def open_search(self) -> None:
+        self.query_one(".search-row").display = True
+        self.search_bar.focus()
+        if self.search_bar.value:
+            self._search(0)
+
+    def close_search(self) -> None:
+        self.query_one(".search-row").display = False
+        self.transcript.end_search()
+        self.input.focus()
+
+    def _search(self, step: int) -> None:
+        found = self.transcript.search(self.search_bar.value, step)
+        text = self.search_bar.value.strip()
+        if not text:
+            info = ""
+        elif not found:
+            info = t("chat.search_none", self.lang)
+        else:
+            needle = self.transcript.search_text.casefold()
+            hits = [i for i, e in enumerate(self.transcript.entries) if needle in e.text.casefold()]
+            hit = self.transcript.hit
+            info = t(
+                "chat.search_hit",
+                self.lang,
+                n=hits.index(hit) + 1 if hit in hits else 0,
+                total=len(hits),
+            )
+        self.search_info.update(Content(info))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input is self.search_bar:
+            event.stop()
+            self._search(0)
+
+    def on_search_bar_step(self, message: SearchBar.Step) -> None:
+        message.stop()
+        self._search(message.step)
+
+    def on_search_bar_close(self, message: SearchBar.Close) -> None:
+        message.stop()
+        self.close_search()
 
     # -- model updates -------------------------------------------------------------------
 
     def load_history(self, history: list[dict[str, Any]], pending: list[Line]) -> None:
         """Show the full history from the relay, then our messages still waiting for an ack."""
-        lines: list[Line] = []
-        seen: set[int] = set()
-        for item in history:
-            seq = item.get("seq")
-            if not isinstance(seq, int) or seq in seen:
-                continue
-            seen.add(seq)
-            sender = "chatter" if item.get("from") == "chatter" else "counsellor"
-            text = strip_controls(str(item.get("text", "")))
-            lines.append(Line(sender, text, parse_at(str(item.get("at"))), seq))
-        self.transcript.replace([*lines, *pending])
+        self.transcript.replace([*history_lines(history), *pending])
 
     def add_remote(self, seq: int, sender: str, text: str, at: str) -> bool:
         """A new message from the relay; False when this seq is already shown."""
@@ -204,6 +286,25 @@ class ChatPane(TabPane):
 
     def refresh_side(self) -> None:
         self.side.update(side_content(self.state, self.lang, self.typing))
+
+
+def history_lines(history: list[dict[str, Any]]) -> list[Line]:
+    """Transcript lines for history items from the relay (each seq once, text cleaned)."""
+    lines: list[Line] = []
+    seen: set[int] = set()
+    for item in history:
+        seq = item.get("seq")
+        if not isinstance(seq, int) or seq in seen:
+            continue
+        seen.add(seq)
+        sender = "chatter" if item.get("from") == "chatter" else "counsellor"
+        text = strip_controls(str(item.get("text", "")))
+        name = item.get("name")
+        line = Line(sender, text, parse_at(str(item.get("at"))), seq)
+        if isinstance(name, str) and name and sender == "counsellor":
+            line.name = one_line(name)[:40]
+        lines.append(line)
+    return lines
 
 
 def pane_id(chat: str) -> str:

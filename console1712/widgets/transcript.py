@@ -16,10 +16,12 @@ from datetime import datetime
 from itertools import islice
 from zoneinfo import ZoneInfo
 
+from rich.console import Console
 from rich.text import Text
 from textual import events
 from textual.cache import LRUCache
 from textual.geometry import Size
+from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -28,7 +30,8 @@ from console1712.domain.text import strip_controls
 from console1712.i18n import t
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
-MAX_LINES = 2000
+MAX_LINES = 2000  # read when a Transcript is made (tests lower it)
+STAMP = 6  # cells of "HH:MM ": wrapped rows are indented by this, under the text
 STRIP_CACHE = 256  # entries whose rendered strips are kept: a few screens of a few tabs
 
 
@@ -41,6 +44,7 @@ class Line:
     at: datetime | None = None
     seq: int | None = None
     msg_id: str | None = None  # own messages: the client id
+    name: str | None = None  # a colleague's alias on a transferred chat's earlier lines
 
     @property
     def pending(self) -> bool:
@@ -54,28 +58,55 @@ def parse_at(at: str) -> datetime | None:
         return None
 
 
-def entry_text(line: Line, lang: str) -> Text:
+def entry_text(line: Line, lang: str, query: str = "", current: bool = False) -> Text:
     """One transcript entry as Text: remote text goes in as plain data after stripping."""
     stamp = line.at.astimezone(BRUSSELS).strftime("%H:%M") if line.at else "--:--"
+    text = Text.assemble((f"{stamp} ", "dim"), entry_body(line, lang, query, current))
+    return text
+
+
+def entry_body(line: Line, lang: str, query: str = "", current: bool = False) -> Text:
+    """The entry without its time: who, mark and the text; search hits highlighted."""
     body = strip_controls(line.text)
     if line.sender == "system":
-        return Text.assemble((f"{stamp} ", "dim"), (body, "italic dim"))
-    who = {
-        "me": t("chat.you", lang),
-        "chatter": t("chat.chatter", lang),
-        "counsellor": t("chat.counsellor", lang),
-    }.get(line.sender, line.sender)
-    mark = ""
-    if line.sender == "me":
-        mark = " " + t("chat.pending", lang) if line.pending else " ✓"
-    style = "bold" if line.sender == "chatter" else "dim bold"
-    return Text.assemble(
-        (f"{stamp} ", "dim"),
-        (who, style),
-        (mark, "dim"),
-        (": ", "dim"),
-        Text(body),
-    )
+        text = Text(body, "italic dim")
+    else:
+        who = {
+            "me": t("chat.you", lang),
+            "chatter": t("chat.chatter", lang),
+            "counsellor": t("chat.counsellor", lang),
+        }.get(line.sender, line.sender)
+        if line.name:
+            who = f"{who} {line.name}"
+        mark = ""
+        if line.sender == "me":
+            mark = " " + t("chat.pending", lang) if line.pending else " ✓"
+        style = "bold" if line.sender == "chatter" else "dim bold"
+        text = Text.assemble((who, style), (mark, "dim"), (": ", "dim"), Text(body))
+    if query:
+        # Styles only (no colour names): "reverse" works in a 16-colour terminal.
+        text.highlight_words(
+            [query], "bold reverse underline" if current else "reverse", case_sensitive=False
+        )
+    return text
+
+
+def entry_rows(
+    line: Line, lang: str, console: Console, width: int, query: str = "", current: bool = False
+) -> list[Text]:
+    """The entry wrapped at `width`: continuation rows start under the text, not the time."""
+    full = entry_text(line, lang, query, current)
+    plain = full.plain
+    if full.cell_len <= width and "\n" not in plain and "\t" not in plain:
+        return [full]
+    if width <= STAMP * 2:
+        return list(full.wrap(console, width))
+    stamp = full[:STAMP]
+    rows = entry_body(line, lang, query, current).wrap(console, width - STAMP)
+    indent = Text(" " * STAMP)
+    return [Text.assemble(stamp if i == 0 else indent, row) for i, row in enumerate(rows)] or [
+        stamp
+    ]
 
 
 class Transcript(ScrollView, can_focus=False):
@@ -88,10 +119,31 @@ class Transcript(ScrollView, can_focus=False):
     }
     """
 
-    def __init__(self, lang: str, *, max_lines: int = MAX_LINES, id: str | None = None) -> None:
+    class Unseen(Message):
+        """The count of messages that arrived below the view while scrolled up changed."""
+
+        def __init__(self, transcript: Transcript, count: int) -> None:
+            super().__init__()
+            self.transcript = transcript
+            self.count = count
+
+    class NeedOlder(Message):
+        """Scrolled to the top while the relay holds older lines than the view."""
+
+        def __init__(self, transcript: Transcript, before: int) -> None:
+            super().__init__()
+            self.transcript = transcript
+            self.before = before
+
+    def __init__(self, lang: str, *, max_lines: int | None = None, id: str | None = None) -> None:
         super().__init__(id=id)
         self.lang = lang
-        self.max_lines = max_lines
+        self.max_lines = max_lines if max_lines is not None else MAX_LINES
+        self._base_max = self.max_lines
+        self.unseen = 0  # messages added below the view while scrolled up
+        self.search_text = ""  # search text; its hits are highlighted
+        self.hit: int | None = None  # index of the current search hit
+        self._asked_older = False  # a NeedOlder is out; reset when lines are prepended
         self._entries: deque[Line] = deque()
         self._seqs: set[int] = set()
         self._own: dict[str, Line] = {}  # msg_id -> own line, for acks
@@ -119,6 +171,10 @@ class Transcript(ScrollView, can_focus=False):
         shift = 0
         while len(self._entries) > self.max_lines:
             shift += self._drop_oldest()
+            if self.hit is not None:
+                self.hit = self.hit - 1 if self.hit > 0 else None
+        if not self._follow and line.sender != "me":
+            self._set_unseen(self.unseen + 1)
         if self._current():
             self._measure_rest()
             self._publish(shift)
@@ -134,6 +190,115 @@ class Transcript(ScrollView, can_focus=False):
             self._index(line)
         self._follow = True
         self.rebuild()
+
+    def prepend(self, lines: Sequence[Line]) -> None:
+        """Older lines from the relay in front; the lines in view stay where they are."""
+        self._asked_older = False
+        known = [line for line in lines if line.seq is None or line.seq not in self._seqs]
+        if not known:
+            return
+        for line in reversed(known):
+            self._entries.appendleft(line)
+            self._index(line)
+        # Paged-in history is kept: the cap leaves room for as many new lines again.
+        self.max_lines = len(self._entries) + self._base_max
+        if self.hit is not None:
+            self.hit += len(known)
+        y = self.scroll_offset.y
+        self._tops.clear()
+        self._end = 0
+        self._sync()
+        if self._current() and len(self._tops) > len(known):
+            self.scroll_to(y=self._tops[len(known)] - self._base + y, animate=False, immediate=True)
+
+    @property
+    def oldest_seq(self) -> int | None:
+        for line in self._entries:
+            if line.seq is not None:
+                return line.seq
+        return None
+
+    def _maybe_older(self) -> None:
+        oldest = self.oldest_seq
+        if not self._asked_older and oldest is not None and oldest > 1:
+            self._asked_older = True
+            self.post_message(self.NeedOlder(self, oldest))
+
+    # -- reading back ------------------------------------------------------------------------
+
+    def page_up(self) -> None:
+        if self.scroll_offset.y <= 0:
+            self._maybe_older()
+        page = max(1, self.scrollable_content_region.height - 1)  # one row kept for context
+        self.scroll_to(y=max(0, self.scroll_offset.y - page), animate=False, immediate=True)
+
+    def page_down(self) -> None:
+        page = max(1, self.scrollable_content_region.height - 1)
+        self.scroll_to(y=self.scroll_offset.y + page, animate=False, immediate=True)
+
+    def to_start(self) -> None:
+        self.scroll_home(animate=False, immediate=True)
+        self._maybe_older()
+
+    def to_end(self) -> None:
+        self._follow = True
+        self.scroll_end(animate=False, immediate=True, x_axis=False)
+        self._set_unseen(0)
+
+    def _set_unseen(self, count: int) -> None:
+        if count != self.unseen:
+            self.unseen = count
+            self.post_message(self.Unseen(self, count))
+
+    def search(self, query: str, step: int = 0) -> bool:
+        """Highlight `query`; step +1/-1 moves to the next/previous hit (wrapping round), 0
+        finds the nearest hit from the newest line. False when there is no hit."""
+        query = strip_controls(query).strip()
+        if query != self.search_text:
+            self.search_text = query
+            self.hit = None
+            self._strips.clear()
+            self.refresh()
+        if not query:
+            return False
+        needle = query.casefold()
+        hits = [i for i, line in enumerate(self._entries) if needle in line.text.casefold()]
+        if not hits:
+            self.hit = None
+            self.refresh()
+            return False
+        if self.hit is None or (step == 0 and self.hit not in hits):
+            index = hits[-1]
+        elif step >= 0:
+            later = (
+                [i for i in hits if i > self.hit] if step else [i for i in hits if i >= self.hit]
+            )
+            index = later[0] if later else hits[0]
+        else:
+            earlier = [i for i in hits if i < self.hit]
+            index = earlier[-1] if earlier else hits[-1]
+        old, self.hit = self.hit, index
+        for i in (old, index):
+            if i is not None and 0 <= i < len(self._entries):
+                self._strips.discard(self._entries[i])
+        self._show_entry(index)
+        return True
+
+    def end_search(self) -> None:
+        self.search_text = ""
+        self.hit = None
+        self._strips.clear()
+        self.refresh()
+
+    def _show_entry(self, index: int) -> None:
+        if not self._current() or index >= len(self._tops):
+            return
+        top = self._tops[index] - self._base
+        height = self.scrollable_content_region.height
+        y = self.scroll_offset.y
+        if not y <= top < y + height:
+            self.scroll_to(y=max(0, top - height // 2), animate=False, immediate=True)
+        self.refresh()
 
     def rebuild(self) -> None:
         """Forget the layout and the rendered strips; re-wrapped when next shown."""
@@ -271,7 +436,7 @@ class Transcript(ScrollView, can_focus=False):
         plain = text.plain
         if text.cell_len <= width and "\n" not in plain and "\t" not in plain:
             return 1  # fits: no need to wrap it to know
-        return max(1, len(text.wrap(self.app.console, width)))
+        return max(1, len(entry_rows(line, self.lang, self.app.console, width)))
 
     def _measure_rest(self) -> None:
         """Lay out the entries after the measured ones (usually just the new one)."""
@@ -314,6 +479,10 @@ class Transcript(ScrollView, can_focus=False):
         super().watch_scroll_y(old_value, new_value)
         if self._current():
             self._follow = round(new_value) >= self.max_scroll_y
+            if self._follow:
+                self._set_unseen(0)
+            elif round(new_value) <= 0:
+                self._maybe_older()
 
     def on_show(self, event: events.Show) -> None:
         self._shown = True
@@ -339,10 +508,16 @@ class Transcript(ScrollView, can_focus=False):
         style = self.rich_style
         strips = [
             Strip(row.render(console), row.cell_len).crop_extend(0, width, style).apply_style(style)
-            for row in entry_text(line, self.lang).wrap(console, width)
+            for row in entry_rows(line, self.lang, console, width, *self._hit_of(line))
         ] or [Strip.blank(width, style)]
         self._strips[line] = (width, strips)
         return strips
+
+    def _hit_of(self, line: Line) -> tuple[str, bool]:
+        if not self.search_text:
+            return "", False
+        current = self.hit is not None and self.hit < len(self._entries)
+        return self.search_text, current and self._entries[self.hit or 0] is line
 
     def render_line(self, y: int) -> Strip:
         width = self._content_width()

@@ -111,3 +111,14 @@ async def sign_in(pilot: Pilot[Any], staff: Any) -> Any:
 
 def transcript(workspace: Any, chat: str) -> str:
     return str(workspace.panes[chat].transcript.plain())
+
+
+def screen_text(app: Any) -> str:
+    """What the terminal shows now, as plain text rows (the active screen's compositor)."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+async def chatter_says(chatter: Chatter, texts: list[str], prefix: str = "m") -> None:
+    """The chatter sends each text and waits for its ack (in order)."""
+    for number, text in enumerate(texts):
+        await chatter.say(text, f"{prefix}{number}")

@@ -41,7 +41,9 @@ async def test_follows_the_newest_line_and_wraps_at_the_width() -> None:
         view.add(chatter(51, "een lang bericht dat zeker over meer dan een regel loopt"))
         await pilot.pause()
         rows = [row for row in screen_rows(view) if row]
-        assert rows[-1].endswith("regel loopt")  # the wrapped tail, at the bottom
+        assert rows[-1].endswith("loopt")  # the wrapped tail, at the bottom
+        # Continuation rows are indented under the text, not under the time.
+        assert rows[-1].startswith(" " * 6) and rows[-1][6] != " "
         assert any(row.endswith("bericht 50") for row in rows)
         assert all(len(row) <= view.scrollable_content_region.width for row in rows)
         # 50 one-row entries and one that needs more than one row at this width.
