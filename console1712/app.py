@@ -166,6 +166,43 @@ class ConsoleApp(App[None]):
                     found.append((entry["user"], str(entry.get("name") or entry["user"])))
         return found
 
+    # -- activity on every screen ------------------------------------------------------------
+
+    def activity_content(self) -> Content | None:
+        """The activity line's text, or None when there is no chat work (admin, signed out)."""
+        from console1712.widgets.activity import activity_content
+
+        ws = self.workspace
+        if ws is None or ws.role not in ("counsellor", "supervisor"):
+            return None
+        tabs = [
+            (number, pane.state.nickname, pane.state.unread, pane.state.waited is not None)
+            for number, pane in enumerate(ws.ordered_panes(), 1)
+        ]
+        return activity_content(tabs, ws.waiting_count, self.lang)
+
+    def activity_changed(self) -> None:
+        """Unread counts, reply waits or the queue changed: update the lines on other screens."""
+        from console1712.widgets.activity import ActivityLine
+
+        if len(self.screen_stack) < 2:
+            return  # only the workspace: nothing to update
+        content = self.activity_content()
+        if content is None:
+            return
+        for screen in self.screen_stack:
+            for line in screen.query(ActivityLine):
+                line.show(content)
+
+    def jump_to_chat(self) -> None:
+        """F9 from any screen or dialog: back to the workspace, at the tab with news."""
+        ws = self.workspace
+        if ws is None or ws not in self.screen_stack:
+            return
+        while self.screen is not ws and len(self.screen_stack) > 1:
+            self.pop_screen()
+        ws.action_activity()
+
     def ring(self) -> None:
         """The terminal bell, if the counsellor wants it."""
         if self.settings.bell:

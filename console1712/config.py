@@ -47,7 +47,9 @@ class Settings:
     # seconds a chat keeps a counsellor who has no console open, before it goes back to the
     # front of the queue (quit, crash, network)
     orphan_after: int = 60
-    reply_alert_s: int = 60  # a chatter waiting this long x 3 for an answer alerts supervisors
+    # a chat tab shows how long the chatter has waited for an answer after this; x 3 alerts
+    # supervisors
+    reply_alert_s: int = 60
     queue_alert_s: int = 300  # the longest queue wait over this alerts supervisors
     chat_days: list[int] = field(default_factory=lambda: [0, 1, 2, 3])  # Monday = 0
     chat_hours: list[str] = field(default_factory=lambda: ["13:00-17:00", "18:00-22:00"])
@@ -69,6 +71,7 @@ class Settings:
     chat_rate_per_second: int = 5
     chat_rate_per_10s: int = 30
     login_timeout: int = 30
+    max_chats_per_counsellor: int = 3  # open chats one counsellor may accept; 0: no cap
     # seconds between pings and to wait for a pong: with the 3 s close timeout, a dead peer is
     # noticed within 2 x 8 + 3 = 19 s
     keepalive: int = 8
@@ -157,6 +160,8 @@ class Settings:
             raise SettingsError(
                 f"event_loop must be 'auto', 'uvloop' or 'asyncio', not {self.event_loop!r}"
             )
+        if self.max_chats_per_counsellor < 0:
+            raise SettingsError("max_chats_per_counsellor must be 0 (no cap) or more")
         if self.login_timeout < 1:
             raise SettingsError("login_timeout must be at least 1 second")
         if (self.tls_cert is None) != (self.tls_key is None):

@@ -108,10 +108,23 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "Gesprek doorgegeven.",
         "en": "Chat transferred.",
     },
+    "workspace.transfer_in": {
+        "nl": "{name} gaf je het gesprek met {nickname} door (tabblad {n}).",
+        "en": "{name} handed you the chat with {nickname} (tab {n}).",
+    },
+    "workspace.too_many_chats": {
+        "nl": "Je hebt al {max} gesprekken open, het maximum. Sluit er eerst een af.",
+        "en": "You already have {max} chats open, the maximum. End one first.",
+    },
     "workspace.offline": {
         "nl": "Niet verbonden: probeer het straks opnieuw.",
         "en": "Not connected: try again shortly.",
     },
+    # activity line (every screen but the workspace)
+    "activity.chats": {"nl": "Chats:", "en": "Chats:"},
+    "activity.none": {"nl": "geen", "en": "none"},
+    "activity.queue": {"nl": "wachtrij {n}", "en": "queue {n}"},
+    "activity.jump": {"nl": "F9 naar chat", "en": "F9 to chat"},
     # chat pane
     "chat.you": {"nl": "u", "en": "you"},
     "chat.chatter": {"nl": "chatter", "en": "chatter"},
@@ -167,6 +180,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "Oudere berichten ophalen…",
         "en": "Fetching older messages…",
     },
+    "chat.mark.waiting": {"nl": "⏱{n}m", "en": "⏱{n}m"},
+    "chat.transferred_by": {
+        "nl": "Gesprek doorgegeven door {name}.",
+        "en": "Chat handed over by {name}.",
+    },
+    "chat.handover_note": {"nl": "Notitie bij overdracht: {text}", "en": "Handover note: {text}"},
     "chat.mark.away": {"nl": "weg", "en": "away"},
     "chat.mark.ended": {"nl": "einde", "en": "ended"},
     # dialogs

@@ -33,6 +33,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "Je kunt een gesprek niet aan jezelf doorgeven.",
         "en": "You cannot transfer a chat to yourself.",
     },
+    "relay.too_many_chats": {
+        "nl": "Je hebt al het maximum aantal gesprekken open ({max}). Sluit er eerst een af.",
+        "en": "You already have the maximum number of chats open ({max}). End one first.",
+    },
     "relay.consent_required": {
         "nl": "We kunnen pas chatten als je akkoord gaat met de verwerking van je gegevens.",
         "en": "We can only chat once you agree to the processing of your data.",

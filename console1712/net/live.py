@@ -47,6 +47,7 @@ class LiveChat:
     # the counsellor has had no console open since (None: connected); see Relay.requeue
     orphaned_at: datetime | None = None
     returned: bool = False  # waiting again after a counsellor left it: front of the queue
+    first: str | None = None  # the first line the chatter wrote while waiting (queue triage)
 
     def history(self) -> list[dict[str, Any]]:
         return [message_entry(m) for m in self.messages]

@@ -15,6 +15,7 @@ from websockets.protocol import State
 
 from console1712.clock import to_rfc3339
 from console1712.domain.logsafe import logged
+from console1712.domain.text import one_line
 from console1712.i18n import t
 from console1712.i18n.common import alternatives
 from console1712.net import operations as ops
@@ -33,6 +34,7 @@ log = logging.getLogger("console1712.relay")
 
 QUEUE_INTERVAL = 0.25  # at most one queue push per connection each 250 ms
 OUT_BUFFER = 8 * 1024 * 1024  # bytes waiting to be sent to one slow peer before it is dropped
+FIRST_LINE = 200  # characters of a waiting chatter's first line in the staff queue
 MAX_PENDING_WRITES = 512  # per connection; beyond it the connection waits (backpressure)
 TYPING_EVERY = 1.0  # seconds: `typing` passed on at most once per chat per second each way
 # A chatter's `typing` frames beyond 30 in 10 s are flooding (the web page sends one each
@@ -445,6 +447,10 @@ class ChatterConn(Peer):
             chat.rate.add(now)
             r.stored_bytes.add(chat.address_hash, now, size)
         fut, _ = r.allocate(chat, CHATTER, req.id, req.text, id_hash)
+        if chat.state == "waiting" and chat.first is None:
+            # Queue triage: the first line written while waiting, one line, kept short.
+            chat.first = one_line(req.text).strip()[:FIRST_LINE]
+            r.queue_changed()
         await self.writes.acquire()
         # Acknowledged from a done-callback (no task per message); a repeat shares `fut`.
         fut.add_done_callback(functools.partial(self._ack, req.id, ref))
@@ -562,7 +568,9 @@ class StaffConn(Peer):
         elif isinstance(req, p.BlockChat):
             await self.block(chat, req, ref)
         elif isinstance(req, p.History):
-            self.reply(ref, {"type": "history", "chat": chat.id, "history": chat.history()})
+            self.reply(
+                ref, {"type": "history", "chat": chat.id, "history": self._named_history(chat)}
+            )
 
     async def operation(self, req: p.Op, ref: str | None) -> None:
         """A registered staff operation (mail, dossiers, ...): role check, handler, answer."""
@@ -682,8 +690,23 @@ class StaffConn(Peer):
             "type": "assigned",
             "chat": chat.id,
             "intake": chat.intake.as_dict(),
-            "history": chat.history(),
+            "history": self._named_history(chat),
         }
+
+    def _named_history(self, chat: LiveChat) -> list[dict[str, Any]]:
+        """The history for staff: a counsellor's line names its author (after a transfer)."""
+        aliases = self.relay.aliases
+        return [
+            {**entry, "name": aliases.get(m.sender, m.sender)} if not m.from_chatter else entry
+            for m, entry in zip(chat.messages, chat.history(), strict=True)
+        ]
+
+    def _open_chats(self) -> int:
+        return sum(
+            1
+            for c in self.relay.chats.values()
+            if c.counsellor == self.name and c.state == "assigned"
+        )
 
     async def accept(self, req: p.Accept, ref: str | None) -> None:
         r = self.relay
@@ -697,6 +720,11 @@ class StaffConn(Peer):
                 return
         if chat is None:
             self.error(ref, Code.NOT_FOUND, chat=req.chat)
+            return
+        cap = r.settings.max_chats_per_counsellor
+        if cap and self._open_chats() >= cap:
+            detail = t("relay.too_many_chats", self.lang, max=cap)
+            self.error(ref, Code.TOO_MANY_CHATS, detail=detail, chat=req.chat, max=cap)
             return
         # Check and set with no await in between: exactly one accept wins.
         del r.waiting[chat.id]
@@ -748,8 +776,12 @@ class StaffConn(Peer):
         if chat.state == "ended":
             return
         r.changed()
+        assigned = self._assigned(chat)
+        assigned["transferred_by"] = self.account.display if self.account else self.name
+        if req.note:
+            assigned["note"] = req.note
         for conn in r.staff.get(target.name, ()):
-            conn.send(self._assigned(chat))
+            conn.send(dict(assigned))
             if chat.readers:
                 conn.send(r.watched_frame(chat))
             if chat.conn is None:

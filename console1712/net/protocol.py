@@ -23,6 +23,7 @@ MAX_ID = 64
 MAX_NICKNAME = 40
 MAX_GENDER = 40
 MAX_REASON = 500
+MAX_NOTE = 1000  # a transfer's handover note
 MIN_AGE, MAX_AGE = 5, 120
 MIN_BLOCK_HOURS, MAX_BLOCK_HOURS = 1, 720
 BAD_IN_A_ROW = 10
@@ -46,6 +47,7 @@ class Code:
     NOT_FOUND = "not_found"
     FORBIDDEN = "forbidden"
     NOT_ASSIGNED = "not_assigned"
+    TOO_MANY_CHATS = "too_many_chats"  # accept past max_chats_per_counsellor
 
 
 class Close:
@@ -126,6 +128,7 @@ class End:
 class Transfer:
     chat: str
     to: str
+    note: str | None = None  # handover note the receiver sees first
 
 
 @dataclass(frozen=True)
@@ -376,7 +379,9 @@ STAFF_TYPES = {
     "typing": lambda f: Typing(chat=_req_str(f, "chat", max_len=MAX_ID)),
     "end": lambda f: End(chat=_req_str(f, "chat", max_len=MAX_ID)),
     "transfer": lambda f: Transfer(
-        chat=_req_str(f, "chat", max_len=MAX_ID), to=_req_str(f, "to", max_len=64)
+        chat=_req_str(f, "chat", max_len=MAX_ID),
+        to=_req_str(f, "to", max_len=64),
+        note=_free_text(f, "note", MAX_NOTE),
     ),
     "block": _block,
     "status": _status,

@@ -478,6 +478,7 @@ class Relay:
                 **c.intake.as_dict(),
                 "since": to_rfc3339(c.since),
                 **({"returned": True} if c.returned else {}),
+                **({"first": c.first} if c.first is not None else {}),
             }
             for c in itertools.islice(self.waiting.values(), limit)
         ]

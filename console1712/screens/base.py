@@ -4,16 +4,30 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer
+
+from console1712.widgets.activity import ActivityLine
 
 if TYPE_CHECKING:
     from console1712.app import ConsoleApp
     from console1712.widgets.alert_line import AlertLine
     from console1712.widgets.supervisor_events import AlertsChanged
+
+
+ResultType = TypeVar("ResultType")
+# F9 means "to the chat with news" on every screen and dialog, as in the workspace.
+ACTIVITY_BINDING = Binding("f9", "activity", "chat", show=False, priority=True, id="activity")
+
+
+def mount_activity(screen: Screen[Any]) -> None:
+    """Add the activity line to a screen, when a workspace with chats is behind it."""
+    content = cast("ConsoleApp", screen.app).activity_content()
+    if content is not None and not screen.query(ActivityLine):
+        screen.mount(ActivityLine(content))
 
 
 class ConsoleScreen(Screen[Any]):
@@ -24,7 +38,10 @@ class ConsoleScreen(Screen[Any]):
     BINDINGS = [
         Binding("f1", "help", show=False, id="screen.help"),
         Binding("ctrl+a", "alerts", "meldingen", show=False, priority=True, id="alerts.open"),
+        ACTIVITY_BINDING,
     ]
+
+    SHOW_ACTIVITY = True  # the activity line (the workspace has its own tabs and status)
 
     @property
     def console(self) -> ConsoleApp:
@@ -64,6 +81,25 @@ class ConsoleScreen(Screen[Any]):
         from console1712.screens.alerts import AlertsScreen
 
         self.app.push_screen(AlertsScreen(self.console.lang))
+
+    def on_mount(self) -> None:
+        if self.SHOW_ACTIVITY:
+            mount_activity(self)
+
+    def action_activity(self) -> None:
+        self.console.jump_to_chat()
+
+
+class ConsoleModal(ModalScreen[ResultType]):
+    """A dialog of the console app: it shows the activity line and F9 too."""
+
+    BINDINGS = [ACTIVITY_BINDING]
+
+    def on_mount(self) -> None:
+        mount_activity(self)
+
+    def action_activity(self) -> None:
+        cast("ConsoleApp", self.app).jump_to_chat()
 
 
 def translate_footer(screen: Screen[Any], text_for: Callable[[Binding], str | None]) -> None:

@@ -15,9 +15,10 @@ from textual.widgets.option_list import Option
 
 from console1712.domain.text import one_line
 from console1712.i18n import t
+from console1712.screens.base import ConsoleModal
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(ConsoleModal[bool]):
     """Yes/no with ctrl+y to confirm: a destructive action never hangs on one plain key."""
 
     BINDINGS = [
@@ -39,7 +40,7 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(answer)
 
 
-class PickScreen(ModalScreen[str | None]):
+class PickScreen(ConsoleModal[str | None]):
     """Choose one of a list (canned replies, colleagues); Enter takes, Esc cancels."""
 
     BINDINGS = [Binding("escape", "cancel", "annuleren", id="pick.cancel")]
@@ -79,7 +80,7 @@ class PickScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class BlockScreen(ModalScreen[tuple[int, str] | None]):
+class BlockScreen(ConsoleModal[tuple[int, str] | None]):
     """Hours and reason for a block, confirmed with ctrl+y."""
 
     BINDINGS = [

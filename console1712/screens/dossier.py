@@ -21,7 +21,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
@@ -30,7 +29,7 @@ from console1712.domain.retention import RIGHTS_KINDS
 from console1712.domain.text import one_line
 from console1712.domain.themes import taxonomy
 from console1712.i18n import error_text, t
-from console1712.screens.base import ConsoleScreen
+from console1712.screens.base import ConsoleModal, ConsoleScreen
 from console1712.screens.dialogs import ConfirmScreen, PickScreen, ThemesScreen
 from console1712.widgets.dossier_view import (
     local_day,
@@ -83,7 +82,7 @@ class DossierReply(Message):
         self.extra = extra
 
 
-class PromptScreen(ModalScreen[str | None]):
+class PromptScreen(ConsoleModal[str | None]):
     """One line of text (a pseudonym, a reason, a date); Enter takes, Esc cancels."""
 
     BINDINGS = [Binding("escape", "cancel", "annuleren", id="prompt.cancel")]

@@ -9,10 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Static
 
 from console1712.i18n import t
+from console1712.screens.base import ConsoleModal
 
 
 def key_rows(
@@ -33,7 +34,7 @@ def screen_rows(screen: Screen[Any]) -> list[tuple[str, str]]:
     return [(",".join(keys), text) for (_, text), keys in by_action.items()]
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(ConsoleModal[None]):
     BINDINGS = [Binding("escape,f1", "close", "sluiten", id="help.close")]
 
     def __init__(

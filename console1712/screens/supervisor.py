@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Select, Sparkline, Static
 from textual.widgets.option_list import Option
 
@@ -29,7 +29,7 @@ from console1712.domain.themes import label as theme_label
 from console1712.domain.themes import taxonomy
 from console1712.i18n import error_text, t
 from console1712.i18n.supervision import TEXTS
-from console1712.screens.base import ConsoleScreen, translate_footer
+from console1712.screens.base import ConsoleModal, ConsoleScreen, translate_footer
 from console1712.screens.dialogs import ConfirmScreen, PickScreen
 from console1712.widgets.events import ConnectionChanged
 from console1712.widgets.help_alerts import HelpAlerts
@@ -585,7 +585,7 @@ class DisclosureScreen(ConsoleScreen):
 # -- the counsellor's dialogs ------------------------------------------------------------------
 
 
-class DisclosureAskScreen(ModalScreen[str | None]):
+class DisclosureAskScreen(ConsoleModal[str | None]):
     """The reason for an emergency disclosure request, confirmed with ctrl+y."""
 
     BINDINGS = [
@@ -619,7 +619,7 @@ class DisclosureAskScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class PhoneScreen(ModalScreen[dict[str, Any] | None]):
+class PhoneScreen(ConsoleModal[dict[str, Any] | None]):
     """Register a phone contact: minutes, date, region, age band, gender, theme; no content."""
 
     BINDINGS = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from textual import work
@@ -106,10 +107,13 @@ def action_allowed(action: str, role: str) -> bool:
 
 
 COARSE_REFRESH = 15.0  # seconds between redraws of the waiting minutes
+REPLY_TICK = 1.0  # seconds between checks of how long chatters wait for an answer
+TYPING_EVERY = 3.0  # at most one `typing` frame per chat in this many seconds
 STAFF_ROLES = ("counsellor", "supervisor")
 
 
 class WorkspaceScreen(ConsoleScreen):
+    SHOW_ACTIVITY = False  # its own tabs and status line say it
     BINDINGS = [
         # priority: the chat input (a TextArea) binds f6/f7 itself; workspace keys win.
         Binding(keys, action, binding_id, show=show, priority=True, id=binding_id)
@@ -127,6 +131,7 @@ class WorkspaceScreen(ConsoleScreen):
         self.availability = "available"
         self._ending: set[str] = set()
         self._queue_len = 0
+        self._queue_total = 0
         self._was_connected = False
         self.open_registrations: list[dict[str, Any]] = []
         self._to_register: set[str] = set()  # ended chats whose form opens when looked at
@@ -163,6 +168,7 @@ class WorkspaceScreen(ConsoleScreen):
         if self.role not in STAFF_ROLES:
             self.query_one("#queue-panel").display = False
         self.set_interval(COARSE_REFRESH, self._coarse_refresh)
+        self.set_interval(REPLY_TICK, self._reply_tick)
         self.queue_list.focus()
 
     # -- helpers ---------------------------------------------------------------------------
@@ -206,6 +212,40 @@ class WorkspaceScreen(ConsoleScreen):
                 pane.typing = False
                 pane.refresh_side()
 
+    def _reply_tick(self) -> None:
+        """Mark tabs whose chatter has waited for an answer past `reply_alert_s`."""
+        now = self._now()
+        alert = self.console.settings.reply_alert_s
+        changed = False
+        for pane in self.panes.values():
+            since = pane.state.waiting_since
+            waited = None
+            if since is not None and pane.state.open:
+                seconds = (now - since).total_seconds()
+                if seconds >= alert:
+                    waited = int(seconds // 60)
+            if waited != pane.state.waited:
+                pane.state.waited = waited
+                changed = True
+        if changed:
+            self._relabel()
+            self.console.activity_changed()
+
+    def on_text_area_changed(self, event: ChatInput.Changed) -> None:
+        """Typing in a chat's input: tell the chatter, at most one frame per 3 s per chat."""
+        chat_input = event.text_area
+        if not isinstance(chat_input, ChatInput) or not chat_input.text.strip():
+            return
+        pane = self.panes.get(chat_input.chat)
+        client = self.console.client
+        if pane is None or not pane.state.open or client is None:
+            return
+        now = self.console.clock.monotonic()
+        if pane.typing_sent is not None and now - pane.typing_sent < TYPING_EVERY:
+            return
+        pane.typing_sent = now
+        self.run_worker(client.send({"type": "typing", "chat": chat_input.chat}), group="typing")
+
     def _relabel(self) -> None:
         for number, pane in enumerate(self.ordered_panes(), 1):
             self._label(pane, number)
@@ -213,6 +253,7 @@ class WorkspaceScreen(ConsoleScreen):
         has_chats = bool(self.panes)
         self.tabs.display = has_chats
         self.query_one("#no-chats").display = not has_chats
+        self.console.activity_changed()
 
     def _label(self, pane: ChatPane, number: int) -> None:
         tab = self.tabs.get_tab(pane)
@@ -266,38 +307,66 @@ class WorkspaceScreen(ConsoleScreen):
             if reply and reply.get("type") == "error" and reply.get("code") == "not_assigned":
                 self.post_message(ChatEnded(chat_id, "other"))
 
+    @property
+    def waiting_count(self) -> int:
+        """Chatters in the queue (the frame's `total` when the list is cut at 100)."""
+        return max(self._queue_len, self._queue_total)
+
     def on_queue_changed(self, message: QueueChanged) -> None:
         if self.role not in STAFF_ROLES:
             return
         if message.waiting and not self._queue_len:
             self.console.ring()
-        self._queue_len = message.total  # the whole queue, not only the entries listed
+        self._queue_total = message.total
+        self._queue_len = len(message.waiting)
         self.queue_list.show(message.waiting, self.console.clock.now())
-        self.status.set(waiting=self._queue_len)
+        self.status.set(waiting=self.waiting_count)
+        self.console.activity_changed()
 
     async def on_chat_assigned(self, message: ChatAssigned) -> None:
+        own = str(self.session.get("name") or "")
         pane = self.panes.get(message.chat)
         if pane is not None:
             # Restored after a reconnect (or transferred back): full history, then what we
             # sent that the relay has not acknowledged yet.
             pane.state.intake = message.intake or pane.state.intake
             pane.state.ended = None
-            pane.load_history(message.history, pane.pending_lines())
+            pane.load_history(message.history, pane.pending_lines(), own)
+            pane.state.waiting_since = waiting_since(message.history)
             pane.refresh_side()
             self._relabel()
             return
         if self.console.client is not None:
             self.run_worker(self._fetch_notes(message.chat))
         state = ChatState(message.chat, dict(message.intake))
+        state.waiting_since = waiting_since(message.history)
         pane = ChatPane(state, len(self.panes) + 1, self.lang)
         self.panes[message.chat] = pane
         typing_in = self.active_pane()
         await self.tabs.add_pane(pane)
-        pane.load_history(message.history, [])
+        pane.load_history(message.history, [], own)
+        self._reply_tick()  # a chatter already waiting long is marked at once
         self._relabel()
-        if typing_in is None:
+        if message.transferred_by is None:
+            # Accepted with F2/F3 (or restored at login): the counsellor asked for it, so it
+            # comes to the front; a draft in another tab stays in that tab.
             self.activate(pane)
-        # otherwise the new tab waits: focus stays in the chat being typed in
+            return
+        # Handed to us by a colleague: it must not take the keys from the chat being typed in.
+        by = one_line(message.transferred_by)[:40]
+        pane.notice(t("chat.transferred_by", self.lang, name=by), self._now())
+        if message.note:
+            pane.notice(t("chat.handover_note", self.lang, text=message.note), self._now())
+        if typing_in is None:
+            self.activate(pane, focus=False)
+        else:
+            pane.state.attention = True
+            self._relabel()
+        number = self.ordered_panes().index(pane) + 1
+        self.flash(
+            t("workspace.transfer_in", self.lang, name=by, nickname=state.nickname, n=number)
+        )
+        self.console.ring()
 
     def on_chat_message(self, message: ChatMessage) -> None:
         pane = self.panes.get(message.chat)
@@ -305,11 +374,14 @@ class WorkspaceScreen(ConsoleScreen):
             message.seq, message.sender, message.text, message.at
         ):
             return
+        if message.sender == "chatter" and pane.state.waiting_since is None:
+            pane.state.waiting_since = parse_at(message.at) or self._now()
         if not self._is_watched(pane):
             pane.state.unread += 1
             # Only this tab's label changes (its unread count): not every tab and the status.
             self._label(pane, self.ordered_panes().index(pane) + 1)
             self.console.ring()
+            self.console.activity_changed()
 
     def on_message_acked(self, message: MessageAcked) -> None:
         pane = self.panes.get(message.chat)
@@ -386,6 +458,12 @@ class WorkspaceScreen(ConsoleScreen):
                 t("workspace.not_sent", self.lang, reason=error_text(code, self.lang)), self._now()
             )
             return
+        if code == "too_many_chats":
+            cap = message.frame.get("max")
+            self.flash(
+                t("workspace.too_many_chats", self.lang, max=cap if isinstance(cap, int) else "?")
+            )
+            return
         if code in ("not_found", "taken", "forbidden"):
             self.flash(t(f"workspace.{code}", self.lang))
         else:
@@ -432,6 +510,10 @@ class WorkspaceScreen(ConsoleScreen):
             return
         msg_id = client.new_id()
         pane.add_own(text, msg_id, self._now())
+        pane.state.waiting_since = None  # answered
+        if pane.state.waited is not None:
+            pane.state.waited = None
+            self._relabel()
         message.chat_input.clear()
         # Kept by the client until acknowledged; re-sent with this id after a reconnect.
         await client.say(pane.state.chat, text, msg_id)
@@ -939,3 +1021,15 @@ class WorkspaceScreen(ConsoleScreen):
         older = [h for h in history if isinstance(h, dict) and isinstance(h.get("seq"), int)]
         older = [h for h in older if h["seq"] < before][-OLDER_PAGE:]
         pane.transcript.prepend(history_lines(older))
+
+
+def waiting_since(history: list[dict[str, Any]]) -> datetime | None:
+    """When the chatter started waiting for an answer: their first line after our last one."""
+    since: datetime | None = None
+    for item in history:
+        if item.get("from") == "chatter":
+            if since is None:
+                since = parse_at(str(item.get("at")))
+        else:
+            since = None
+    return since

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from textual import events
@@ -31,6 +32,8 @@ class ChatState:
     ended: str | None = None  # who ended it: chatter, counsellor, timeout
     attention: bool = False  # something happened while the tab was in the background
     watchers: list[str] = field(default_factory=list)  # supervisors reading along (aliases)
+    waiting_since: datetime | None = None  # the chatter's first unanswered line
+    waited: int | None = None  # whole minutes waited, once past reply_alert_s; else None
 
     @property
     def nickname(self) -> str:
@@ -46,6 +49,9 @@ def tab_label(state: ChatState, number: int, lang: str) -> Content:
     parts: list[str | tuple[str, str]] = [(f"{number} ", "dim"), state.nickname[:MAX_LABEL]]
     if state.unread:
         parts.append((f" ({state.unread})", "bold"))
+    if state.waited is not None and state.open:
+        # The chatter waits for an answer: marked so that it stands out in the tab row.
+        parts.append((" " + t("chat.mark.waiting", lang, n=state.waited), "bold reverse"))
     if state.ended:
         parts.append((" " + t("chat.mark.ended", lang), "italic"))
     elif state.away:
@@ -182,6 +188,7 @@ class ChatPane(TabPane):
         self.state = state
         self.lang = lang
         self.typing = False
+        self.typing_sent: float | None = None  # when we last sent `typing` (monotonic)
         self.transcript = Transcript(lang)
         self.input = ChatInput(state.chat)
         self.side = SidePanel(side_content(state, lang))
@@ -256,9 +263,12 @@ class ChatPane(TabPane):
 
     # -- model updates -------------------------------------------------------------------
 
-    def load_history(self, history: list[dict[str, Any]], pending: list[Line]) -> None:
-        """Show the full history from the relay, then our messages still waiting for an ack."""
-        self.transcript.replace([*history_lines(history), *pending])
+    def load_history(
+        self, history: list[dict[str, Any]], pending: list[Line], own: str | None = None
+    ) -> None:
+        """Show the full history from the relay, then our messages still waiting for an ack;
+        lines of a colleague (before a transfer) name them, ours (alias `own`) do not."""
+        self.transcript.replace([*history_lines(history, own), *pending])
 
     def add_remote(self, seq: int, sender: str, text: str, at: str) -> bool:
         """A new message from the relay; False when this seq is already shown."""
@@ -288,7 +298,7 @@ class ChatPane(TabPane):
         self.side.update(side_content(self.state, self.lang, self.typing))
 
 
-def history_lines(history: list[dict[str, Any]]) -> list[Line]:
+def history_lines(history: list[dict[str, Any]], own: str | None = None) -> list[Line]:
     """Transcript lines for history items from the relay (each seq once, text cleaned)."""
     lines: list[Line] = []
     seen: set[int] = set()
@@ -301,7 +311,7 @@ def history_lines(history: list[dict[str, Any]]) -> list[Line]:
         text = strip_controls(str(item.get("text", "")))
         name = item.get("name")
         line = Line(sender, text, parse_at(str(item.get("at"))), seq)
-        if isinstance(name, str) and name and sender == "counsellor":
+        if isinstance(name, str) and name and sender == "counsellor" and name != own:
             line.name = one_line(name)[:40]
         lines.append(line)
     return lines

@@ -30,11 +30,20 @@ class QueueChanged(Message):
 class ChatAssigned(Message):
     """A chat is ours (accepted, transferred to us, or restored after a reconnect)."""
 
-    def __init__(self, chat: str, intake: Frame, history: list[Frame]) -> None:
+    def __init__(
+        self,
+        chat: str,
+        intake: Frame,
+        history: list[Frame],
+        transferred_by: str | None = None,
+        note: str | None = None,
+    ) -> None:
         super().__init__()
         self.chat = chat
         self.intake = intake
         self.history = history
+        self.transferred_by = transferred_by  # a colleague's alias: handed to us, not accepted
+        self.note = note  # the colleague's handover note
 
 
 class ChatMessage(Message):
@@ -152,7 +161,14 @@ def message_for(frame: Frame) -> Message | None:
     if kind == "assigned":
         intake = frame.get("intake") if isinstance(frame.get("intake"), dict) else {}
         history = frame.get("history") if isinstance(frame.get("history"), list) else []
-        return ChatAssigned(chat, intake or {}, [h for h in history or [] if isinstance(h, dict)])
+        by, note = frame.get("transferred_by"), frame.get("note")
+        return ChatAssigned(
+            chat,
+            intake or {},
+            [h for h in history or [] if isinstance(h, dict)],
+            by if isinstance(by, str) and by else None,
+            note if isinstance(note, str) and note else None,
+        )
     if kind == "message":
         return ChatMessage(
             chat,

@@ -25,12 +25,36 @@ def minutes_waiting(since: Any, now: datetime) -> int:
     return max(0, int((now - started).total_seconds() // 60))
 
 
-def entry_content(entry: Entry, now: datetime, team: str | None, lang: str) -> Content:
-    """Two rows for one waiting chatter; nickname and gender are data, never markup."""
+def cut(text: str, width: int) -> str:
+    """One row of at most `width` characters, cut with an ellipsis."""
+    return text if len(text) <= width else text[: max(0, width - 1)].rstrip() + "…"
+
+
+def nicknames(entries: list[Entry]) -> list[str]:
+    """Nicknames told apart in queue order: "Anoniem", "Anoniem (2)", ..."""
+    seen: dict[str, int] = {}
+    names = []
+    for entry in entries:
+        name = one_line(str(entry.get("nickname") or "Anoniem")).strip() or "Anoniem"
+        seen[name.casefold()] = count = seen.get(name.casefold(), 0) + 1
+        names.append(name if count == 1 else f"{name} ({count})")
+    return names
+
+
+def entry_content(
+    entry: Entry, now: datetime, team: str | None, lang: str, name: str | None = None
+) -> Content:
+    """Rows for one waiting chatter; nickname, gender and first line are data, never markup."""
     region = entry.get("region")
     own = team is not None and region == team
     wait = t("queue.minutes", lang, n=minutes_waiting(entry.get("since"), now))
-    nickname = one_line(str(entry.get("nickname") or "Anoniem"))[: ROW - 3 - len(wait)]
+    shown = name if name is not None else one_line(str(entry.get("nickname") or "Anoniem"))
+    room = ROW - 3 - len(wait)
+    if len(shown) > room and shown.endswith(")") and " (" in shown:
+        # Keep the "(2)" that tells two chatters apart; cut the name before it.
+        base, number = shown.rsplit(" (", 1)
+        shown = cut(base, room - len(number) - 2) + f" ({number}"
+    nickname = cut(shown, room)
     facts = []
     returned = entry.get("returned") is True  # a counsellor left it: first in the queue
     if returned:
@@ -47,14 +71,19 @@ def entry_content(entry: Entry, now: datetime, team: str | None, lang: str) -> C
         except KeyError:
             facts.append(one_line(region)[:6])
     gap = " " * max(1, ROW - 2 - len(nickname) - len(wait))
-    return Content.assemble(
+    parts: list[str | tuple[str, str]] = [
         ("↩ " if returned else "★ " if own else "  ", "bold"),
         (nickname, "bold"),
         gap,
         wait,
         "\n  ",
         ((", ".join(facts) or "?")[: ROW - 2], "dim"),
-    )
+    ]
+    first = entry.get("first")
+    if isinstance(first, str) and one_line(first).strip():
+        # What they wrote while waiting, one cleaned row: helps to choose who goes first.
+        parts += ["\n  ", (cut("“" + " ".join(one_line(first).split()) + "”", ROW - 2), "italic")]
+    return Content.assemble(*parts)
 
 
 class QueueList(OptionList):
@@ -77,7 +106,11 @@ class QueueList(OptionList):
         self.refresh_ages(now, force=True)
 
     def refresh_ages(self, now: datetime, *, force: bool = False) -> None:
-        rendered = [entry_content(e, now, self.team, self.lang) for e in self.entries]
+        names = nicknames(self.entries)
+        rendered = [
+            entry_content(e, now, self.team, self.lang, name)
+            for e, name in zip(self.entries, names, strict=True)
+        ]
         if not force and rendered == self._rendered:
             return  # nothing visible changed: send nothing to the terminal
         self._rendered = rendered

@@ -32,7 +32,7 @@ async def test_markup_and_escapes_in_messages_and_nicknames(
         await until(pilot, lambda: ws.queue_list.entries)
         row = ws.queue_list.get_option_at_index(0).prompt
         # Shown literally (cut to the 21-column row), not eaten as markup.
-        assert row.plain.startswith("  [@click=app.q")
+        assert row.plain.startswith("  [@click=app.…")  # literal, cut with an ellipsis
         assert "[/b][TO" in row.plain
         await pilot.press("f3")
         await until(pilot, lambda: chatter.chat in ws.panes)

@@ -49,7 +49,7 @@ async def test_accept_and_exchange_messages_both_ways(settings, relay, clock, ma
         assert "Mila" in side and "Antwerpen" in side and "15" in side
 
 
-async def test_second_accept_keeps_focus_and_activity_jump(
+async def test_accept_brings_chat_to_front_and_activity_jump(
     settings, relay, clock, make_staff
 ) -> None:
     anna = await make_staff("anna")
@@ -68,9 +68,13 @@ async def test_second_accept_keeps_focus_and_activity_jump(
         await pilot.press("f3")
         await pilot.press("f3")
         await until(pilot, lambda: second.chat in ws.panes and third.chat in ws.panes)
-        # Accepting did not steal focus or text from the chat being typed in.
+        # The counsellor asked for it: the accepted chat comes to the front, with the keys;
+        # the draft stays in its own tab.
+        await until(pilot, lambda: ws.active_pane() is ws.panes[third.chat])
+        assert app.focused is ws.panes[third.chat].input
+        assert one.input.text == "half getypt"
+        await pilot.press("ctrl+g", "1")
         assert app.focused is one.input and one.input.text == "half getypt"
-        assert ws.active_pane() is one
 
         await third.recv("joined")
         await third.say("ben je daar?", "t1")
@@ -294,12 +298,12 @@ async def test_bell_on_first_waiting_and_background_message(
         assert len(rings) == 1  # the queue was not empty: no second bell
         await pilot.press("f3", "f3")
         await until(pilot, lambda: first.chat in ws.panes and second.chat in ws.panes)
-        await first.recv("joined")
-        await first.say("in beeld", "a1")  # the active tab: no bell
-        await until(pilot, lambda: "in beeld" in transcript(ws, first.chat))
-        assert len(rings) == 1
         await second.recv("joined")
-        await second.say("op de achtergrond", "b1")
+        await second.say("in beeld", "b1")  # the active tab (the last accepted): no bell
+        await until(pilot, lambda: "in beeld" in transcript(ws, second.chat))
+        assert len(rings) == 1
+        await first.recv("joined")
+        await first.say("op de achtergrond", "a1")
         await until(pilot, lambda: len(rings) == 2)
 
 
