@@ -55,7 +55,10 @@ class StatusLine(Static):
             ("● " if self.connection == "connected" else "○ ", "bold"),
             (conn, "bold"),
         ]
-        if self.connection == "connected":
+        if self.flash and self.connection == "connected":
+            # A notice gets the whole row (80 columns): the counts come back when it fades.
+            parts += [" · ", (self.flash, "italic")]
+        elif self.connection == "connected":
             parts += [
                 " · ",
                 t(f"status.{self.availability}", lang),
@@ -68,7 +71,9 @@ class StatusLine(Static):
                 n = self.registrations
                 text = t("reg.open.one", lang) if n == 1 else t("reg.open", lang, n=n)
                 parts += [" · ", (text, "bold")]
-        if self.flash:
+        if self.flash and self.connection == "connected":
+            pass
+        elif self.flash:
             parts += [" · ", (self.flash, "italic")]
         elif self.who:
             parts += [" · ", one_line(self.who)]

@@ -99,11 +99,15 @@ async def fill_workspace(pilot: Pilot[Any]) -> None:
     post(ChatPresence("c3", "away"))
     await pilot.pause()
     pane = ws.panes["c1"]
+    ws.activate(pane)  # accepting brings the last chat to the front; show the first one
+    await pilot.pause()
     pane.add_own("Dat klinkt heel beangstigend. Ben je nu veilig?", "m1", NOW)
     pane.add_own("Je mag hier alles vertellen.", "m2", NOW)
     post(MessageAcked("c1", "m1", 4))
     await pilot.pause()
     pane.input.insert("Waar ben je nu?")
+    await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
     await pilot.pause()
 
 
