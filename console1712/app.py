@@ -173,7 +173,7 @@ class ConsoleApp(App[None]):
         from console1712.widgets.activity import activity_content
 
         ws = self.workspace
-        if ws is None or ws.role not in ("counsellor", "supervisor"):
+        if ws is None or not ws.is_mounted or ws.role not in ("counsellor", "supervisor"):
             return None
         tabs = [
             (number, pane.state.nickname, pane.state.unread, pane.state.waited is not None)
@@ -185,14 +185,14 @@ class ConsoleApp(App[None]):
         """Unread counts, reply waits or the queue changed: update the lines on other screens."""
         from console1712.widgets.activity import ActivityLine
 
-        if len(self.screen_stack) < 2:
-            return  # only the workspace: nothing to update
+        lines = [line for screen in self.screen_stack[1:] for line in screen.query(ActivityLine)]
+        if not lines:
+            return  # only the workspace is open: nothing to update
         content = self.activity_content()
         if content is None:
             return
-        for screen in self.screen_stack:
-            for line in screen.query(ActivityLine):
-                line.show(content)
+        for line in lines:
+            line.show(content)
 
     def jump_to_chat(self) -> None:
         """F9 from any screen or dialog: back to the workspace, at the tab with news."""

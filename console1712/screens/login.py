@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from cryptography.hazmat.primitives.hashes import SHA1
 from cryptography.hazmat.primitives.twofactor.totp import TOTP
 from textual import work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -35,7 +36,15 @@ ERRORS = {"auth_failed": "login.auth_failed", "locked": "login.locked"}
 
 
 class LoginScreen(ConsoleScreen):
-    BINDINGS = [Binding("f10", "app.quit", "stoppen", id="login.quit")]
+    BINDINGS = [
+        Binding("f10", "app.quit", "stoppen", id="login.quit"),
+        # Priority: handled as the app takes each key from the terminal, so that in a burst
+        # (a password manager's auto-type, a laggy SSH link) the keys after Tab or Enter land
+        # in the next field, not in the one the focus has not left yet.
+        Binding("tab", "app.focus_next", show=False, priority=True, id="login.next"),
+        Binding("shift+tab", "app.focus_previous", show=False, priority=True, id="login.prev"),
+        Binding("enter", "enter_next", show=False, priority=True, id="login.enter"),
+    ]
 
     def __init__(self, url: str, lang: str, demo_logins: Sequence[tuple[str, str, str]]) -> None:
         super().__init__()
@@ -81,14 +90,25 @@ class LoginScreen(ConsoleScreen):
             )
         self.query_one("#login-demo", Static).update(Content.assemble(*rows))
 
+    def action_enter_next(self) -> None:
+        """Enter in the name or password field moves on at once (as Tab does); in the code
+        field it goes to the field, behind the digits typed before it, and submits there."""
+        focused = self.focused
+        if not isinstance(focused, Input) or focused.id == "login-code":
+            raise SkipAction()
+        self.focus_next()
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        self._submit_or_next(event.input)
+
+    def _submit_or_next(self, field: Input) -> None:
         user = self.query_one("#login-user", Input).value.strip()
         password = self.query_one("#login-password", Input).value
         code = self.query_one("#login-code", Input).value.strip()
         if user and password and len(code) == 6:
             self.submit(user, password, code)
-        elif event.input.id != "login-code":
+        elif field.id != "login-code":
             self.focus_next()
         else:
             self.show_error(t("login.missing", self.lang))

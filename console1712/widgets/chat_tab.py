@@ -92,6 +92,13 @@ class ChatInput(TextArea):
             if text.strip():
                 self.post_message(self.Send(self, text))
             return
+        if any(b.action == "newline" for b in self._bindings.key_to_bindings.get(event.key, ())):
+            # At once, in order with the typed characters: as a binding it would run only
+            # after the key bubbled up, behind the rest of a burst ("x1 ctrl+o x2 Enter").
+            event.prevent_default()
+            event.stop()
+            self.action_newline()
+            return
         await super()._on_key(event)
 
     def action_newline(self) -> None:

@@ -122,3 +122,18 @@ async def chatter_says(chatter: Chatter, texts: list[str], prefix: str = "m") ->
     """The chatter sends each text and waits for its ack (in order)."""
     for number, text in enumerate(texts):
         await chatter.say(text, f"{prefix}{number}")
+
+
+def burst(app: Any, keys: list[str]) -> None:
+    """Keys as a terminal delivers a burst (auto-type, a laggy SSH link): all queued at once,
+    no pause for the app between them, the way the driver posts them."""
+    from textual import events
+    from textual.keys import _character_to_key
+
+    for key in keys:
+        if len(key) == 1:
+            app.post_message(events.Key(_character_to_key(key), key))
+        else:
+            app.post_message(
+                events.Key(key, "\r" if key == "enter" else "\t" if key == "tab" else None)
+            )
