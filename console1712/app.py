@@ -203,6 +203,21 @@ class ConsoleApp(App[None]):
             self.pop_screen()
         ws.action_activity()
 
+    async def colleague_rows(self) -> list[tuple[str, dict[str, Any]]]:
+        """(user, staff entry with status and chats) of logged-in counsellors and supervisors."""
+        if self.client is None:
+            return []
+        reply = await self.client.request({"type": "staff"}, wait=3.0)
+        if not reply or reply.get("type") != "staff":
+            return []
+        return [
+            (entry["user"], entry)
+            for entry in reply.get("staff") or []
+            if isinstance(entry, dict)
+            and isinstance(entry.get("user"), str)
+            and entry.get("role", "counsellor") in ("counsellor", "supervisor")
+        ]
+
     def ring(self) -> None:
         """The terminal bell, if the counsellor wants it."""
         if self.settings.bell:

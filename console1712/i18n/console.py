@@ -217,7 +217,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "Chatter {nickname} blokkeren (gesprek wordt afgesloten)",
         "en": "Block chatter {nickname} (the chat will be ended)",
     },
-    "dialog.block_hours": {"nl": "Uren (1-720)", "en": "Hours (1-720)"},
+    "dialog.block_hours": {"nl": "uur (1-720)", "en": "hours (1-720)"},
     "dialog.block_reason": {"nl": "Reden (voor het auditlog)", "en": "Reason (for the audit log)"},
     "dialog.block_bad": {
         "nl": "Geef 1 tot 720 uur en een reden.",
@@ -227,6 +227,41 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "Tab: volgend veld · ctrl+y: blokkeren · Esc: annuleren",
         "en": "Tab: next field · ctrl+y: block · Esc: cancel",
     },
+    "dialog.canned_filter": {
+        "nl": "Typ om te filteren, een cijfer kiest",
+        "en": "Type to filter, a digit picks",
+    },
+    "dialog.canned_keys": {
+        "nl": "cijfer/Enter: in het invoerveld (niet verzonden) · Esc: terug",
+        "en": "digit/Enter: into the input (not sent) · Esc: back",
+    },
+    "dialog.block_scope": {
+        "nl": (
+            "Een blokkering geldt voor iedereen achter dit netwerkadres, bijvoorbeeld een "
+            "hele school of een mobiel netwerk."
+        ),
+        "en": (
+            "A block covers everyone behind this network address, for example a whole "
+            "school or a mobile network."
+        ),
+    },
+    "dialog.block_hours_label": {"nl": "Duur in uur (1-720)", "en": "Duration in hours (1-720)"},
+    "dialog.block_reason_label": {"nl": "Reden", "en": "Reason"},
+    "dialog.transfer_note": {
+        "nl": "Notitie voor {name} (optioneel; ziet die als eerste)",
+        "en": "Note for {name} (optional; shown to them first)",
+    },
+    "dialog.transfer_note_hint": {"nl": "Overdrachtsnotitie", "en": "Handover note"},
+    "dialog.transfer_note_keys": {
+        "nl": "Enter: doorgeven · Esc: annuleren",
+        "en": "Enter: transfer · Esc: cancel",
+    },
+    "dialog.staff_row": {
+        "nl": "{name} ({user}) · {status} · {chats}",
+        "en": "{name} ({user}) · {status} · {chats}",
+    },
+    "dialog.chats_one": {"nl": "1 gesprek", "en": "1 chat"},
+    "dialog.chats_many": {"nl": "{n} gesprekken", "en": "{n} chats"},
     "dialog.canned": {"nl": "Standaardantwoord kiezen", "en": "Choose a canned reply"},
     "dialog.themes_keys": {
         "nl": "Spatie kiest of schrapt · Enter bewaart (het eerste is het hoofdthema)"

@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -80,6 +81,124 @@ class PickScreen(ConsoleModal[str | None]):
         self.dismiss(None)
 
 
+class DigitPicks(Input):
+    """A filter field where letters filter and a digit picks (digits never go in)."""
+
+    class Picked(Message):
+        def __init__(self, digit: str) -> None:
+            super().__init__()
+            self.digit = digit
+
+    async def _on_key(self, event: events.Key) -> None:
+        character = event.character or ""
+        if len(character) == 1 and character.isdigit():
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.Picked(character))
+            return
+        await super()._on_key(event)
+
+
+class CannedScreen(ConsoleModal[str | None]):
+    """Canned replies: numbered, each shown in full (wrapped at words); letters filter, a
+    digit picks, Enter takes the highlighted one. The choice goes into the input, unsent."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "annuleren", id="canned.cancel"),
+        Binding("down", "move(1)", show=False, id="canned.down"),
+        Binding("up", "move(-1)", show=False, id="canned.up"),
+    ]
+
+    def __init__(self, texts: Sequence[tuple[str, str]], lang: str) -> None:
+        super().__init__()
+        # Fixed numbers: a reply keeps its digit whatever the filter shows.
+        self.texts = [(str(n), key, text) for n, (key, text) in enumerate(texts, 1)]
+        self.lang = lang
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog dialog-canned"):
+            yield Static(Content(t("dialog.canned", self.lang)), classes="dialog-title")
+            yield DigitPicks(
+                placeholder=t("dialog.canned_filter", self.lang), compact=True, id="canned-filter"
+            )
+            yield OptionList(id="canned-list")
+            yield Static(Content(t("dialog.canned_keys", self.lang)), classes="dialog-keys")
+
+    def on_mount(self) -> None:
+        self._fill("")
+        self.query_one("#canned-filter", Input).focus()
+
+    def _fill(self, needle: str) -> None:
+        options = self.query_one("#canned-list", OptionList)
+        options.clear_options()
+        needle = needle.casefold().strip()
+        for number, key, text in self.texts:
+            if needle and needle not in text.casefold() and needle not in key.casefold():
+                continue
+            # OptionList wraps a prompt at spaces: the full text, never cut mid-word.
+            label = Content.assemble((f"{number} ", "bold"), one_line(text))
+            options.add_option(Option(label, id=key))
+        if options.option_count:
+            options.highlighted = 0
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._fill(event.value)
+
+    def on_digit_picks_picked(self, message: DigitPicks.Picked) -> None:
+        message.stop()
+        for number, key, _ in self.texts:
+            if number == message.digit:
+                self.dismiss(key)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        options = self.query_one("#canned-list", OptionList)
+        if options.highlighted is not None and options.option_count:
+            self.dismiss(options.get_option_at_index(options.highlighted).id)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(event.option.id)
+
+    def action_move(self, step: int) -> None:
+        options = self.query_one("#canned-list", OptionList)
+        if options.option_count:
+            current = options.highlighted or 0
+            options.highlighted = max(0, min(options.option_count - 1, current + step))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class NoteScreen(ConsoleModal[str | None]):
+    """A one-line optional text (the handover note of a transfer); Enter takes it."""
+
+    BINDINGS = [Binding("escape", "cancel", "annuleren", id="note.cancel")]
+
+    def __init__(self, title: str, placeholder: str, keys: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.placeholder = placeholder
+        self.keys = keys
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Content(self.title_text), classes="dialog-title")
+            yield Input(placeholder=self.placeholder, max_length=1000, id="note-input")
+            yield Static(Content(self.keys), classes="dialog-keys")
+
+    def on_mount(self) -> None:
+        self.query_one("#note-input", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value.strip())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
 class BlockScreen(ConsoleModal[tuple[int, str] | None]):
     """Hours and reason for a block, confirmed with ctrl+y."""
 
@@ -100,12 +219,15 @@ class BlockScreen(ConsoleModal[tuple[int, str] | None]):
                 Content(t("dialog.block", lang, nickname=one_line(self.nickname))),
                 classes="dialog-title",
             )
+            yield Static(Content(t("dialog.block_scope", lang)), classes="dialog-note")
+            yield Static(Content(t("dialog.block_hours_label", lang)), classes="dialog-label")
             yield Input(
                 "24",
                 placeholder=t("dialog.block_hours", lang),
                 restrict=r"\d{0,3}",
                 id="block-hours",
             )
+            yield Static(Content(t("dialog.block_reason_label", lang)), classes="dialog-label")
             yield Input(
                 placeholder=t("dialog.block_reason", lang), max_length=500, id="block-reason"
             )
@@ -115,7 +237,8 @@ class BlockScreen(ConsoleModal[tuple[int, str] | None]):
     def on_mount(self) -> None:
         for field in self.query(Input):
             field.cursor_blink = False
-        self.query_one("#block-reason", Input).focus()
+        # The first field first: Tab then follows the order on screen.
+        self.query_one("#block-hours", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

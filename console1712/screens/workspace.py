@@ -19,7 +19,14 @@ from console1712.domain.text import MAX_TEXT, one_line, strip_controls
 from console1712.i18n import error_text, plural, t
 from console1712.i18n.console import CANNED
 from console1712.screens.base import ConsoleScreen, translate_footer
-from console1712.screens.dialogs import BlockScreen, ConfirmScreen, GotoScreen, PickScreen
+from console1712.screens.dialogs import (
+    BlockScreen,
+    CannedScreen,
+    ConfirmScreen,
+    GotoScreen,
+    NoteScreen,
+    PickScreen,
+)
 from console1712.screens.help import HelpScreen, key_rows
 from console1712.widgets.chat_tab import (
     ChatInput,
@@ -859,7 +866,6 @@ class WorkspaceScreen(ConsoleScreen):
             self.flash(t("workspace.no_chat", self.lang))
             return
         texts = self.canned_texts()
-        items = [(key, Content(one_line(text)[:60])) for key, text in texts.items()]
 
         def chosen(key: str | None) -> None:
             if key and key in texts:
@@ -867,7 +873,7 @@ class WorkspaceScreen(ConsoleScreen):
                 pane.input.insert(texts[key])
             pane.input.focus()
 
-        self.app.push_screen(PickScreen(t("dialog.canned", self.lang), items, self.lang), chosen)
+        self.app.push_screen(CannedScreen(list(texts.items()), self.lang), chosen)
 
     def canned_texts(self) -> dict[str, str]:
         texts = {key: t(text_key, self.lang) for key, text_key in CANNED}
@@ -884,17 +890,32 @@ class WorkspaceScreen(ConsoleScreen):
         if pane is None or not pane.state.open:
             self.flash(t("workspace.no_chat", self.lang))
             return
-        colleagues = await self.console.colleagues()
+        staff = await self.console.colleague_rows()
         own = self.session.get("user")
-        items = [
-            (user, Content(f"{one_line(name)} ({one_line(user)})"))
-            for user, name in colleagues
-            if user != own
-        ]
+        items = [(user, Content(self._staff_row(entry))) for user, entry in staff if user != own]
+        names = {user: one_line(str(entry.get("name") or user)) for user, entry in staff}
 
-        async def chosen(user: str | None) -> None:
-            if user:
-                await self._send({"type": "transfer", "chat": pane.state.chat, "to": user})
+        def chosen(user: str | None) -> None:
+            if not user:
+                return
+
+            async def noted(note: str | None) -> None:
+                if note is None:
+                    return  # cancelled: nothing sent
+                frame: dict[str, Any] = {"type": "transfer", "chat": pane.state.chat, "to": user}
+                if note:
+                    frame["note"] = note
+                await self._send(frame)
+
+            name = names.get(user, one_line(user))
+            self.app.push_screen(
+                NoteScreen(
+                    t("dialog.transfer_note", self.lang, name=name),
+                    t("dialog.transfer_note_hint", self.lang),
+                    t("dialog.transfer_note_keys", self.lang),
+                ),
+                noted,
+            )
 
         self.app.push_screen(
             PickScreen(
@@ -904,6 +925,26 @@ class WorkspaceScreen(ConsoleScreen):
                 free_text=t("dialog.transfer_user", self.lang),
             ),
             chosen,
+        )
+
+    def _staff_row(self, entry: dict[str, Any]) -> str:
+        """`Bob (bob) · beschikbaar · 2 gesprekken`: whether a colleague can take one more."""
+        user = one_line(str(entry.get("user")))
+        status = "away" if entry.get("status") == "away" else "available"
+        chats = entry.get("chats") if isinstance(entry.get("chats"), int) else 0
+        assert isinstance(chats, int)
+        count = (
+            t("dialog.chats_one", self.lang)
+            if chats == 1
+            else t("dialog.chats_many", self.lang, n=chats)
+        )
+        return t(
+            "dialog.staff_row",
+            self.lang,
+            name=one_line(str(entry.get("name") or user)),
+            user=user,
+            status=t(f"status.{status}", self.lang),
+            chats=count,
         )
 
     def action_block(self) -> None:

@@ -105,7 +105,8 @@ async def sign_in(pilot: Pilot[Any], staff: Any) -> Any:
     await login(pilot, staff.name, staff.password, staff.code())
     await until(pilot, lambda: isinstance(app.screen, WorkspaceScreen))
     workspace = app.screen
-    await until(pilot, lambda: workspace.status.connection == "connected")
+    # The status line starts as "connected" before it is drawn: wait for what it shows.
+    await until(pilot, lambda: "verbonden" in str(workspace.status.render()))
     return workspace
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from console1712.screens.dialogs import PickScreen
+from console1712.screens.dialogs import CannedScreen
 from console1712.screens.dossier import DossierScreen
 from console1712.screens.mail import MailScreen
 from console1712.screens.workspace import WorkspaceScreen
@@ -87,7 +87,7 @@ async def test_activity_line_on_other_screens_and_f9_jumps_to_the_chat(
 
         # In a dialog too (canned replies), and on the dossier screen.
         await pilot.press("f4")
-        assert isinstance(app.screen, PickScreen)
+        assert isinstance(app.screen, CannedScreen)
         await sam.recv("joined")
         await sam.say("hallo?", "s1")
         await until(pilot, lambda: "2 Sam (1)" in screen_text(app))

@@ -126,3 +126,21 @@ def test_snapshot_help(snap_compare, settings: Settings) -> None:
         await pilot.pause()
 
     assert snap_compare(make_app(settings), terminal_size=(80, 24), run_before=open_help)
+
+
+def test_snapshot_canned_replies(snap_compare, settings: Settings) -> None:
+    async def open_canned(pilot: Pilot[Any]) -> None:
+        await fill_workspace(pilot)
+        await pilot.press("f4")
+        await pilot.pause()
+
+    assert snap_compare(make_app(settings), terminal_size=(80, 24), run_before=open_canned)
+
+
+def test_snapshot_block(snap_compare, settings: Settings) -> None:
+    async def open_block(pilot: Pilot[Any]) -> None:
+        await fill_workspace(pilot)
+        await pilot.press("f7")
+        await pilot.pause()
+
+    assert snap_compare(make_app(settings), terminal_size=(80, 24), run_before=open_block)

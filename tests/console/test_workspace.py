@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from textual.widgets import OptionList
 
-from console1712.screens.dialogs import BlockScreen, ConfirmScreen, PickScreen, QuitScreen
+from console1712.screens.dialogs import (
+    BlockScreen,
+    CannedScreen,
+    ConfirmScreen,
+    NoteScreen,
+    PickScreen,
+    QuitScreen,
+)
 from tests.console.conftest import (
     accept_new_chatter,
     console_app,
     open_chatter,
+    screen_text,
     sign_in,
     transcript,
     until,
@@ -142,9 +150,15 @@ async def test_block_with_hours_and_reason(settings, relay, clock, make_staff) -
         chatter = await accept_new_chatter(pilot, ws, relay, nickname="Troll")
         await pilot.press("f7")
         assert isinstance(app.screen, BlockScreen)
+        assert app.focused is app.screen.query_one("#block-hours")  # the first field first
+        text = screen_text(app)
+        assert "uur (1-720)" in text or "Duur in uur" in text
+        assert "iedereen achter dit netwerkadres" in text
         await pilot.press("ctrl+y")  # no reason yet: refused, dialog stays
         assert isinstance(app.screen, BlockScreen)
-        await pilot.press(*"scheldt", "enter")
+        await pilot.press("4", "8", "tab", *"scheldt")  # Tab: the next field on screen
+        assert app.screen.query_one("#block-hours").value == "48"
+        assert app.screen.query_one("#block-reason").value == "scheldt"
         await pilot.press("ctrl+y")
         ended = await chatter.recv("ended")
         assert ended["by"] == "counsellor"
@@ -183,11 +197,15 @@ async def test_transfer_between_two_consoles(settings, relay, clock, make_staff)
         await until(pa, lambda: isinstance(app_a.screen, PickScreen))
         options = app_a.screen.query_one(OptionList)
         assert options.option_count == 1  # only Bert: not herself
-        assert "Bert (bert)" in str(options.get_option_at_index(0).prompt)
+        row = str(options.get_option_at_index(0).prompt)
+        assert "Bert (bert) · beschikbaar · 0 gesprekken" in row  # can Bert take one more?
         await pa.press("enter")
+        await until(pa, lambda: isinstance(app_a.screen, NoteScreen))
+        await pa.press(*"Let op: [b]x[/b]", "enter")  # optional; Bert sees it first
         await until(pa, lambda: chatter.chat not in ws_a.panes)
         await until(pb, lambda: chatter.chat in ws_b.panes)
         assert "eerste bericht" in transcript(ws_b, chatter.chat)  # full history
+        assert "Notitie bij overdracht: Let op: [b]x[/b]" in transcript(ws_b, chatter.chat)
         joined = await chatter.recv("joined")
         assert joined["counsellor"] == "Bert"
 
@@ -219,7 +237,7 @@ async def test_canned_reply_goes_into_input_not_sent(settings, relay, clock, mak
         chatter = await accept_new_chatter(pilot, ws, relay, nickname="Jo")
         pane = ws.panes[chatter.chat]
         await pilot.press("f4")
-        assert isinstance(app.screen, PickScreen)
+        assert isinstance(app.screen, CannedScreen)
         await pilot.press("enter")  # the first: emergency
         assert "112" in pane.input.text and "101" in pane.input.text
         assert transcript(ws, chatter.chat) == ""  # nothing sent
