@@ -64,6 +64,8 @@ class ConsoleApp(App[None]):
         self.client: StaffClient | None = None
         self.workspace: WorkspaceScreen | None = None
         self.alert_items: list[dict[str, Any]] = []  # a supervisor's open alerts
+        # Mail reply drafts by thread id: kept in memory for the session (never stored).
+        self.mail_drafts: dict[str, str] = {}
         self.animation_level = "none"
         self.theme = pick_theme(os.environ)
         if settings.keymap:

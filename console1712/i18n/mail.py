@@ -80,6 +80,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "Dit mailgesprek als beantwoord markeren zonder te antwoorden?",
         "en": "Mark this thread answered without replying?",
     },
+    "mail.draft_kept": {
+        "nl": "Je concept-antwoord bij het vorige mailgesprek is bewaard.",
+        "en": "Your draft reply to the previous mail conversation is kept.",
+    },
+    "mail.drafts_kept": {
+        "nl": "Concepten bewaard tot je ze verstuurt of leegmaakt: {n}.",
+        "en": "Drafts kept until you send or empty them: {n}.",
+    },
     "mail.sent.smarthost": {"nl": "Antwoord verstuurd.", "en": "Answer sent."},
     "mail.sent.outbox": {
         "nl": "Antwoord in de uitbox gezet (verstuurd).",

@@ -170,6 +170,7 @@ class MailScreen(ConsoleScreen):
         self.list_filter = "open"
         self.entries: list[dict[str, Any]] = []
         self.current: dict[str, Any] | None = None  # the open thread's answer frame
+        self._loading_draft = False  # a draft is being put into the editor (not typed)
         translate_footer(
             self,
             lambda b: (
@@ -282,9 +283,37 @@ class MailScreen(ConsoleScreen):
 
     def show_thread(self, answer: dict[str, Any]) -> None:
         """Show one thread (a `mail_thread` answer) under the list."""
+        before = self._shown_id()
         self.current = answer
+        shown = self._shown_id()
+        if before and before != shown and before in self.console.mail_drafts:
+            self.notify(t("mail.draft_kept", self.lang))
+        if before != shown:
+            self._load_draft(shown)
         self.query_one("#mail-body", Static).update(thread_content(answer, self.lang))
         self.query_one("#mail-view", VerticalScroll).scroll_home(animate=False)
+
+    # -- drafts: kept per thread in the app for the whole session, until sent or emptied ------
+
+    def _load_draft(self, thread: str | None) -> None:
+        editor = self.query_one("#mail-reply", TextArea)
+        draft = self.console.mail_drafts.get(thread or "", "")
+        self._loading_draft = True
+        editor.load_text(draft)
+        self._loading_draft = False
+        editor.display = bool(draft)
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        if event.text_area.id != "mail-reply" or self._loading_draft:
+            return
+        thread = self._shown_id()
+        if thread is None:
+            return
+        text = event.text_area.text
+        if strip_controls(text).strip():
+            self.console.mail_drafts[thread] = text
+        else:
+            self.console.mail_drafts.pop(thread, None)  # emptied: discarded
 
     def _shown_id(self) -> str | None:
         if self.current is None:
@@ -358,10 +387,14 @@ class MailScreen(ConsoleScreen):
         answer = await self.ask({"type": "mail_reply", "thread": thread, "text": text})
         if answer is None:
             return  # the text stays in the editor
+        self.console.mail_drafts.pop(thread, None)
         editor = self.query_one("#mail-reply", TextArea)
-        editor.clear()
-        editor.display = False
-        self.remove_class("-replying")
+        if self._shown_id() == thread:
+            self._loading_draft = True
+            editor.clear()
+            self._loading_draft = False
+            editor.display = False
+            self.remove_class("-replying")
         self.notify(t(f"mail.sent.{answer.get('delivery', 'smarthost')}", self.lang))
         self.query_one("#mail-list", ListView).focus()
         self.open_thread(thread)
@@ -429,4 +462,6 @@ class MailScreen(ConsoleScreen):
             self.remove_class("-replying")
             self.query_one("#mail-list", ListView).focus()
             return
+        if self.console.mail_drafts:
+            self.notify(t("mail.drafts_kept", self.lang, n=len(self.console.mail_drafts)))
         self.dismiss(None)
