@@ -108,6 +108,22 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "Gesprek doorgegeven.",
         "en": "Chat transferred.",
     },
+    "blocks.title": {
+        "nl": "Lopende blokkeringen (Enter: opheffen)",
+        "en": "Running blocks (Enter: lift)",
+    },
+    "blocks.none": {"nl": "Geen lopende blokkeringen.", "en": "No running blocks."},
+    "blocks.row": {
+        "nl": "nog {left} · {reason} · door {by}",
+        "en": "{left} left · {reason} · by {by}",
+    },
+    "blocks.hours": {"nl": "{n} uur", "en": "{n} h"},
+    "blocks.under_hour": {"nl": "minder dan een uur", "en": "less than an hour"},
+    "blocks.confirm": {
+        "nl": "Deze blokkering opheffen? Het netwerkadres kan meteen weer chatten.",
+        "en": "Lift this block? The network address can chat again at once.",
+    },
+    "blocks.lifted": {"nl": "Blokkering opgeheven.", "en": "Block lifted."},
     "workspace.transfer_in": {
         "nl": "{name} gaf je het gesprek met {nickname} door (tabblad {n}).",
         "en": "{name} handed you the chat with {nickname} (tab {n}).",

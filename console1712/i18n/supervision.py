@@ -197,6 +197,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "reassign.failed": {"nl": "Toewijzen niet gelukt ({code}).", "en": "Reassign failed ({code})."},
     "supkey.sup.take_over": {"nl": "overnemen", "en": "take over"},
     "supkey.sup.reassign": {"nl": "toewijzen", "en": "reassign"},
+    "supkey.sup.blocks": {"nl": "blokkeringen", "en": "blocks"},
     "supkey.alerts.open": {"nl": "meldingen", "en": "alerts"},
     "sup.chat.row2": {
         "nl": "{name} · {nickname} · {region} · {minutes} min · antwoord {answer}{readers}",

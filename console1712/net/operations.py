@@ -36,6 +36,7 @@ OPERATION_MODULES: tuple[str, ...] = (
     "console1712.net.alerts",
     "console1712.net.registration_ops",
     "console1712.net.help_ops",
+    "console1712.net.block_ops",
 )
 
 STAFF = frozenset({"counsellor", "supervisor"})

@@ -158,6 +158,7 @@ class SupervisorScreen(ConsoleScreen):
         Binding("f3", "disclosures", "vrijgave", id="sup.disclosures"),
         Binding("f4", "take_over", "overnemen", id="sup.take_over"),
         Binding("f5", "reassign", "toewijzen", id="sup.reassign"),
+        Binding("f6", "blocks", "blokkeringen", id="sup.blocks"),
         Binding("escape,f10", "close", "terug", id="sup.close"),
         Binding("ctrl+x", "help_take", "hulpvraag", show=False, id="sup.help_take"),
     ]
@@ -343,6 +344,47 @@ class SupervisorScreen(ConsoleScreen):
         self.app.push_screen(
             PickScreen(t("reassign.title", self.lang), items, self.lang, free_text="login"),
             chosen,
+        )
+
+    async def action_blocks(self) -> None:
+        """Supervisors: the running blocks (remaining time, reason, by whom); lift one."""
+        reply = await ask(self.app, {"type": "blocks"})
+        if reply is None or reply.get("type") != "blocks":
+            code = "offline" if reply is None else reply.get("code")
+            self.notify(error_text(code, self.lang), severity="error")
+            return
+        found = [b for b in reply.get("blocks") or [] if isinstance(b, dict)]
+        if not found:
+            self.notify(t("blocks.none", self.lang))
+            return
+        items = [(str(b.get("block")), Content(self._block_row(b))) for b in found]
+
+        def chosen(block: str | None) -> None:
+            if not block:
+                return
+
+            async def confirmed(yes: bool | None) -> None:
+                if not yes:
+                    return
+                answer = await ask(self.app, {"type": "block_lift", "block": block})
+                if answer is not None and answer.get("type") == "block_lifted":
+                    self.notify(t("blocks.lifted", self.lang))
+                else:
+                    code = "offline" if answer is None else answer.get("code")
+                    self.notify(error_text(code, self.lang), severity="error")
+
+            question = Content(t("blocks.confirm", self.lang))
+            self.app.push_screen(ConfirmScreen(question, self.lang), confirmed)
+
+        self.app.push_screen(PickScreen(t("blocks.title", self.lang), items, self.lang), chosen)
+
+    def _block_row(self, block: dict[str, Any]) -> str:
+        remaining = block.get("remaining_s")
+        hours = max(0, remaining) // 3600 if isinstance(remaining, int) else 0
+        left = t("blocks.hours", self.lang, n=hours) if hours else t("blocks.under_hour", self.lang)
+        reason = one_line(str(block.get("reason") or ""))[:80] or "?"
+        return t(
+            "blocks.row", self.lang, left=left, reason=reason, by=one_line(str(block.get("by")))
         )
 
     def action_close(self) -> None:

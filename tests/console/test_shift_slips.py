@@ -11,6 +11,7 @@ from tests.console.conftest import (
     accept_new_chatter,
     burst,
     console_app,
+    open_chatter,
     screen_text,
     sign_in,
     transcript,
@@ -73,3 +74,36 @@ async def test_canned_replies_numbered_in_full_filtered_and_picked_by_digit(
         await pilot.press("enter")
         message = await chatter.recv("message")
         assert message["text"].startswith("Dag Jo. Hallo")
+
+
+async def test_supervisor_lists_and_lifts_a_block(settings, relay, clock, make_staff) -> None:
+    from console1712.screens.dialogs import ConfirmScreen, PickScreen
+    from tests.net.helpers import console, request
+
+    anna = await make_staff("anna")
+    sue = await make_staff("sue", role="supervisor", team=None)
+    troll = await open_chatter(relay, nickname="Troll")
+    async with console(relay, anna) as ws_anna:
+        await request(ws_anna, {"type": "accept", "chat": troll.chat}, "assigned")
+        frame = {"type": "block", "chat": troll.chat, "hours": 5, "reason": "[b]scheldt[/b]"}
+        await request(ws_anna, frame, "ended")
+    app = console_app(settings, relay, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, sue)
+        await pilot.press("ctrl+t")  # the supervisor screen: F6 lists the running blocks
+        await until(pilot, lambda: type(app.screen).__name__ == "SupervisorScreen")
+        overview = app.screen
+        await pilot.press("f6")
+        await until(pilot, lambda: isinstance(app.screen, PickScreen))
+        await until(pilot, lambda: "nog 5 uur · [b]scheldt[/b] · door anna" in screen_text(app))
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("ctrl+y")
+        told = lambda text: any(text in n.message for n in app._notifications)  # noqa: E731
+        await until(pilot, lambda: told("Blokkering opgeheven."))
+        await until(pilot, lambda: app.screen is overview)
+        await pilot.press("f6")
+        await until(pilot, lambda: told("Geen lopende blokkeringen."))
+        assert app.screen is overview
+    again = await open_chatter(relay)  # the address may chat again
+    assert again.chat
