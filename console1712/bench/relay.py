@@ -106,6 +106,7 @@ class RelayProcess:
         env["CONSOLE1712_MAX_CONNECTIONS_PER_ADDRESS"] = "1000000"
         env["CONSOLE1712_MAX_CONSOLES_PER_ADDRESS"] = "1000000"
         env["CONSOLE1712_MAX_SOCKETS_PER_ADDRESS"] = "1000000"
+        env["CONSOLE1712_MAX_CHATS_PER_COUNSELLOR"] = "0"  # a bench counsellor takes many chats
         env.pop("CONSOLE1712_CONFIG", None)
         env.update(self.env)
         cmd = [sys.executable, "-m", "console1712.bench.relayproc", "relay"]
