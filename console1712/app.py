@@ -10,6 +10,7 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.content import Content
+from textual.css.query import NoMatches
 
 from console1712.clock import Clock
 from console1712.config import Settings
@@ -177,9 +178,13 @@ class ConsoleApp(App[None]):
         ws = self.workspace
         if ws is None or not ws.is_mounted or ws.role not in ("counsellor", "supervisor"):
             return None
+        try:
+            panes = ws.ordered_panes()
+        except NoMatches:
+            return None  # the tabs are being rebuilt; the next change draws the line
         tabs = [
             (number, pane.state.nickname, pane.state.unread, pane.state.waited is not None)
-            for number, pane in enumerate(ws.ordered_panes(), 1)
+            for number, pane in enumerate(panes, 1)
         ]
         return activity_content(tabs, ws.waiting_count, self.lang)
 
