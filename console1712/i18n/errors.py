@@ -64,6 +64,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "De relay had een storing; er ging niets verloren dat bevestigd was.",
         "en": "The relay had a fault; nothing that was confirmed is lost.",
     },
+    "error.too_many_chats": {
+        "nl": "Je hebt al het hoogste aantal open gesprekken; sluit er eerst een af.",
+        "en": "You already hold the most open chats allowed; end one first.",
+    },
     # staff operations
     "error.forgotten": {
         "nl": "De inhoud is op vraag van de afzender gewist.",

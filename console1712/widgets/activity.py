@@ -37,11 +37,12 @@ def activity_content(
 
 
 class ActivityLine(Static):
-    """One row at the bottom of a screen or dialog; the app updates every one of them."""
+    """One row at the top of a screen or dialog (the bottom holds the footer); the app updates
+    every one of them."""
 
     DEFAULT_CSS = """
     ActivityLine {
-        dock: bottom; height: 1; width: 100%; background: $panel; color: $foreground;
+        dock: top; height: 1; width: 100%; background: $panel; color: $foreground;
         padding: 0 1;
     }
     """
