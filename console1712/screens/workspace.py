@@ -11,7 +11,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Footer, OptionList, Static, TabbedContent
 
 from console1712.domain.hours import BRUSSELS
@@ -115,7 +114,6 @@ def action_allowed(action: str, role: str) -> bool:
 
 
 COARSE_REFRESH = 15.0  # seconds between redraws of the waiting minutes
-FLASH_SECONDS = 8.0  # a status notice fades after this
 REPLY_TICK = 1.0  # seconds between checks of how long chatters wait for an answer
 TYPING_EVERY = 3.0  # at most one `typing` frame per chat in this many seconds
 STAFF_ROLES = ("counsellor", "supervisor")
@@ -141,7 +139,6 @@ class WorkspaceScreen(ConsoleScreen):
         self._ending: set[str] = set()
         self._queue_len = 0
         self._queue_total = 0
-        self._flash_timer: Timer | None = None
         self._was_connected = False
         self.open_registrations: list[dict[str, Any]] = []
         self._to_register: set[str] = set()  # ended chats whose form opens when looked at
@@ -211,15 +208,8 @@ class WorkspaceScreen(ConsoleScreen):
         return sum(1 for p in self.panes.values() if p.state.open)
 
     def flash(self, text: str) -> None:
-        """A short notice in the status line; it fades after FLASH_SECONDS (or the next one)."""
+        """A short notice in the status line; it fades by itself (StatusLine.FADE)."""
         self.status.set(flash=text)
-        if self._flash_timer is not None:
-            self._flash_timer.stop()
-        self._flash_timer = self.set_timer(FLASH_SECONDS, self._fade) if text else None
-
-    def _fade(self) -> None:
-        self._flash_timer = None
-        self.status.set(flash="")
 
     def _coarse_refresh(self) -> None:
         self.queue_list.refresh_ages(self.console.clock.now())

@@ -31,7 +31,7 @@ class StatusLine(Static):
         self._shown: Content | None = None
         self._fade: Timer | None = None
 
-    FADE = 6.0  # seconds a status message stays before the line shows the usual again
+    FADE = 8.0  # seconds a status message stays before the line shows the usual again
 
     def set(self, **values: object) -> None:
         for key, value in values.items():

@@ -69,7 +69,7 @@ async def test_supervisor_screen_live_and_read_along(settings, relay, clock, mak
         assert screen.updates > updates
         today = str(screen.query_one("#sup-today").render())
         assert "beantwoord: 1" in today and "mediaan wachttijd: 5:00" in today
-        assert "Anna: beschikbaar, 1 open" in str(screen.query_one("#sup-staff").render())
+        assert "Anna: beschikbaar, 1/3 open" in str(screen.query_one("#sup-staff").render())
         chats = screen.query_one("#sup-chats", OptionList)
         assert "Anna" in str(chats.get_option_at_index(0).prompt)
 
