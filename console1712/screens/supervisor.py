@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Input, OptionList, Select, Sparkline, Static
 from textual.widgets.option_list import Option
 
@@ -679,36 +680,67 @@ class PhoneScreen(ConsoleModal[dict[str, Any] | None]):
         lang = self.lang
         with Vertical(classes="dialog"):
             yield Static(Content(t("phone.title", lang)), classes="dialog-title")
-            yield Input(
-                placeholder=t("phone.minutes", lang), restrict=r"\d{0,3}", id="phone-minutes"
-            )
-            yield Input(placeholder=t("phone.date", lang), max_length=10, id="phone-date")
-            yield Select(
-                [(region_name(r, lang), r) for r in (*REGIONS, UNKNOWN)],
-                value=self.team if self.team in REGIONS else UNKNOWN,
-                allow_blank=False,
-                prompt=t("phone.region", lang),
-                id="phone-region",
-            )
-            yield Select(
-                [(t("age.unknown", lang) if a == UNKNOWN else a, a) for a in AGE_BANDS],
-                value=UNKNOWN,
-                allow_blank=False,
-                id="phone-age",
-            )
-            yield Select(
-                [(t(f"gender.{g}", lang), g) for g in GENDERS],
-                value=UNKNOWN,
-                allow_blank=False,
-                id="phone-gender",
-            )
-            yield Select(
-                [(theme_label(k, lang, self.themes), k) for k in self.themes]
-                + [(t("theme.unknown", lang), UNKNOWN)],
-                value=UNKNOWN,
-                allow_blank=False,
-                id="phone-theme",
-            )
+            # Every field labelled, one row each (compact), so the dialog fits 80x24.
+            fields: list[tuple[str, Widget]] = [
+                (
+                    "phone.minutes",
+                    Input(restrict=r"\d{0,3}", compact=True, id="phone-minutes"),
+                ),
+                (
+                    "phone.date_label",
+                    Input(
+                        placeholder=t("phone.date", lang),
+                        max_length=10,
+                        compact=True,
+                        id="phone-date",
+                    ),
+                ),
+                (
+                    "phone.region",
+                    Select(
+                        [(region_name(r, lang), r) for r in (*REGIONS, UNKNOWN)],
+                        value=self.team if self.team in REGIONS else UNKNOWN,
+                        allow_blank=False,
+                        compact=True,
+                        id="phone-region",
+                    ),
+                ),
+                (
+                    "phone.age",
+                    Select(
+                        [(t("age.unknown", lang) if a == UNKNOWN else a, a) for a in AGE_BANDS],
+                        value=UNKNOWN,
+                        allow_blank=False,
+                        compact=True,
+                        id="phone-age",
+                    ),
+                ),
+                (
+                    "phone.gender",
+                    Select(
+                        [(t(f"gender.{g}", lang), g) for g in GENDERS],
+                        value=UNKNOWN,
+                        allow_blank=False,
+                        compact=True,
+                        id="phone-gender",
+                    ),
+                ),
+                (
+                    "phone.theme",
+                    Select(
+                        [(theme_label(k, lang, self.themes), k) for k in self.themes]
+                        + [(t("theme.unknown", lang), UNKNOWN)],
+                        value=UNKNOWN,
+                        allow_blank=False,
+                        compact=True,
+                        id="phone-theme",
+                    ),
+                ),
+            ]
+            for key, widget in fields:
+                with Horizontal(classes="phone-row"):
+                    yield Static(Content(t(key, lang)), classes="phone-label")
+                    yield widget
             yield Static("", id="phone-error")
             yield Static(Content(t("phone.keys", lang)), classes="dialog-keys")
 

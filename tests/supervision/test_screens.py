@@ -171,3 +171,22 @@ async def test_counsellor_cannot_open_the_supervisor_screen(
         await pilot.press("ctrl+t")
         await pilot.pause(0.05)
         assert app.screen is ws
+
+
+async def test_phone_dialog_labels_every_field_at_80x24(settings, relay, clock, make_staff) -> None:
+    from console1712.screens.supervisor import PhoneScreen
+    from tests.console.conftest import screen_text
+
+    anna = await make_staff("anna")
+    app = console_app(settings, relay, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, anna)
+        await pilot.press("ctrl+r")
+        await until(pilot, lambda: isinstance(app.screen, PhoneScreen))
+        await pilot.pause()
+        shown = screen_text(app)
+        for label in ("Duur in minuten", "Datum", "Regio", "Leeftijd", "Gender", "Hoofdthema"):
+            assert label in shown, label
+        assert "ctrl+y bewaren · Esc annuleren" in shown  # the hint is whole, not cut
+        await pilot.press("1", "2")  # typed into the labelled field, and seen there
+        await until(pilot, lambda: "Duur in minuten       12" in screen_text(app))
