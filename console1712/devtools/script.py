@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import re
 import shlex
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,6 +88,18 @@ def parse_script(text: str, first_line: int = 1) -> list[Step]:
 
     `first_line` numbers the lines of a section that starts further down a flow file.
     """
+    return parse_lines(text, first_line, ACTIONS, _parse_step)
+
+
+StepParser = Callable[[int, str, str, list[str]], Step]
+
+
+def parse_lines(
+    text: str, first_line: int, actions: Sequence[str], parse_step: StepParser
+) -> list[Step]:
+    """The line format both sides share: one step per line, `#` comments, an action word
+    from `actions`; `say TEXT` is parsed here, other steps by `parse_step(number, source,
+    action, words)` with the rest of the line split like a shell does."""
     steps = []
     for number, raw in enumerate(text.splitlines(), start=first_line):
         source = raw.strip()
@@ -96,23 +108,24 @@ def parse_script(text: str, first_line: int = 1) -> list[Step]:
         action, _, rest = source.partition(" ")
         action = action.lower()
         rest = rest.strip()
-        if action not in ACTIONS:
+        if action not in actions:
             raise ScriptSyntaxError(
-                number, f"unknown step {action!r} (known: {', '.join(ACTIONS)})"
+                number, f"unknown step {action!r} (known: {', '.join(actions)})"
             )
-        steps.append(_parse_step(number, source, action, rest))
+        if action == "say":
+            if not rest:
+                raise ScriptSyntaxError(number, "say needs a text")
+            steps.append(Step(number, source, action, text=rest.replace("\\n", "\n")))
+            continue
+        try:
+            words = shlex.split(rest)
+        except ValueError as exc:
+            raise ScriptSyntaxError(number, f"cannot split the line: {exc}") from None
+        steps.append(parse_step(number, source, action, words))
     return steps
 
 
-def _parse_step(number: int, source: str, action: str, rest: str) -> Step:
-    if action == "say":
-        if not rest:
-            raise ScriptSyntaxError(number, "say needs a text")
-        return Step(number, source, action, text=rest.replace("\\n", "\n"))
-    try:
-        words = shlex.split(rest)
-    except ValueError as exc:
-        raise ScriptSyntaxError(number, f"cannot split the line: {exc}") from None
+def _parse_step(number: int, source: str, action: str, words: list[str]) -> Step:
     if action == "start":
         return Step(number, source, action, intake=_parse_intake(number, words))
     if action == "flood":

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
-import shlex
 from collections.abc import Callable
 
 from console1712.devtools.script import (
@@ -20,6 +19,7 @@ from console1712.devtools.script import (
     StepFailed,
     _is_number,
     _pattern,
+    parse_lines,
 )
 from console1712.domain.text import strip_controls
 from console1712.net.staff_client import Frame, StaffClient
@@ -40,31 +40,10 @@ STAFF_SUBJECTS: dict[str, str] = {
 
 def parse_staff_script(text: str, first_line: int = 1) -> list[Step]:
     """Parse a counsellor script; raise ScriptSyntaxError on the first bad line."""
-    steps = []
-    for number, raw in enumerate(text.splitlines(), start=first_line):
-        source = raw.strip()
-        if not source or source.startswith("#"):
-            continue
-        action, _, rest = source.partition(" ")
-        action = action.lower()
-        rest = rest.strip()
-        if action not in STAFF_ACTIONS:
-            raise ScriptSyntaxError(
-                number, f"unknown step {action!r} (known: {', '.join(STAFF_ACTIONS)})"
-            )
-        steps.append(_parse_step(number, source, action, rest))
-    return steps
+    return parse_lines(text, first_line, STAFF_ACTIONS, _parse_step)
 
 
-def _parse_step(number: int, source: str, action: str, rest: str) -> Step:
-    if action == "say":
-        if not rest:
-            raise ScriptSyntaxError(number, "say needs a text")
-        return Step(number, source, action, text=rest.replace("\\n", "\n"))
-    try:
-        words = shlex.split(rest)
-    except ValueError as exc:
-        raise ScriptSyntaxError(number, f"cannot split the line: {exc}") from None
+def _parse_step(number: int, source: str, action: str, words: list[str]) -> Step:
     if action == "expect":
         if not words:
             raise ScriptSyntaxError(number, "expect needs an event kind")
