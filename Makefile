@@ -24,7 +24,7 @@ test: $(STAMP) browser $(AXE)
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n auto -q
 	# The relay process runs on uvloop: its tests once more on that loop.
-	TEST_EVENT_LOOP=uvloop $(BIN)/python -m pytest -n auto -q tests/net tests/mail tests/e2e
+	TEST_EVENT_LOOP=uvloop $(BIN)/python -m pytest -n auto -q tests/relay tests/mail tests/e2e
 
 # The web page's tests drive Debian's chromium (playwright cannot download browsers here).
 browser:

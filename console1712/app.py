@@ -12,11 +12,11 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.css.query import NoMatches
 
+from console1712.client.staff import StaffClient
 from console1712.clock import Clock
 from console1712.config import Settings
 from console1712.domain.text import one_line, strip_controls
 from console1712.i18n import t
-from console1712.net.staff_client import StaffClient
 from console1712.screens.base import ConsoleScreen
 from console1712.screens.dialogs import PickScreen, QuitScreen
 from console1712.screens.login import LoginScreen

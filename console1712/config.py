@@ -20,7 +20,7 @@ REGIONS = (
 )
 ENV_PREFIX = "CONSOLE1712_"
 
-EVENT_LOOPS = ("auto", "uvloop", "asyncio")  # the relay's event loop (net/eventloop.py)
+EVENT_LOOPS = ("auto", "uvloop", "asyncio")  # the relay's event loop (relay/eventloop.py)
 
 
 class SettingsError(ValueError):

@@ -33,7 +33,7 @@ def clock() -> FakeClock:
 def settings(tmp_path: Path) -> Settings:
     # smtp_port 0: the mail listener (a relay service) must not fight over 2525 in parallel runs.
     # Every test chatter comes from 127.0.0.1: the per-address waiting cap is lifted here and
-    # tested with its default in tests/net/test_floods.py.
+    # tested with its default in tests/relay/test_floods.py.
     return load_settings(
         environ={},
         overrides={
@@ -65,7 +65,7 @@ class StaffLogin:
 
 @pytest.fixture
 async def relay(settings: Settings, clock: FakeClock) -> AsyncIterator[object]:
-    from console1712.net.relay import Relay
+    from console1712.relay.server import Relay
 
     server = Relay(settings, clock=clock)
     await server.start()

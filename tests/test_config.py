@@ -113,7 +113,7 @@ def test_event_loop_choice(monkeypatch: pytest.MonkeyPatch) -> None:
 
     import uvloop
 
-    from console1712.net.eventloop import LoopUnavailable, loop_factory
+    from console1712.relay.eventloop import LoopUnavailable, loop_factory
 
     assert loop_factory("asyncio") is None
     assert loop_factory("auto") is uvloop.new_event_loop

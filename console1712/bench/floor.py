@@ -22,7 +22,7 @@ from typing import Any
 from console1712.bench import procstat
 from console1712.bench.relay import BenchError, Options, _report, split
 from console1712.bench.report import Report
-from console1712.net import eventloop
+from console1712.relay import eventloop
 
 LOOPS = ("asyncio", "uvloop")
 ACK = b'{"type":"ack","id":"x","seq":1}'

@@ -25,7 +25,7 @@ from typing import Any
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from console1712.net import eventloop
+from console1712.relay import eventloop
 
 LOCAL_ADDRESSES = 16  # client sockets bind 127.0.0.2 .. 127.0.0.17 to spread connections
 CONNECT_AT_ONCE = 100  # handshakes in flight per process while setting up

@@ -34,7 +34,7 @@ from console1712.bench.report import MIB, Report, Target, percentiles
 LISTENING = re.compile(r"listening on \w+://[^\s:]+:(\d+)")
 PASSWORD = "bench password 1712"
 Json = dict[str, Any]
-# Flood limits raised for the bench relay (settings read by net/relay.py), so that a fast
+# Flood limits raised for the bench relay (settings read by relay/server.py), so that a fast
 # per-chat rate is measured rather than answered with `rate_limited`.
 RAISED_LIMITS = {
     "CONSOLE1712_CHAT_RATE_PER_SECOND": "1000",

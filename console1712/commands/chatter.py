@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
+from console1712.client.chatter import ChatterClient, ChatterError, ConnectFailed, Frame
 from console1712.clock import from_rfc3339
 from console1712.config import Settings
 from console1712.domain.text import strip_controls
 from console1712.i18n import t
-from console1712.net.chatter_client import ChatterClient, ChatterError, ConnectFailed, Frame
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 DAYS = {

@@ -14,12 +14,12 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from console1712.client.staff import LoginFailed
 from console1712.config import Settings
 from console1712.devtools.flow import Timeline
 from console1712.devtools.script import ScriptSyntaxError, StepFailed
 from console1712.devtools.staffscript import StaffScriptRunner, parse_staff_script, split_sections
 from console1712.i18n import t
-from console1712.net.staff_client import LoginFailed
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:

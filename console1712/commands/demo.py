@@ -92,7 +92,7 @@ class DemoWorld:
     async def start(self) -> None:
         """Start the relay, create the accounts, schedule the simulated chatters."""
         from console1712.devtools.simulate import Simulation
-        from console1712.net.relay import Relay
+        from console1712.relay.server import Relay
         from console1712.store import accounts
 
         relay = Relay(self.settings)

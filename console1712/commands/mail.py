@@ -21,8 +21,8 @@ from console1712.clock import Clock
 from console1712.commands import UserError
 from console1712.config import Settings
 from console1712.domain.mailparse import ParsedMail
-from console1712.net.mail_send import SendError, send_smarthost
-from console1712.net.mail_worker import MailParser
+from console1712.relay.services.mail_send import SendError, send_smarthost
+from console1712.relay.services.mail_worker import MailParser
 from console1712.store import audit
 from console1712.store import mail as mail_store
 from console1712.store.crypto import DecryptError

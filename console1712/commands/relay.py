@@ -10,7 +10,7 @@ import sys
 
 from console1712.commands import UserError
 from console1712.config import Settings
-from console1712.net import eventloop
+from console1712.relay import eventloop
 from console1712.store.lock import DataLock
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(message)s"
@@ -57,7 +57,7 @@ def setup_logging() -> None:
 
 
 async def _serve(settings: Settings) -> None:
-    from console1712.net.relay import Relay
+    from console1712.relay.server import Relay
 
     relay = Relay(settings)
     await relay.start()

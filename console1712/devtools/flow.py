@@ -22,6 +22,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from console1712.client.chatter import ChatterClient, ConnectFailed, Frame
+from console1712.client.staff import LoginFailed
 from console1712.clock import Clock
 from console1712.config import FIELDS, Settings, SettingsError, _coerce
 from console1712.devtools.script import (
@@ -40,8 +42,6 @@ from console1712.devtools.staffscript import (
 )
 from console1712.domain.text import strip_controls
 from console1712.i18n import t
-from console1712.net.chatter_client import ChatterClient, ConnectFailed, Frame
-from console1712.net.staff_client import LoginFailed
 
 
 @dataclass
@@ -221,7 +221,7 @@ async def _fresh_relay(
     flow: Flow, settings: Settings, data: Path
 ) -> tuple[Any, dict[str, Credentials]]:
     from console1712.commands.demo import create_accounts
-    from console1712.net.relay import Relay
+    from console1712.relay.server import Relay
     from console1712.store.accounts import AccountError
 
     values = {"always_open": True, **flow.relay}

@@ -15,8 +15,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from console1712.client.chatter import ChatterClient, ChatterError, Frame
 from console1712.config import REGIONS
-from console1712.net.chatter_client import ChatterClient, ChatterError, Frame
 
 DEFAULT_TIMEOUT = 10.0
 ACTIONS = (

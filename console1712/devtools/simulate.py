@@ -15,7 +15,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from console1712.net.chatter_client import ChatterClient, ChatterError
+from console1712.client.chatter import ChatterClient, ChatterError
 
 log = logging.getLogger("console1712.simulate")
 
@@ -265,7 +265,7 @@ class SimulatedCounsellor:
         """Log in and serve until cancelled."""
         from datetime import UTC, datetime
 
-        from console1712.net.staff_client import StaffClient
+        from console1712.client.staff import StaffClient
         from console1712.store.accounts import totp_code
 
         self.client = StaffClient(self.url, self._on_frame)

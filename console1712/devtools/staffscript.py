@@ -12,6 +12,7 @@ import contextlib
 import re
 from collections.abc import Callable
 
+from console1712.client.staff import Frame, StaffClient
 from console1712.devtools.script import (
     DEFAULT_TIMEOUT,
     ScriptSyntaxError,
@@ -22,7 +23,6 @@ from console1712.devtools.script import (
     parse_lines,
 )
 from console1712.domain.text import strip_controls
-from console1712.net.staff_client import Frame, StaffClient
 
 STAFF_ACTIONS = ("expect", "accept", "say", "transfer", "block", "end", "drop", "wait")
 # What `expect KIND PATTERN` matches PATTERN against, per staff event kind.

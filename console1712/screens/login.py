@@ -16,8 +16,8 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Input, Static
 
+from console1712.client.staff import LoginFailed
 from console1712.i18n import error_text, t
-from console1712.net.staff_client import LoginFailed
 from console1712.screens.base import ConsoleScreen
 
 if TYPE_CHECKING:

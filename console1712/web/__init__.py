@@ -29,7 +29,7 @@ from console1712.domain.text import MAX_TEXT
 from console1712.i18n import LANGS, t
 from console1712.i18n.common import ALTERNATIVES
 from console1712.i18n.web import TEXTS
-from console1712.net.protocol import MAX_AGE, MAX_GENDER, MAX_NICKNAME, MIN_AGE
+from console1712.protocol.frames import MAX_AGE, MAX_GENDER, MAX_NICKNAME, MIN_AGE
 
 # Same-origin websockets are covered by 'self' in CSP level 3 (Chromium, Firefox, Safari).
 # The embedded page data is a `type="application/json"` data block: never run, so not script.

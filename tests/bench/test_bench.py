@@ -13,7 +13,7 @@ from console1712.bench.console import ConsoleOptions, run_console
 from console1712.bench.relay import Options, run_accept, run_crash, run_steady, run_storm, verify
 from console1712.bench.report import Report, Target, percentiles, table
 from console1712.cli import main
-from tests.net.helpers import recv_type, request
+from tests.relay.helpers import recv_type, request
 
 
 def test_percentiles_use_nearest_rank() -> None:

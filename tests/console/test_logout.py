@@ -12,7 +12,7 @@ from console1712.config import Settings
 from console1712.store import accounts, audit
 from console1712.store.db import Database
 from tests.console.conftest import console_app, sign_in, until
-from tests.net.helpers import expect_error
+from tests.relay.helpers import expect_error
 
 
 async def test_f10_logs_out_before_closing(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from websockets.asyncio.client import connect
 
 from tests.console.conftest import console_app, sign_in, until
-from tests.net.helpers import recv_type, request, url
+from tests.relay.helpers import recv_type, request, url
 
 
 async def test_the_status_line_counts_the_whole_queue(settings, relay, clock, make_staff) -> None:

@@ -6,7 +6,7 @@ import json
 
 from websockets.asyncio.client import connect
 
-from console1712.net.relay import Relay
+from console1712.relay.server import Relay
 from tests.console.conftest import (
     accept_new_chatter,
     console_app,

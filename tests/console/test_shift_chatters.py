@@ -18,7 +18,7 @@ from tests.console.conftest import (
     transcript,
     until,
 )
-from tests.net.helpers import console, recv_type, request, send
+from tests.relay.helpers import console, recv_type, request, send
 
 NOTE = "Ze is 14, praat over thuis. [b]x[/b]"
 

@@ -78,7 +78,7 @@ async def test_canned_replies_numbered_in_full_filtered_and_picked_by_digit(
 
 async def test_supervisor_lists_and_lifts_a_block(settings, relay, clock, make_staff) -> None:
     from console1712.screens.dialogs import ConfirmScreen, PickScreen
-    from tests.net.helpers import console, request
+    from tests.relay.helpers import console, request
 
     anna = await make_staff("anna")
     sue = await make_staff("sue", role="supervisor", team=None)

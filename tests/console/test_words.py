@@ -11,7 +11,7 @@ from textual.widgets import SelectionList
 import console1712
 from console1712.domain.text import shorten_middle
 from console1712.i18n import LANGS, error_text, has_text, plural, t
-from console1712.net.protocol import Code
+from console1712.protocol.frames import Code
 from console1712.screens.dialogs import ThemesScreen
 from console1712.screens.help import HelpScreen
 from console1712.store import dossiers
@@ -29,7 +29,11 @@ def _codes_in_source() -> set[str]:
     `Code`, the relay's own `error(ref, "code")` calls, refusals raised by operations and
     stores, and the codes the disclosure workflow returns."""
     codes = {v for k, v in vars(Code).items() if k.isupper()}
-    for path in [*PACKAGE.glob("net/*.py"), *PACKAGE.glob("store/*.py")]:
+    for path in [
+        *PACKAGE.glob("relay/**/*.py"),
+        *PACKAGE.glob("protocol/*.py"),
+        *PACKAGE.glob("store/*.py"),
+    ]:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.Call):

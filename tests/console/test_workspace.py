@@ -21,7 +21,7 @@ from tests.console.conftest import (
     transcript,
     until,
 )
-from tests.net.helpers import console, recv_type
+from tests.relay.helpers import console, recv_type
 
 
 async def test_accept_and_exchange_messages_both_ways(settings, relay, clock, make_staff) -> None:

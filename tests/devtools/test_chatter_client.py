@@ -6,8 +6,8 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from console1712.client.chatter import ChatterClient, ConnectFailed, Frame
 from console1712.clock import FakeClock
-from console1712.net.chatter_client import ChatterClient, ConnectFailed, Frame
 from tests.devtools.counsellor import Counsellor
 
 Events = list[Frame]

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
+from console1712.client.chatter import ChatterClient
 from console1712.devtools.flow import Timeline, load_flow
 from console1712.devtools.script import ScriptSyntaxError
 from console1712.devtools.staffscript import parse_staff_script, split_sections
-from console1712.net.chatter_client import ChatterClient
 from tests.devtools.proc import Proc
 
 EXAMPLES = Path(__file__).parents[2] / "docs" / "examples"

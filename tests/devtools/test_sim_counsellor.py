@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from console1712.client.chatter import ChatterClient
 from console1712.clock import FakeClock
 from console1712.config import Settings, load_settings
 from console1712.devtools.simulate import (
@@ -17,8 +18,7 @@ from console1712.devtools.simulate import (
     COUNSELLOR_REPLIES,
     SimulatedCounsellor,
 )
-from console1712.net.chatter_client import ChatterClient
-from tests.net.helpers import poll
+from tests.relay.helpers import poll
 
 
 @pytest.fixture

@@ -13,10 +13,10 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from console1712.store import audit
 from tests.dossiers.conftest import make_chat
-from tests.net.helpers import recv, recv_type, send, url
+from tests.relay.helpers import recv, recv_type, send, url
 
 # Registered on import, whether or not OPERATION_MODULES lists the module yet.
-importlib.import_module("console1712.net.dossier_ops")
+importlib.import_module("console1712.relay.operations.dossiers")
 _refs = itertools.count(1)
 
 

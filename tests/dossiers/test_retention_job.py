@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from console1712.clock import FakeClock
-from console1712.net.operations import SERVICES
-from console1712.net.retention_job import RetentionJob, retention_service
+from console1712.relay.operations import SERVICES
+from console1712.relay.services.retention import RetentionJob, retention_service
 from console1712.store import audit, retention
 from tests.dossiers.conftest import make_chat
 

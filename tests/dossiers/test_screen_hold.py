@@ -13,7 +13,7 @@ from console1712.screens.dossier import DossierScreen, PromptScreen, parse_day
 from console1712.store import dossiers, rights
 from tests.console.conftest import console_app, sign_in, until
 
-importlib.import_module("console1712.net.dossier_ops")
+importlib.import_module("console1712.relay.operations.dossiers")
 
 
 def text_of(screen: DossierScreen, selector: str) -> str:

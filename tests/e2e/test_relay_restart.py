@@ -18,7 +18,7 @@ from websockets.asyncio.client import connect
 from console1712.clock import Clock
 from console1712.store import accounts
 from console1712.store.db import Database
-from tests.net.helpers import recv, recv_type, request, send
+from tests.relay.helpers import recv, recv_type, request, send
 
 PASSWORD = "correct horse battery"
 

@@ -15,8 +15,8 @@ import pytest
 
 from console1712.clock import FakeClock
 from console1712.config import Settings, load_settings
-from console1712.net.operations import ANYONE, OpContext
-from console1712.net.smtp import MailIntake
+from console1712.relay.operations import ANYONE, OpContext
+from console1712.relay.services.smtp import MailIntake
 from console1712.store.accounts import Account
 from console1712.store.db import Database
 

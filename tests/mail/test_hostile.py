@@ -18,7 +18,7 @@ import pytest
 
 from console1712.clock import FakeClock
 from console1712.config import Settings, load_settings
-from console1712.net.smtp import MailIntake
+from console1712.relay.services.smtp import MailIntake
 from console1712.store import mail as store
 from console1712.store.db import Database
 

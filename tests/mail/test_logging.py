@@ -22,7 +22,7 @@ from websockets.asyncio.client import connect
 from console1712.clock import Clock
 from console1712.store import accounts
 from tests.e2e.test_relay_restart import PASSWORD, RelayProcess, make_counsellor
-from tests.net.helpers import recv_type, request, send
+from tests.relay.helpers import recv_type, request, send
 
 from .conftest import HELP, plain
 

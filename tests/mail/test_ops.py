@@ -14,8 +14,8 @@ import pytest
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from console1712.domain.mailparse import parse_mail
-from console1712.net import mail_ops
-from console1712.net.operations import OPERATIONS, OpError
+from console1712.relay.operations import OPERATIONS, OpError
+from console1712.relay.operations import mail as mail_ops
 from console1712.store import audit
 from console1712.store import mail as store
 
@@ -238,7 +238,7 @@ async def test_purge_after_six_months(host: Host) -> None:
 
 
 async def test_bad_fields_are_bad_requests(host: Host) -> None:
-    from console1712.net.protocol import BadRequest
+    from console1712.protocol.frames import BadRequest
 
     tid = await incoming(host, plain())
     with pytest.raises(BadRequest):

@@ -8,8 +8,8 @@ import dataclasses
 import os
 from pathlib import Path
 
-from console1712.net import mail_ops
-from console1712.net.operations import OpError
+from console1712.relay.operations import OpError
+from console1712.relay.operations import mail as mail_ops
 from console1712.store import audit, retention
 from console1712.store import mail as store
 from tests.test_cli import cli

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from console1712.domain.mailparse import parse_mail
 from console1712.domain.themes import taxonomy
-from console1712.net import mail_ops, registration_ops
+from console1712.relay.operations import mail as mail_ops
+from console1712.relay.operations import registrations as registration_ops
 from console1712.store import mail as store
 from console1712.store import registrations, stats
 

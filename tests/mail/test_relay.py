@@ -9,8 +9,8 @@ from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 
-import console1712.net.mail_ops  # noqa: F401  (registers the operations, as the relay will)
-from console1712.net.smtp import MailIntake
+import console1712.relay.operations.mail  # noqa: F401  (registers the operations, as the relay will)
+from console1712.relay.services.smtp import MailIntake
 
 from .conftest import plain, send
 

@@ -7,7 +7,7 @@ import importlib
 
 from textual.widgets import Input, ListView, OptionList, Static
 
-import console1712.net.mail_ops  # noqa: F401  (registers the operations, as the relay will)
+import console1712.relay.operations.mail  # noqa: F401  (registers the operations, as the relay will)
 from console1712.screens.dialogs import ConfirmScreen
 from console1712.screens.dossier import DossierScreen, PromptScreen
 from console1712.store import dossiers
@@ -17,7 +17,7 @@ from .conftest import plain, send
 from .test_relay import logged_in, smtp_port
 from .test_screen import open_mail, rows
 
-importlib.import_module("console1712.net.dossier_ops")
+importlib.import_module("console1712.relay.operations.dossiers")
 
 
 async def test_pushed_mail_appears_without_a_key(settings, relay, clock, make_staff) -> None:

@@ -8,7 +8,7 @@ from email.policy import SMTP
 
 import pytest
 
-from console1712.net.smtp import MailIntake
+from console1712.relay.services.smtp import MailIntake
 from console1712.store import mail as store
 
 from .conftest import HELP, TEAM, Host, plain, send
@@ -153,7 +153,7 @@ async def test_wrong_recipient_is_refused_550(host: Host, intake: MailIntake) ->
 
 
 async def test_listener_off_when_smtp_is_false(host: Host) -> None:
-    from console1712.net.smtp import smtp_service
+    from console1712.relay.services.smtp import smtp_service
 
     host.settings.smtp = False
     assert smtp_service(host) is None

@@ -21,8 +21,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from console1712.domain.mailparse import parse_mail
-from console1712.net import mail_ops
-from console1712.net.operations import OpError
+from console1712.relay.operations import OpError
+from console1712.relay.operations import mail as mail_ops
 from console1712.store import mail as store
 
 from .conftest import Host, plain

@@ -108,7 +108,7 @@ async def test_phone_dialog_leads_to_the_same_form(settings, relay, clock, make_
 
 
 async def test_count_follows_after_another_screen(settings, relay, clock, make_staff) -> None:
-    from tests.net.helpers import console, request
+    from tests.relay.helpers import console, request
 
     anna = await make_staff("anna")
     app = console_app(settings, relay, clock)

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from console1712.net import help_ops
+from console1712.relay.operations import help as help_ops
 from console1712.store import audit
-from tests.net.helpers import chatter, console, expect_error, recv_type, request
+from tests.relay.helpers import chatter, console, expect_error, recv_type, request
 
 
 async def test_help_request_alerts_rings_and_is_answered(

@@ -7,7 +7,7 @@ from __future__ import annotations
 from console1712.screens.supervisor import ReadAlongScreen, SupervisorScreen
 from console1712.widgets.help_alerts import HelpAlerts
 from tests.console.conftest import accept_new_chatter, console_app, open_chatter, sign_in, until
-from tests.net.helpers import console, recv_type, request
+from tests.relay.helpers import console, recv_type, request
 
 
 async def test_alert_reaches_supervisor_console(settings, relay, clock, make_staff) -> None:

@@ -10,7 +10,7 @@ from console1712.screens.registration import RegistrationScreen
 from console1712.screens.supervisor import ReadAlongScreen, SupervisorScreen
 from console1712.store import registrations
 from tests.console.conftest import accept_new_chatter, console_app, open_chatter, sign_in, until
-from tests.net.helpers import console, request
+from tests.relay.helpers import console, request
 
 
 async def test_notes_pane_saves_and_prefills_registration(

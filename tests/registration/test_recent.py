@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from console1712.store import audit
-from tests.net.helpers import chatter, console, expect_error, recv_type, request, send
+from tests.relay.helpers import chatter, console, expect_error, recv_type, request, send
 
 
 async def test_recent_chats_are_own_recent_and_audited(

@@ -16,11 +16,11 @@ import pytest
 
 from console1712.clock import FakeClock
 from console1712.config import Settings
-from console1712.net.relay import Relay
+from console1712.relay.server import Relay
 from console1712.store import accounts, audit
 from console1712.store.db import Database, StoreError, Tx
 from tests.conftest import StaffLogin
-from tests.net.helpers import console
+from tests.relay.helpers import console
 from tests.test_cli import cli, one_error_line
 
 

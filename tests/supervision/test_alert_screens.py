@@ -15,7 +15,7 @@ from console1712.screens.mail import MailScreen
 from console1712.screens.supervisor import DisclosureScreen
 from console1712.widgets.alert_line import AlertLine
 from tests.console.conftest import console_app, open_chatter, sign_in, until
-from tests.net.helpers import console, request
+from tests.relay.helpers import console, request
 
 HOSTILE = "[b]x[/b][@click=app.quit]\x1b[31m"
 
@@ -105,7 +105,7 @@ async def test_overview_rows_take_over_and_reassign_from_the_screen(
 ) -> None:
     from console1712.screens.dialogs import PickScreen
     from console1712.screens.supervisor import SupervisorScreen
-    from tests.net.helpers import recv_type
+    from tests.relay.helpers import recv_type
 
     sofie = await make_staff("sofie", role="supervisor", team=None, display="Sofie")
     anna = await make_staff("anna", display="Anna")

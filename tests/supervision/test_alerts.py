@@ -8,8 +8,8 @@ from typing import Any
 from websockets.asyncio.client import ClientConnection
 
 from console1712.clock import FakeClock
-from console1712.net.relay import Relay
-from tests.net.helpers import chatter, console, expect_error, recv_type, request, send
+from console1712.relay.server import Relay
+from tests.relay.helpers import chatter, console, expect_error, recv_type, request, send
 
 REASON = "Chatter meldt acuut gevaar; de politie vraagt het adres."
 

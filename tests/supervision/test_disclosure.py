@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from console1712.store import audit
-from tests.net.helpers import chatter, console, expect_error, recv_type, request
+from tests.relay.helpers import chatter, console, expect_error, recv_type, request
 
 REASON = "Chatter meldt acuut gevaar voor een kind; politie vraagt het adres."
 

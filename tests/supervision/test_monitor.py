@@ -8,8 +8,8 @@ import itertools
 from typing import Any
 
 from console1712.clock import to_rfc3339
-from console1712.net import supervision
-from tests.net.helpers import chatter, console, expect_error, recv_type, request
+from console1712.relay.operations import supervision
+from tests.relay.helpers import chatter, console, expect_error, recv_type, request
 
 
 async def _settled(monitor: supervision.Monitor) -> None:

@@ -9,9 +9,9 @@ from typing import Any
 from websockets.asyncio.client import connect
 
 from console1712.clock import FakeClock
-from console1712.net.relay import Relay
+from console1712.relay.server import Relay
 from console1712.store import audit
-from tests.net.helpers import chatter, console, recv, recv_type, request, send, url
+from tests.relay.helpers import chatter, console, recv, recv_type, request, send, url
 
 
 async def until(check: Any, wait: float = 5) -> None:

@@ -8,8 +8,8 @@ from typing import Any
 
 from console1712.clock import FakeClock, to_rfc3339
 from console1712.domain.stats import queue_lengths, queue_peak
-from console1712.net.relay import Relay
-from tests.net.helpers import chatter, console, recv_type, request, send
+from console1712.relay.server import Relay
+from tests.relay.helpers import chatter, console, recv_type, request, send
 
 
 def test_queue_peak_is_the_real_maximum_between_samples() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from console1712.store import audit, phone
-from tests.net.helpers import console, expect_error, request
+from tests.relay.helpers import console, expect_error, request
 
 
 async def test_register_phone_contact(relay, make_staff) -> None:

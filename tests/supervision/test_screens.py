@@ -22,7 +22,7 @@ from tests.console.conftest import (
     transcript,
     until,
 )
-from tests.net.helpers import console, recv_type, request
+from tests.relay.helpers import console, recv_type, request
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from console1712.store import audit
-from tests.net.helpers import chatter, console, expect_error, recv, recv_type, request, send
+from tests.relay.helpers import chatter, console, expect_error, recv, recv_type, request, send
 
 
 async def test_read_along_history_live_messages_and_watched_mark(relay, make_staff) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from console1712.net.relay import Relay
+from console1712.relay.server import Relay
 from console1712.store import audit
-from tests.net.helpers import chatter, console, expect_error, recv_type, request, send
+from tests.relay.helpers import chatter, console, expect_error, recv_type, request, send
 
 
 async def test_supervisor_takes_over_and_chats_like_a_counsellor(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from console1712.store.transcripts import anonymised_transcripts
-from tests.net.helpers import chatter, console, recv_type, request, send
+from tests.relay.helpers import chatter, console, recv_type, request, send
 
 
 async def test_ended_chats_come_out_scrubbed(relay, make_staff, clock) -> None:

@@ -12,7 +12,7 @@ from playwright.async_api import Browser, Page, async_playwright, expect
 
 from console1712.clock import FakeClock
 from console1712.config import Settings
-from console1712.net.relay import Relay
+from console1712.relay.server import Relay
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

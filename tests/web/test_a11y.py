@@ -16,8 +16,8 @@ import pytest_asyncio
 from playwright.async_api import Browser, Page, expect
 
 from console1712.clock import FakeClock
-from console1712.net.relay import Relay
-from tests.net.helpers import console, recv_type, request, send
+from console1712.relay.server import Relay
+from tests.relay.helpers import console, recv_type, request, send
 from tests.web.conftest import base_url
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")

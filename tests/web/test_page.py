@@ -12,8 +12,8 @@ from websockets.asyncio.client import ClientConnection
 
 from console1712.clock import FakeClock
 from console1712.config import REGIONS
-from console1712.net.relay import Relay
-from tests.net.helpers import chatter, console, recv, recv_type, request, send, until_dropped
+from console1712.relay.server import Relay
+from tests.relay.helpers import chatter, console, recv, recv_type, request, send, until_dropped
 from tests.web.conftest import base_url
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")

@@ -21,8 +21,8 @@ from console1712.domain.text import MAX_TEXT
 from console1712.i18n.common import ALTERNATIVES
 from console1712.i18n.common import TEXTS as COMMON_TEXTS
 from console1712.i18n.web import TEXTS as WEB_TEXTS
-from console1712.net import protocol
-from console1712.net.relay import Relay
+from console1712.protocol import frames as protocol
+from console1712.relay.server import Relay
 from tests.web.conftest import base_url
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")

@@ -1,0 +1,1 @@
+"""Clients of the relay: the staff link (console, scripts) and the chatter link."""

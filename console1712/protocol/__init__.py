@@ -1,0 +1,1 @@
+"""Protocol v1: the frames relay and clients exchange."""

@@ -1,0 +1,827 @@
+"""The relay's connections: ordered sending, bad-request counting, chatter and staff frames."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import logging
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from websockets.asyncio.server import ServerConnection
+from websockets.exceptions import ConnectionClosed
+from websockets.protocol import State
+
+from console1712.clock import to_rfc3339
+from console1712.domain.logsafe import logged
+from console1712.domain.text import one_line
+from console1712.i18n import t
+from console1712.i18n.common import alternatives
+from console1712.protocol import frames as p
+from console1712.protocol.frames import BadRequest, Close, Code
+from console1712.relay import operations as ops
+from console1712.relay.live import STAFF_ROLES, LiveChat, message_entry
+from console1712.relay.ratelimit import RateLimiter
+from console1712.store import accounts, audit, blocks, chats
+from console1712.store.chats import CHATTER, Intake
+from console1712.store.db import Tx
+
+if TYPE_CHECKING:
+    from console1712.relay.server import Relay
+
+log = logging.getLogger("console1712.relay")
+
+QUEUE_INTERVAL = 0.25  # at most one queue push per connection each 250 ms
+OUT_BUFFER = 8 * 1024 * 1024  # bytes waiting to be sent to one slow peer before it is dropped
+FIRST_LINE = 200  # characters of a waiting chatter's first line in the staff queue
+MAX_PENDING_WRITES = 512  # per connection; beyond it the connection waits (backpressure)
+TYPING_EVERY = 1.0  # seconds: `typing` passed on at most once per chat per second each way
+# A chatter's `typing` frames beyond 30 in 10 s are flooding (the web page sends one each
+# 3 s): answered with rate_limited at most once a second, and TYPING_FLOOD_CLOSE of them
+# without the window ever having room again close the connection (1008), as bad requests do.
+TYPING_LIMITS = ((10.0, 30),)
+TYPING_FLOOD_CLOSE = 100
+
+
+class Peer:
+    """One WebSocket connection: ordered outgoing frames, bad-request counting, queue pushes.
+
+    Frames are written to the socket as they are sent (no task and no queue per connection:
+    one relayed message costs one `send` system call, and an idle connection holds little);
+    what the kernel cannot take yet waits in the transport's buffer, up to OUT_BUFFER."""
+
+    staff_side = False
+
+    def __init__(self, relay: Relay, ws: ServerConnection) -> None:
+        self.relay = relay
+        self.ws = ws
+        self.lang = relay.lang
+        self.closing = False
+        self.bad = 0
+        self.writes = asyncio.Semaphore(MAX_PENDING_WRITES)
+        self._queue_handle: asyncio.TimerHandle | None = None
+        self._queue_last = -1e9
+
+    # sending
+
+    def send(self, frame: dict[str, Any]) -> None:
+        if not self.closing:
+            self.send_raw(p.encode(frame))
+
+    def send_raw(self, text: str) -> None:
+        """Send a frame encoded already (one encoding shared by many connections)."""
+        ws = self.ws
+        if self.closing or ws.protocol.state is not State.OPEN or ws.transport.is_closing():
+            return  # closing: the read loop ends soon
+        if ws.transport.get_write_buffer_size() > OUT_BUFFER:
+            # A peer that does not read must not make the relay hold unbounded memory.
+            # A close frame would wait behind what it does not read: cut the connection.
+            log.warning("dropping a peer that does not read")
+            self.closing = True
+            ws.transport.abort()
+            return
+        try:
+            ws.protocol.send_text(text.encode())
+            ws.send_data()  # websockets' own step after a send: the frame to the transport
+        except (OSError, RuntimeError) as exc:
+            # The connection went away in this same loop iteration (uvloop refuses writes to
+            # a closed transport): what was meant for it is dropped, as for any closed peer.
+            log.info("send to a closing connection dropped: %s", type(exc).__name__)
+            self.closing = True
+
+    def reply(self, ref: str | None, frame: dict[str, Any]) -> None:
+        if ref is not None:
+            frame["ref"] = ref
+        self.send(frame)
+
+    def error(
+        self,
+        ref: str | None,
+        code: str,
+        key: str | None = None,
+        *,
+        detail: str | None = None,
+        **extra: Any,
+    ) -> None:
+        if detail is None:
+            detail_kw = {k: v for k, v in extra.items() if k in ("field", "seconds", "until")}
+            try:
+                detail = t("relay." + (key or code), self.lang, **detail_kw)
+            except KeyError:
+                detail = code
+        frame: dict[str, Any] = {"type": "error", "code": code, "detail": detail}
+        frame.update(
+            {k: v for k, v in extra.items() if k not in ("field", "seconds") and v is not None}
+        )
+        if code == Code.BAD_REQUEST:
+            self.bad += 1
+        self.reply(ref, frame)
+        if code == Code.BAD_REQUEST and self.bad >= p.BAD_IN_A_ROW:
+            log.info("closing after %d bad requests in a row", self.bad)
+            self.close(Close.POLICY, "too many bad requests")
+
+    def close(self, code: int, reason: str = "") -> None:
+        """Close after the frames sent already (they are in the transport before the close)."""
+        if self.closing:
+            return
+        self.closing = True
+        self.relay.spawn(self.ws.close(code, reason))
+
+    def cut(self, code: int, reason: str = "") -> None:
+        """Close without the closing handshake: the close frame goes out after what was sent,
+        then the socket is closed. For a flooder, whose close frame would only arrive after
+        every frame it already sent (the relay would read them all first)."""
+        if self.closing:
+            return
+        self.closing = True
+        ws = self.ws
+        if ws.protocol.state is State.OPEN and not ws.transport.is_closing():
+            try:
+                ws.protocol.send_close(code, reason)
+                ws.send_data()
+            except (OSError, RuntimeError):
+                pass
+        ws.transport.close()  # flushes what is buffered (error, close frame), then closes
+
+    # queue pushes
+
+    def mark_queue(self) -> None:
+        """Coalesce: at most one push each QUEUE_INTERVAL, the first one at once."""
+        if self._queue_handle is not None or self.closing:
+            return
+        loop = asyncio.get_running_loop()
+        delay = max(0.0, self._queue_last + QUEUE_INTERVAL - loop.time())
+        self._queue_handle = loop.call_later(delay, self._push_queue)
+
+    def _push_queue(self) -> None:
+        self._queue_handle = None
+        if self.queue_frame():
+            self._queue_last = asyncio.get_running_loop().time()
+
+    def queue_frame(self) -> bool:
+        raise NotImplementedError
+
+    # reading
+
+    async def run(self) -> None:
+        self.opened()
+        try:
+            async for raw in self.ws:
+                if isinstance(raw, bytes):
+                    self.closing = True
+                    await self.ws.close(Close.BINARY, "text frames only")
+                    break
+                if self.closing:
+                    continue
+                await self.on_text(raw)
+        except ConnectionClosed:
+            pass
+        finally:
+            if self._queue_handle is not None:
+                self._queue_handle.cancel()
+            self.closing = True
+            await self.gone()
+
+    async def on_text(self, raw: str) -> None:
+        decoded: dict[str, Any] | None = None
+        try:
+            decoded = p.decode(raw)
+            frame = p.validate(decoded, staff=self.staff_side, operations=ops.OPERATIONS)
+        except BadRequest as exc:
+            extra: dict[str, Any] = {"field": exc.field}
+            ref = None
+            if decoded is not None:
+                ref = p.ref_of(decoded)
+                say_id = p.say_id_of(decoded)
+                if say_id is not None:
+                    extra["id"] = say_id
+            self.error(ref, Code.BAD_REQUEST, exc.key, **extra)
+            return
+        before = self.bad
+        await self.dispatch(frame)
+        if self.bad == before:
+            self.bad = 0  # any frame not answered with bad_request resets the count
+
+    def opened(self) -> None:
+        pass
+
+    async def dispatch(self, frame: p.Frame) -> None:
+        raise NotImplementedError
+
+    async def gone(self) -> None:
+        pass
+
+
+class ChatterConn(Peer):
+    """An anonymous chatter on /chat."""
+
+    def __init__(self, relay: Relay, ws: ServerConnection, address: str) -> None:
+        super().__init__(relay, ws)
+        self.address = address
+        self.chat: LiveChat | None = None
+        self._last_position: int | None = None
+        self.typing_rate = RateLimiter(TYPING_LIMITS)
+        self.typing_excess = 0  # typing frames over the limit since the window last had room
+        self._typing_warned = -1e9
+
+    def opened(self) -> None:
+        r = self.relay
+        now = r.clock.now()
+        is_open = r.schedule.is_open(now)
+        nxt = None if is_open else r.schedule.next_open(now)
+        self.send(
+            {
+                "type": "welcome",
+                "protocol": p.PROTOCOL,
+                "open": is_open,
+                "next_open": None if nxt is None else to_rfc3339(nxt),
+                "alternatives": alternatives(self.lang),
+            }
+        )
+        r.chatters.add(self)
+
+    def queue_frame(self) -> bool:
+        """Push this chatter's position if it changed (the relay's position timer calls it)."""
+        if self.chat is None:
+            return False
+        pos = self.relay.position(self.chat)
+        if pos is None or pos == self._last_position:
+            return False
+        self._last_position = pos
+        self.send({"type": "queue", "position": pos})
+        return True
+
+    async def dispatch(self, frame: p.Frame) -> None:
+        req, ref = frame.request, frame.ref
+        if isinstance(req, p.Start):
+            await self.start(req, ref)
+        elif isinstance(req, p.Resume):
+            await self.resume(req, ref)
+        elif self.chat is None or self.chat.state == "ended":
+            # (ended: the counsellor ended it and the close is on its way)
+            self.error(ref, Code.BAD_REQUEST, "bad.not_started", id=getattr(req, "id", None))
+        elif isinstance(req, p.Say):
+            await self.say(req, ref)
+        elif isinstance(req, p.Typing):
+            self.typing(self.chat, ref)
+        elif isinstance(req, p.Leave):
+            chat, self.chat = self.chat, None
+            self.reply(ref, {"type": "ended", "by": "chatter"})
+            self.close(Close.NORMAL)
+            if chat.state != "ended":
+                await self.relay.end(chat, "chatter")
+
+    def typing(self, chat: LiveChat, ref: str | None) -> None:
+        """Pass `typing` on at most once a second; count it towards the flood limits."""
+        r = self.relay
+        now = r.clock.monotonic()
+        wait = self.typing_rate.check(now)
+        if wait is not None:
+            self.typing_excess += 1
+            if self.typing_excess >= TYPING_FLOOD_CLOSE:
+                log.info("closing a chatter that floods typing")
+                self.error(
+                    ref, Code.RATE_LIMITED, "rate_limited_typing", retry_after=wait, seconds=wait
+                )
+                self.cut(Close.POLICY, "flooding")
+            elif now - self._typing_warned >= 1.0:
+                self._typing_warned = now
+                self.error(
+                    ref, Code.RATE_LIMITED, "rate_limited_typing", retry_after=wait, seconds=wait
+                )
+            return
+        self.typing_excess = 0
+        self.typing_rate.add(now)
+        if chat.state == "assigned" and now - chat.typing_to_staff >= TYPING_EVERY:
+            chat.typing_to_staff = now
+            r.to_counsellor(chat, {"type": "typing", "chat": chat.id})
+
+    async def start(self, req: p.Start, ref: str | None) -> None:
+        r = self.relay
+        if self.chat is not None:
+            self.error(ref, Code.ALREADY_STARTED)
+            return
+        if not req.consent:
+            self.error(ref, Code.CONSENT_REQUIRED)
+            return
+        now = r.clock.now()
+        address_hash = r.db.keys.keyed_hash("ip", self.address)
+        until = r.blocks.get(address_hash)
+        if until is not None and until > now:
+            log.info("start refused: blocked")
+            self.error(
+                ref, Code.BLOCKED, until=to_rfc3339(until), alternatives=alternatives(self.lang)
+            )
+            self.close(Close.POLICY, "blocked")
+            return
+        if not r.schedule.is_open(now):
+            nxt = r.schedule.next_open(now)
+            self.error(
+                ref,
+                Code.CLOSED,
+                next_open=None if nxt is None else to_rfc3339(nxt),
+                alternatives=alternatives(self.lang),
+            )
+            return
+        wait = r.waiting_retry_after(address_hash)
+        if wait is not None:
+            log.info("start refused: too many waiting chats from one address")
+            self.error(
+                ref, Code.RATE_LIMITED, "rate_limited_waiting", retry_after=wait, seconds=wait
+            )
+            return
+        chat_id, token = chats.new_chat_id(), chats.new_token()
+        intake = Intake(req.nickname, req.age, req.gender, req.region)
+        resume_hash = chats.token_hash(token)
+        r.starting[address_hash] = r.starting.get(address_hash, 0) + 1
+        try:
+            await chats.create_chat(
+                r.db, chat_id, now, intake, self.address, address_hash, resume_hash
+            )
+        finally:
+            # (no await from here until the chat is in the queue: the count stays exact)
+            left = r.starting[address_hash] - 1
+            if left:
+                r.starting[address_hash] = left
+            else:
+                del r.starting[address_hash]
+        chat = LiveChat(
+            chat_id,
+            "waiting",
+            now,
+            intake,
+            address_hash,
+            resume_hash,
+            conn=self,
+            rate=r.rate_limiter(),
+        )
+        self.chat = chat
+        r.chats[chat_id] = chat
+        r.waiting[chat_id] = chat
+        r.by_resume[resume_hash] = chat
+        r.queue_changed()
+        pos = r.position(chat)
+        self._last_position = pos
+        log.info("start chat=%s", chat_id)
+        self.reply(ref, {"type": "queued", "chat": chat_id, "resume": token, "position": pos})
+
+    async def resume(self, req: p.Resume, ref: str | None) -> None:
+        r = self.relay
+        if self.chat is not None:
+            self.error(ref, Code.ALREADY_STARTED)
+            return
+        old_hash = chats.token_hash(req.token)
+        chat = r.by_resume.pop(old_hash, None)
+        if chat is None:
+            info = await chats.find_by_resume(r.db, old_hash)
+            if info is not None and info.state == "ended" and info.ended_by != "timeout":
+                self.reply(ref, {"type": "ended", "by": info.ended_by})
+                self.close(Close.NORMAL)
+            else:
+                self.error(ref, Code.EXPIRED)
+            return
+        now = r.clock.now()
+        window = timedelta(seconds=r.settings.resume_window)
+        if chat.conn is None and chat.dropped_at is not None and now >= chat.dropped_at + window:
+            log.info("timeout chat=%s", chat.id)
+            await r.end(chat, "timeout")
+            self.error(ref, Code.EXPIRED)
+            return
+        token = chats.new_token()
+        chat.resume_hash = chats.token_hash(token)
+        r.by_resume[chat.resume_hash] = chat
+        await chats.resumed(r.db, chat.id, chat.resume_hash)
+        if chat.state == "ended":  # timed out while the new token was being stored
+            self.error(ref, Code.EXPIRED)
+            return
+        old, chat.conn, self.chat = chat.conn, self, chat
+        chat.dropped_at = None
+        if old is not None:
+            old.chat = None  # a takeover, not a drop
+            old.close(Close.NORMAL, "resumed elsewhere")
+        alias = r.aliases.get(chat.counsellor) if chat.counsellor else None
+        pos = r.position(chat)
+        self._last_position = pos
+        log.info("resume chat=%s", chat.id)
+        self.reply(
+            ref,
+            {
+                "type": "resumed",
+                "chat": chat.id,
+                "resume": token,
+                "counsellor": alias if chat.state == "assigned" else None,
+                "position": pos,
+            },
+        )
+        for m in chat.messages:
+            if m.seq > req.after and not m.from_chatter:
+                self.send({"type": "message", **message_entry(m)})
+        if old is None and chat.state == "assigned":
+            r.to_counsellor(chat, {"type": "presence", "chat": chat.id, "state": "back"})
+
+    async def say(self, req: p.Say, ref: str | None) -> None:
+        r, chat = self.relay, self.chat
+        assert chat is not None
+        id_hash = chats.client_id_hash(r.db, chat.id, req.id)
+        if (CHATTER, id_hash) not in chat.ids:
+            wait = chat.rate.check(r.clock.monotonic())
+            if wait is not None:
+                self.error(ref, Code.RATE_LIMITED, id=req.id, retry_after=wait, seconds=wait)
+                return
+            size = len(req.text.encode("utf-8", "surrogatepass"))
+            now = r.clock.monotonic()
+            wait = r.stored_bytes.check(chat.address_hash, now, size)
+            if wait is not None:
+                # Storage per address is bounded (6 months kept): not stored, not relayed.
+                log.info("say refused: stored volume per address per hour reached")
+                self.error(
+                    ref,
+                    Code.RATE_LIMITED,
+                    "rate_limited_volume",
+                    id=req.id,
+                    retry_after=wait,
+                    seconds=wait,
+                )
+                return
+            chat.rate.add(now)
+            r.stored_bytes.add(chat.address_hash, now, size)
+        fut, _ = r.allocate(chat, CHATTER, req.id, req.text, id_hash)
+        if chat.state == "waiting" and chat.first is None:
+            # Queue triage: the first line written while waiting, one line, kept short.
+            chat.first = one_line(req.text).strip()[:FIRST_LINE]
+            r.queue_changed()
+        await self.writes.acquire()
+        # Acknowledged from a done-callback (no task per message); a repeat shares `fut`.
+        fut.add_done_callback(functools.partial(self._ack, req.id, ref))
+
+    def _ack(self, client_id: str, ref: str | None, fut: asyncio.Future[int]) -> None:
+        self.writes.release()
+        if fut.cancelled() or fut.exception() is not None:
+            self.error(ref, "fault", id=client_id)
+            self.close(Close.FAULT, "relay fault")
+            return
+        self.reply(ref, {"type": "ack", "id": client_id, "seq": fut.result()})
+
+    async def gone(self) -> None:
+        r = self.relay
+        r.chatters.discard(self)
+        chat, self.chat = self.chat, None
+        if chat is None or chat.conn is not self or chat.state == "ended":
+            return
+        chat.conn = None
+        if r.stopping:
+            return  # a shutdown is not a drop: the window starts when the relay is back
+        chat.dropped_at = r.clock.now()
+        log.info("away chat=%s", chat.id)
+        if chat.state == "assigned":
+            r.to_counsellor(chat, {"type": "presence", "chat": chat.id, "state": "away"})
+        await chats.set_dropped(r.db, chat.id, chat.dropped_at)
+
+
+class StaffConn(Peer):
+    """A counsellor, supervisor or admin on /console."""
+
+    staff_side = True
+
+    def __init__(self, relay: Relay, ws: ServerConnection) -> None:
+        super().__init__(relay, ws)
+        self.account: accounts.Account | None = None
+        self.status = "available"
+        self._deadline: asyncio.TimerHandle | None = None
+        # The session this console works in: checked on each request and by the relay's
+        # sweep, so that a disable, password or OTP change (any process) closes it at once.
+        self.session_token: str | None = None
+        self.session_hash: str | None = None
+
+    def opened(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._deadline = loop.call_later(self.relay.settings.login_timeout, self._too_late)
+
+    def _too_late(self) -> None:
+        if self.account is None:
+            log.info("closing console: no login in time")
+            self.close(Close.POLICY, "login timeout")
+
+    def queue_frame(self) -> bool:
+        self.send_raw(self.relay.queue_text())
+        return True
+
+    @property
+    def name(self) -> str:
+        assert self.account is not None
+        return self.account.name
+
+    async def dispatch(self, frame: p.Frame) -> None:
+        req, ref = frame.request, frame.ref
+        if isinstance(req, p.Login):
+            await self.login(req, ref)
+            return
+        if self.account is None:
+            self.error(ref, Code.UNAUTHENTICATED, id=getattr(req, "id", None))
+            return
+        # Every request that reads or takes something checks the session first. The message
+        # path (say, typing) is left to the once-a-second sweep: a read before each message
+        # would serialise a counsellor's messages and undo the group commit; a revoked
+        # console can at most send into its own open chat until the sweep closes it.
+        if not isinstance(req, (p.Typing, p.Say)) and not await self.session_holds():
+            return
+        if isinstance(req, p.Logout):
+            await self.logout(ref)
+            return
+        if isinstance(req, p.Status):
+            self.status = req.state
+            self.reply(ref, {"type": "status", "state": req.state})
+            self.relay.changed()
+            return
+        if isinstance(req, p.StaffList):
+            self.reply(ref, {"type": "staff", "staff": self.relay.staff_list()})
+            return
+        if isinstance(req, p.Op):
+            await self.operation(req, ref)
+            return
+        if self.account.role not in STAFF_ROLES:
+            self.error(ref, Code.FORBIDDEN, id=getattr(req, "id", None))
+            return
+        if isinstance(req, p.Accept):
+            await self.accept(req, ref)
+            return
+        chat_id = getattr(req, "chat", None)
+        chat = self.relay.chats.get(chat_id) if isinstance(chat_id, str) else None
+        if chat is None or chat.state != "assigned" or chat.counsellor != self.name:
+            self.error(ref, Code.NOT_ASSIGNED, chat=chat_id, id=getattr(req, "id", None))
+            return
+        if isinstance(req, p.Say):
+            fut, _ = self.relay.allocate(chat, self.name, req.id, req.text)
+            await self.writes.acquire()
+            fut.add_done_callback(functools.partial(self._ack, chat.id, req.id, ref))
+        elif isinstance(req, p.Typing):
+            now = self.relay.clock.monotonic()
+            if chat.conn is not None and now - chat.typing_to_chatter >= TYPING_EVERY:
+                chat.typing_to_chatter = now
+                chat.conn.send({"type": "typing"})
+        elif isinstance(req, p.End):
+            await self.relay.end(chat, "counsellor")
+            self._ended(chat, ref)
+        elif isinstance(req, p.Transfer):
+            await self.transfer(chat, req, ref)
+        elif isinstance(req, p.BlockChat):
+            await self.block(chat, req, ref)
+        elif isinstance(req, p.History):
+            self.reply(
+                ref, {"type": "history", "chat": chat.id, "history": self._named_history(chat)}
+            )
+
+    async def operation(self, req: p.Op, ref: str | None) -> None:
+        """A registered staff operation (mail, dossiers, ...): role check, handler, answer."""
+        assert self.account is not None
+        op = ops.OPERATIONS[req.type]
+        if self.account.role not in op.roles:
+            self.error(ref, Code.FORBIDDEN)
+            return
+        try:
+            answer = await op.handler(ops.OpContext(self.relay, self.account), req.fields)
+        except ops.OpError as exc:
+            self.error(ref, exc.code, detail=exc.detail or None, **exc.extra)
+            return
+        except BadRequest as exc:
+            self.error(ref, Code.BAD_REQUEST, exc.key, field=exc.field)
+            return
+        self.reply(ref, dict(answer))
+
+    def _ended(self, chat: LiveChat, ref: str | None) -> None:
+        frame = {"type": "ended", "chat": chat.id, "by": "counsellor"}
+        self.reply(ref, dict(frame))
+        for other in self.relay.staff.get(self.name, ()):
+            if other is not self:
+                other.send(dict(frame))
+
+    def _ack(self, chat_id: str, client_id: str, ref: str | None, fut: asyncio.Future[int]) -> None:
+        self.writes.release()
+        if fut.cancelled() or fut.exception() is not None:
+            self.error(ref, "fault", chat=chat_id, id=client_id)
+            self.close(Close.FAULT, "relay fault")
+            return
+        self.reply(ref, {"type": "ack", "chat": chat_id, "id": client_id, "seq": fut.result()})
+
+    async def login(self, req: p.Login, ref: str | None) -> None:
+        r = self.relay
+        try:
+            if req.token is not None:
+                account = await accounts.account_for_session(r.db, r.clock, req.token)
+                token = req.token
+            else:
+                assert req.user is not None and req.password is not None and req.otp is not None
+                source = str(self.ws.remote_address[0]) if self.ws.remote_address else None
+                account = await accounts.authenticate(
+                    r.db, r.clock, req.user, req.password, req.otp, source
+                )
+                token = await accounts.create_session(r.db, r.clock, account)
+        except accounts.Locked as exc:
+            log.info("login failed (locked) user=%s", logged(req.user or ""))
+            self.error(ref, Code.LOCKED, until=to_rfc3339(exc.until))
+            return
+        except accounts.AuthFailed:
+            log.info("login failed user=%s", logged(req.user) if req.user else "(token)")
+            self.error(ref, Code.AUTH_FAILED)
+            return
+        if self.account is not None:
+            r.staff.get(self.account.name, set()).discard(self)
+        self.account = account
+        self.session_token, self.session_hash = token, accounts.token_hash(token)
+        if self._deadline is not None:
+            self._deadline.cancel()
+        r.staff.setdefault(account.name, set()).add(self)
+        r.aliases[account.name] = account.display
+        r.counsellor_back(account.name)
+        log.info("login ok user=%s role=%s", logged(account.name), account.role)
+        self.reply(
+            ref,
+            {
+                "type": "session",
+                "user": account.name,
+                "name": account.display,
+                "role": account.role,
+                "team": account.team,
+                "token": token,
+            },
+        )
+        r.changed()
+        if account.role in STAFF_ROLES:
+            self._queue_last = -1e9
+            self.mark_queue()
+            for chat in list(r.chats.values()):
+                if chat.counsellor == account.name and chat.state == "assigned" and not chat.hold:
+                    self.send(self._assigned(chat))
+                    if chat.readers:
+                        self.send(r.watched_frame(chat))
+                    if chat.conn is None:
+                        self.send({"type": "presence", "chat": chat.id, "state": "away"})
+
+    async def session_holds(self) -> bool:
+        """Is this console's session still valid? If not it is closed (1008) at once."""
+        r = self.relay
+        if self.session_hash is None:
+            return True
+        if await accounts.live_sessions(r.db, r.clock, (self.session_hash,)):
+            return True
+        self.revoked()
+        return False
+
+    def revoked(self) -> None:
+        """The session ended elsewhere (disable, password or OTP change, expiry): close 1008;
+        from now on nothing is sent to or served for this connection."""
+        if not self.closing and self.account is not None:
+            log.info("console closed: session ended user=%s", logged(self.account.name))
+        self.close(Close.POLICY, "session ended")
+
+    async def logout(self, ref: str | None) -> None:
+        """The console quits: its token stops working, then the connection ends (1000)."""
+        r = self.relay
+        if self.session_token is not None:
+            await accounts.end_session(r.db, self.session_token, r.clock)
+        self.session_token = self.session_hash = None
+        log.info("logout user=%s", logged(self.name))
+        self.reply(ref, {"type": "logged_out"})
+        self.close(Close.NORMAL, "logged out")
+
+    def _assigned(self, chat: LiveChat) -> dict[str, Any]:
+        return {
+            "type": "assigned",
+            "chat": chat.id,
+            "intake": chat.intake.as_dict(),
+            "history": self._named_history(chat),
+        }
+
+    def _named_history(self, chat: LiveChat) -> list[dict[str, Any]]:
+        """The history for staff: a counsellor's line names its author (after a transfer)."""
+        aliases = self.relay.aliases
+        return [
+            {**entry, "name": aliases.get(m.sender, m.sender)} if not m.from_chatter else entry
+            for m, entry in zip(chat.messages, chat.history(), strict=True)
+        ]
+
+    def _open_chats(self) -> int:
+        return sum(
+            1
+            for c in self.relay.chats.values()
+            if c.counsellor == self.name and c.state == "assigned"
+        )
+
+    async def accept(self, req: p.Accept, ref: str | None) -> None:
+        r = self.relay
+        assert self.account is not None
+        if req.chat is None:
+            chat = r.next_waiting(self.account.team)
+        else:
+            chat = r.chats.get(req.chat)
+            if chat is not None and chat.state != "waiting":
+                self.error(ref, Code.TAKEN, chat=req.chat)
+                return
+        if chat is None:
+            self.error(ref, Code.NOT_FOUND, chat=req.chat)
+            return
+        cap = r.settings.max_chats_per_counsellor
+        if cap and self._open_chats() >= cap:
+            detail = t("relay.too_many_chats", self.lang, max=cap)
+            self.error(ref, Code.TOO_MANY_CHATS, detail=detail, chat=req.chat, max=cap)
+            return
+        # Check and set with no await in between: exactly one accept wins.
+        del r.waiting[chat.id]
+        chat.state, chat.counsellor, chat.team, chat.hold = (
+            "assigned",
+            self.name,
+            self.account.team,
+            True,
+        )
+        chat.returned = False
+        r.queue_changed()
+        await chats.assign(r.db, chat.id, self.name, self.account.team, r.clock.now())
+        chat.hold = False
+        r.changed()  # stored: the monitor's figures from the database now include it
+        if chat.state == "ended":  # the chatter left while it was being stored
+            self.error(ref, Code.NOT_FOUND, chat=chat.id)
+            return
+        log.info("accept chat=%s by=%s", chat.id, logged(self.name))
+        self.reply(ref, self._assigned(chat))
+        if chat.conn is not None:
+            chat.conn.send({"type": "joined", "counsellor": self.account.display})
+        else:
+            self.send({"type": "presence", "chat": chat.id, "state": "away"})
+
+    async def transfer(self, chat: LiveChat, req: p.Transfer, ref: str | None) -> None:
+        r = self.relay
+        if req.to == self.name:
+            self.error(ref, Code.BAD_REQUEST, "bad.self", chat=chat.id)
+            return
+        targets = [c for c in r.staff.get(req.to, ()) if c.account is not None]
+        target = targets[0].account if targets else None
+        if target is None or target.role not in STAFF_ROLES:
+            self.error(ref, Code.NOT_FOUND, chat=chat.id)
+            return
+        chat.counsellor, chat.team, chat.hold = target.name, target.team, True
+        at = r.clock.now()
+
+        async def job(tx: Tx) -> None:
+            await chats.assign_in(tx, chat.id, target.name, target.team, at)
+            await audit.append(tx, at, self.name, "chat.transfer", chat.id, detail=target.name)
+
+        await r.db.write(job)
+        chat.hold = False
+        log.info("transfer chat=%s from=%s to=%s", chat.id, logged(self.name), logged(target.name))
+        self.reply(ref, {"type": "released", "chat": chat.id})
+        for other in r.staff.get(self.name, ()):
+            if other is not self:
+                other.send({"type": "released", "chat": chat.id})
+        if chat.state == "ended":
+            return
+        r.changed()
+        assigned = self._assigned(chat)
+        assigned["transferred_by"] = self.account.display if self.account else self.name
+        if req.note:
+            assigned["note"] = req.note
+        for conn in r.staff.get(target.name, ()):
+            conn.send(dict(assigned))
+            if chat.readers:
+                conn.send(r.watched_frame(chat))
+            if chat.conn is None:
+                conn.send({"type": "presence", "chat": chat.id, "state": "away"})
+        if chat.conn is not None:
+            chat.conn.send({"type": "joined", "counsellor": target.display})
+
+    async def block(self, chat: LiveChat, req: p.BlockChat, ref: str | None) -> None:
+        r = self.relay
+        now = r.clock.now()
+        until = now + timedelta(hours=req.hours)
+        block_id = blocks.new_block_id()
+        chat.state = "ended"
+        r.forget(chat)
+        await r.settle(chat)
+        detail = json.dumps({"block": block_id, "hours": req.hours, "reason": req.reason})
+
+        async def job(tx: Tx) -> None:
+            await chats.end_in(tx, chat.id, "counsellor", now)
+            await blocks.add_in(
+                tx, block_id, chat.address_hash, now, until, chat.id, self.name, req.reason
+            )
+            await audit.append(tx, now, self.name, "chat.block", chat.id, detail=detail)
+
+        await r.db.write(job)
+        r.blocks[chat.address_hash] = max(until, r.blocks.get(chat.address_hash, until))
+        log.info("block chat=%s by=%s hours=%d", chat.id, logged(self.name), req.hours)
+        if chat.conn is not None:
+            chat.conn.send({"type": "ended", "by": "counsellor"})
+            chat.conn.close(Close.NORMAL)
+        self._ended(chat, ref)
+
+    async def gone(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+        if self.account is not None:
+            conns = self.relay.staff.get(self.account.name)
+            if conns is not None:
+                conns.discard(self)
+                if not conns:
+                    del self.relay.staff[self.account.name]
+                    self.relay.staff_left(self.account.name)
+            log.info("console closed user=%s", logged(self.account.name))

@@ -1,0 +1,402 @@
+"""Staff operations on dossiers and rights requests (docs/protocol.md, "Dossier operations").
+
+Content operations are for counsellors and supervisors of the dossier's team; another
+team's dossier answers `not_found`. Admins see no content: they get `forbidden` on every
+content operation and may only list rights requests without content (deadlines overview).
+Legal holds, lifting a restriction and erasure are for supervisors.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any
+
+from console1712.clock import to_rfc3339
+from console1712.domain.retention import RIGHTS_KINDS, brussels_today, dossier_erase_at
+from console1712.domain.themes import taxonomy
+from console1712.i18n import t
+from console1712.protocol.frames import BadRequest
+from console1712.relay.operations import (
+    ANYONE,
+    STAFF,
+    SUPERVISOR,
+    OpContext,
+    OpError,
+    operation,
+    opt_choice,
+    opt_str,
+    req_choice,
+    req_str,
+    req_text,
+)
+from console1712.store import dossiers, rights
+from console1712.store.dossiers import Annotation, Dossier, DossierError
+from console1712.store.rights import RightsRequest
+
+log = logging.getLogger("console1712.dossiers")
+
+MAX_CODE = 20
+MAX_QUERY = 80
+MAX_NOTE = 2000
+
+
+def _error(exc: DossierError) -> OpError:
+    return OpError(exc.code, t(f"dossier.err.{exc.code}", "nl"))
+
+
+def _team(ctx: OpContext) -> str:
+    """The caller's team: the scope of every content operation."""
+    team = ctx.caller.team
+    if not team:
+        raise OpError("forbidden", t("dossier.err.no_team", "nl"))
+    return team
+
+
+def _themes(ctx: OpContext) -> dict[str, dict[str, str]]:
+    try:
+        return taxonomy(ctx.settings.themes)
+    except ValueError:
+        log.warning("the themes setting is invalid; using the default themes")
+        return taxonomy(None)
+
+
+def _theme_list(f: dict[str, Any]) -> list[str]:
+    value = f.get("themes")
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) and len(v) <= 40 for v in value):
+        raise BadRequest("bad.field", "themes")
+    return list(value)
+
+
+def summary(d: Dossier) -> dict[str, Any]:
+    """A dossier without annotations (search results, answers to changes)."""
+    erase_at = dossier_erase_at(d.closed_at)
+    return {
+        "code": d.code,
+        "team": d.team,
+        "status": d.status,
+        "opened_at": to_rfc3339(d.opened_at),
+        "closed_at": None if d.closed_at is None else to_rfc3339(d.closed_at),
+        "pseudonym": d.pseudonym,
+        "themes": list(d.themes),
+        "restricted": d.restricted,
+        "hold": None
+        if d.hold is None
+        else {"reason": d.hold.reason, "by": d.hold.by, "at": to_rfc3339(d.hold.at)},
+        "erase_at": None if erase_at is None else to_rfc3339(erase_at),
+    }
+
+
+def annotation(a: Annotation) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "kind": a.kind,
+        "to": a.referral_to,
+        "text": a.text,
+        "author": a.author,
+        "at": to_rfc3339(a.at),
+        "version": a.version,
+        "corrects": a.corrects,
+        "origin": a.origin,
+        "current": a.latest,
+    }
+
+
+def request_frame(r: RightsRequest, today: date, *, content: bool) -> dict[str, Any]:
+    entry = r.summary(today)
+    if content:
+        entry["note"] = r.note
+    return entry
+
+
+# -- dossiers ------------------------------------------------------------------------------
+
+
+@operation("dossier_themes", ANYONE)
+async def list_themes(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+    """The theme taxonomy in use (ids and labels)."""
+    lang = ctx.settings.lang
+    themes = [
+        {"id": key, "label": labels.get(lang) or labels["nl"]}
+        for key, labels in _themes(ctx).items()
+    ]
+    return {"type": "dossier_themes", "themes": themes}
+
+
+@operation("dossier_create", STAFF)
+async def create(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+    pseudonym = req_str(f, "pseudonym", max_len=dossiers.MAX_PSEUDONYM)
+    try:
+        d = await dossiers.create(
+            ctx.db,
+            ctx.clock.now(),
+            ctx.caller.name,
+            _team(ctx),
+            pseudonym,
+            _theme_list(f),
+            allowed_themes=list(_themes(ctx)),
+        )
+    except DossierError as exc:
+        raise _error(exc) from None
+    log.info("dossier created: %s by %s", d.code, ctx.caller.name)
+    return {"type": "dossier", "dossier": {**summary(d), "annotations": [], "links": []}}
+
+
+@operation("dossier_search", STAFF)
+async def search(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+    """Search the team's dossiers by code, pseudonym (substring) or theme id."""
+    query = opt_str(f, "query", max_len=MAX_QUERY)
+    theme = opt_str(f, "theme", max_len=40)
+    found = await dossiers.search(ctx.db, _team(ctx), query, theme or None)
+    return {"type": "dossiers", "dossiers": [summary(d) for d in found]}
+
+
+@operation("dossier_open", STAFF)
+async def open_(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+    """The whole dossier: every annotation version, links, its rights requests. Audited."""
+    code = req_str(f, "code", max_len=MAX_CODE)
+    team = _team(ctx)
+    try:
+        d = await dossiers.open_dossier(ctx.db, ctx.clock.now(), ctx.caller.name, code, team)
+    except DossierError as exc:
+        raise _error(exc) from None
+    today = brussels_today(ctx.clock.now())
+    requests = await rights.listing(ctx.db, team, code=code)
+    return {
+        "type": "dossier",
+        "dossier": {
+            **summary(d),
+            "annotations": [annotation(a) for a in d.annotations],
+            "links": [
+                {
+                    "kind": link.kind,
+                    "target": link.target,
+                    "at": to_rfc3339(link.linked_at),
+                    "by": link.linked_by,
+                }
+                for link in d.links
+            ],
+            "requests": [request_frame(r, today, content=True) for r in requests],
+        },
+    }
+
+
+@operation("dossier_annotate", STAFF)
+async def annotate(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+    """A new annotation, or with `corrects` a new version of the newest version of one."""
+    code = req_str(f, "code", max_len=MAX_CODE)
+    kind = req_choice(f, "kind", dossiers.KINDS)
+    text = req_text(f, "text")
+    to = opt_choice(f, "to", dossiers.REFERRAL_TARGETS)
+    if kind == "referral" and to is None:
+        raise BadRequest("bad.field", "to")
+    corrects = opt_str(f, "corrects", max_len=40)
+    try:
+        a = await dossiers.annotate(
+            ctx.db,
+            ctx.clock.now(),
+            ctx.caller.name,
+            code,
+            _team(ctx),
+            kind,
+            text,
+            referral_to=to,
+            corrects=corrects or None,
+        )
+    except DossierError as exc:
+        raise _error(exc) from None
+    return {"type": "dossier_annotation", "code": code, "annotation": annotation(a)}
+
+
+@operation("dossier_link", STAFF)
+async def link(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+    """Link a chat (`chat`) or a mail thread (`mail`) of the team to the dossier."""
+    code = req_str(f, "code", max_len=MAX_CODE)
+    chat = opt_str(f, "chat", max_len=64)
+    mail = opt_str(f, "mail", max_len=64)
+    if bool(chat) == bool(mail):
+        raise BadRequest("bad.field", "chat")
+    kind, target = ("chat", chat) if chat else ("mail", mail)
+    assert target is not None
+    try:
+        made = await dossiers.link(
+            ctx.db, ctx.clock.now(), ctx.caller.name, code, _team(ctx), kind, target
+        )
+    except DossierError as exc:
+        raise _error(exc) from None
+    return {
+        "type": "dossier_linked",
+        "code": code,
+        "link": {
+            "kind": made.kind,
+            "target": made.target,
+            "at": to_rfc3339(made.linked_at),
+            "by": made.linked_by,
+        },
+    }
+
+
+@operation("dossier_unlink", STAFF)
+async def unlink(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+    """Undo a link of a chat (`chat`) or mail thread (`mail`): a slip put right, audited."""
+    code = req_str(f, "code", max_len=MAX_CODE)
+    chat = opt_str(f, "chat", max_len=64)
+    mail = opt_str(f, "mail", max_len=64)
+    if bool(chat) == bool(mail):
+        raise BadRequest("bad.field", "chat")
+    kind, target = ("chat", chat) if chat else ("mail", mail)
+    assert target is not None
+    try:
+        await dossiers.unlink(
+            ctx.db, ctx.clock.now(), ctx.caller.name, code, _team(ctx), kind, target
+        )
+    except DossierError as exc:
+        raise _error(exc) from None
+    return {"type": "dossier_unlinked", "code": code, "link": {"kind": kind, "target": target}}
+
+
+@operation("dossier_status", STAFF)
+async def status(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+    """Close (retention starts) or reopen."""
+    code = req_str(f, "code", max_len=MAX_CODE)
+    new = req_choice(f, "status", dossiers.STATUSES)
+    try:
+        d = await dossiers.set_status(
+            ctx.db, ctx.clock.now(), ctx.caller.name, code, _team(ctx), new
+        )
+    except DossierError as exc:
+        raise _error(exc) from None
+    return {"type": "dossier_changed", "dossier": summary(d)}
+
+
+@operation("dossier_set_themes", STAFF)
+async def set_themes(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+    code = req_str(f, "code", max_len=MAX_CODE)
+    try:
+        d = await dossiers.set_themes(
+            ctx.db,
+            ctx.clock.now(),
+            ctx.caller.name,
+            code,
+            _team(ctx),
+            _theme_list(f),
+            allowed_themes=list(_themes(ctx)),
+        )
+    except DossierError as exc:
+        raise _error(exc) from None
+    return {"type": "dossier_changed", "dossier": summary(d)}
+
+
+@operation("dossier_hold", SUPERVISOR)
+async def hold(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+    """Set a legal hold (`reason`), or release it (no reason)."""
+    code = req_str(f, "code", max_len=MAX_CODE)
+    reason = opt_str(f, "reason", max_len=MAX_NOTE)
+    try:
+        d = await dossiers.set_hold(
+            ctx.db, ctx.clock.now(), ctx.caller.name, code, _team(ctx), reason or None
+        )
+    except DossierError as exc:
+        raise _error(exc) from None
+    return {"type": "dossier_changed", "dossier": summary(d)}
+
+
+@operation("dossier_restrict", SUPERVISOR)
+async def restrict(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+    """Make a dossier read-only (`restricted` true) or lift that (false)."""
+    code = req_str(f, "code", max_len=MAX_CODE)
+    on = f.get("restricted")
+    if not isinstance(on, bool):
+        raise BadRequest("bad.field", "restricted")
+    now, name, team = ctx.clock.now(), ctx.caller.name, _team(ctx)
+    try:
+        if on:
+            d = await dossiers.restrict(ctx.db, now, name, code, team)
+        else:
+            d = await dossiers.lift_restriction(ctx.db, now, name, code, team)
+    except DossierError as exc:
+        raise _error(exc) from None
+    return {"type": "dossier_changed", "dossier": summary(d)}
+
+
+# -- rights requests --------------------------------------------------------------------------
+
+
+@operation("rights_create", STAFF)
+async def rights_create(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+    """Record a request: `code`, `kind`, `received` (YYYY-MM-DD, default today), `note`."""
+    code = req_str(f, "code", max_len=MAX_CODE)
+    kind = req_choice(f, "kind", RIGHTS_KINDS)
+    received_text = opt_str(f, "received", max_len=10)
+    try:
+        received = date.fromisoformat(received_text) if received_text else None
+    except ValueError:
+        raise BadRequest("bad.field", "received") from None
+    note = opt_str(f, "note", max_len=MAX_NOTE)
+    try:
+        r = await rights.create(
+            ctx.db, ctx.clock.now(), ctx.caller.name, code, _team(ctx), kind, received, note or None
+        )
+    except DossierError as exc:
+        raise _error(exc) from None
+    today = brussels_today(ctx.clock.now())
+    return {"type": "rights_request", "request": request_frame(r, today, content=True)}
+
+
+@operation("rights_list", ANYONE)
+async def rights_list(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+    """Requests with deadlines, open first; admins get every team's, without content."""
+    open_only = bool(f.get("open_only", False))
+    today = brussels_today(ctx.clock.now())
+    admin = ctx.caller.role == "admin"
+    team = None if admin else _team(ctx)
+    found = await rights.listing(ctx.db, team, open_only=open_only)
+    return {
+        "type": "rights_requests",
+        "today": today.isoformat(),
+        "requests": [request_frame(r, today, content=not admin) for r in found],
+    }
+
+
+@operation("rights_fulfil", STAFF)
+async def rights_fulfil(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+    """Carry out a request (store.rights.fulfil); the copy/portability export comes along."""
+    request_id = req_str(f, "id", max_len=40)
+    team = _team(ctx)
+    try:
+        request = await rights.get(ctx.db, request_id, team)
+        if request.kind == "erasure" and ctx.caller.role != "supervisor":
+            raise OpError("forbidden", t("dossier.err.forbidden", "nl"))
+        done = await rights.fulfil(
+            ctx.db, ctx.clock.now(), ctx.caller.name, request_id, team, ctx.settings.lang
+        )
+    except DossierError as exc:
+        raise _error(exc) from None
+    today = brussels_today(ctx.clock.now())
+    answer: dict[str, Any] = {
+        "type": "rights_fulfilled",
+        "request": request_frame(done.request, today, content=True),
+    }
+    if done.export is not None:
+        answer["export"] = done.export
+    if done.erased is not None:
+        answer["erased"] = {
+            "dossiers": done.erased.dossiers,
+            "annotations": done.erased.annotations,
+            "chats": done.erased.chats,
+            "mail_threads": done.erased.mail_threads,
+        }
+    return answer
+
+
+@operation("rights_refuse", STAFF)
+async def rights_refuse(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+    request_id = req_str(f, "id", max_len=40)
+    try:
+        r = await rights.refuse(ctx.db, ctx.clock.now(), ctx.caller.name, request_id, _team(ctx))
+    except DossierError as exc:
+        raise _error(exc) from None
+    today = brussels_today(ctx.clock.now())
+    return {"type": "rights_request", "request": request_frame(r, today, content=True)}

@@ -1,0 +1,845 @@
+"""The relay: protocol v1 over websockets' asyncio server, state in memory, every change stored.
+
+Live chats are held in memory for speed and rebuilt from the database at start. Everything
+runs on one event loop, so a check-and-set without an `await` in between is atomic (the
+accept race, seq allocation). Messages are stored through the group-committing writer and
+acknowledged only once committed; `seq` is allocated in arrival order and the jobs are
+queued in that same order, so the stored numbering has no gaps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import gc
+import itertools
+import json
+import logging
+import math
+import signal
+import ssl
+from collections.abc import Callable, Coroutine
+from datetime import datetime, timedelta
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import urlsplit
+
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.datastructures import Headers
+from websockets.http11 import Request, Response
+
+from console1712 import web
+from console1712.clock import Clock, to_rfc3339
+from console1712.config import Settings
+from console1712.domain.hours import Schedule
+from console1712.domain.logsafe import logged
+from console1712.i18n import t
+from console1712.protocol import frames as p
+from console1712.protocol.frames import Close
+from console1712.relay import operations as ops
+from console1712.relay.connections import QUEUE_INTERVAL, ChatterConn, Peer, StaffConn
+from console1712.relay.live import STAFF_ROLES, LiveChat, message_entry
+from console1712.relay.ratelimit import HourlyBudget, RateLimiter
+from console1712.store import accounts, audit, blocks, chats
+from console1712.store.chats import Message
+from console1712.store.db import Database, StoreError, Tx
+
+log = logging.getLogger("console1712.relay")
+
+SWEEP_INTERVAL = 0.25  # how often expired resume windows are looked for (real time)
+SESSION_CHECK_INTERVAL = 1.0  # how often open consoles' sessions are checked (real time)
+LOGIN_CLEAN_INTERVAL = 600.0  # how often old failed-login records are deleted (real time)
+
+
+CLOSE_TIMEOUT = 3  # seconds for a closing handshake; counts towards noticing a dead peer
+GC_THRESHOLDS = (700, 10, 100)  # CPython's defaults are (700, 10, 10)
+QUEUE_LIMIT = 100  # waiting chats listed in a staff `queue` frame (protocol Additions)
+REFUSED_LOG_EVERY = 10.0  # seconds between log lines about refused sockets (no log flood)
+BUDGET_PRUNE_EVERY = 60.0  # seconds between sweeps of the per-address byte budget
+
+
+class CountedConnection(ServerConnection):
+    """A connection counted against its address from the TCP accept, before any HTTP.
+
+    websockets' `create_connection` hook: a socket that never finishes the handshake holds
+    memory too, so the cap (`max_sockets_per_address`) applies from `connection_made`; a
+    socket over it is aborted at once (no HTTP answer, no handler work)."""
+
+    relay: Relay  # set on the subclass each relay makes (see Relay.start)
+    counted: str | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)
+        peer = transport.get_extra_info("peername")
+        address = str(peer[0]) if peer else "?"
+        if self.relay.socket_opened(address):
+            self.counted = address
+        else:
+            cast(asyncio.Transport, transport).abort()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.counted is not None:
+            self.relay.socket_closed(self.counted)
+            self.counted = None
+        super().connection_lost(exc)
+
+
+class Relay:
+    """The relay server: `await start()`, `port`, `db`, `await stop()`, `serve_forever()`."""
+
+    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+        self.settings = settings
+        self.clock = clock or Clock()
+        self.schedule = (
+            Schedule.always_open()
+            if settings.always_open
+            else Schedule.from_settings(
+                settings.chat_days, settings.chat_hours, settings.closed_dates
+            )
+        )
+        self.lang = settings.lang
+        self.port = 0
+        self.loop: asyncio.AbstractEventLoop | None = None  # set by start (hot paths use it)
+        self._db: Database | None = None
+        self._server: Server | None = None
+        self._sweeper: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self.stopping = False
+        self.chats: dict[str, LiveChat] = {}
+        self.waiting: dict[str, LiveChat] = {}  # insertion order = queue order
+        self.by_resume: dict[str, LiveChat] = {}
+        self.blocks: dict[str, datetime] = {}
+        self.staff: dict[str, set[StaffConn]] = {}  # account name -> its open consoles
+        self.chatters: set[ChatterConn] = set()
+        self.aliases: dict[str, str] = {}  # account name -> display alias
+        self.per_address: dict[str, int] = {}
+        self.sockets: dict[str, int] = {}  # address -> open sockets, counted from the accept
+        self._refused = 0
+        self._refused_logged = -1e9
+        # chatter text stored per keyed address hash in the last hour (max_bytes_per_address_hour)
+        self.stored_bytes = HourlyBudget(settings.max_bytes_per_address_hour)
+        self._budget_pruned = 0.0
+        # starts being stored, per keyed address hash: they count as waiting already, or a
+        # burst of simultaneous starts would all pass the check before any is in the queue
+        self.starting: dict[str, int] = {}
+        self._positions: dict[str, int] | None = None
+        self._queue_text: str | None = None  # the encoded `queue` frame of the current queue
+        self._positions_handle: asyncio.TimerHandle | None = None
+        self._positions_last = -1e9
+        self._services: list[ops.Service] = []
+        # Called when the live picture (queue, chats, staff) changes: the supervision monitor.
+        self.watchers: list[Callable[[], None]] = []
+        # Set only by `console1712 demo` (never from settings): /healthz then tells a local
+        # console that this is a demo, whose logins it may show (devtools/demoinfo.py).
+        self.demo_token: str | None = None
+
+    # -- life cycle ---------------------------------------------------------------------
+
+    @property
+    def db(self) -> Database:
+        if self._db is None:
+            raise RuntimeError("relay not started")
+        return self._db
+
+    async def start(self) -> None:
+        """Open the database, rebuild the live state, and listen."""
+        self.stopping = False
+        # Cached: in Python 3.11 every asyncio.get_running_loop() costs a getpid() system call.
+        self.loop = asyncio.get_running_loop()
+        self._db = await Database.open(self.settings.db_path, self.settings.key_path)
+        try:
+            await self._rebuild()
+            await self.sweep()  # windows that ran out while the relay was down
+
+            class Connection(CountedConnection):
+                relay = self  # this relay's sockets (a class body reads enclosing names)
+
+            self._server = await serve(
+                self._handler,
+                self.settings.host,
+                self.settings.port,
+                process_request=self._process_request,
+                compression=None,
+                max_size=p.MAX_FRAME,
+                max_queue=16,
+                open_timeout=10,
+                ping_interval=self.settings.keepalive,
+                ping_timeout=self.settings.keepalive,
+                close_timeout=CLOSE_TIMEOUT,
+                server_header=None,
+                ssl=self._ssl_context(),
+                create_connection=Connection,
+            )
+        except BaseException:
+            await self._db.close()
+            self._db = None
+            raise
+        self.port = next(iter(self._server.sockets)).getsockname()[1]
+        self._sweeper = asyncio.create_task(self._sweep_loop(), name="relay-sweep")
+        # Parts beside the chat core (mail listener, jobs) start once the relay serves.
+        ops.load_modules()
+        for factory in ops.SERVICES:
+            svc = factory(self)
+            if svc is not None:
+                await svc.start()
+                self._services.append(svc)
+
+    def _ssl_context(self) -> ssl.SSLContext | None:
+        if self.settings.tls_cert is None or self.settings.tls_key is None:
+            return None
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+        ctx.load_cert_chain(self.settings.tls_cert, self.settings.tls_key)
+        return ctx
+
+    async def _rebuild(self) -> None:
+        """Live state from the database; every chatter counts as dropped now."""
+        now = self.clock.now()
+        await chats.mark_all_dropped(self.db, now)
+        self.blocks = await blocks.active_blocks(self.db, now)
+        loop = asyncio.get_running_loop()
+        for stored in await chats.load_open_chats(self.db):
+            chat = LiveChat(
+                id=stored.id,
+                state=stored.state,
+                since=stored.since,
+                intake=stored.intake,
+                address_hash=stored.address_hash,
+                resume_hash=stored.resume_hash,
+                counsellor=stored.counsellor,
+                team=stored.team,
+                dropped_at=stored.dropped_at or now,
+                messages=stored.messages,
+                rate=self.rate_limiter(),
+                returned=stored.returned,
+            )
+            if chat.state == "assigned":
+                chat.orphaned_at = now  # no console is connected yet: its clock starts now
+            for m in stored.messages:
+                fut: asyncio.Future[int] = loop.create_future()
+                fut.set_result(m.seq)
+                chat.ids[(m.sender, m.client_id)] = fut
+            chat.delivered = stored.messages[-1].seq if stored.messages else 0
+            chat.next_seq = chat.delivered + 1
+            self.chats[chat.id] = chat
+            self.by_resume[chat.resume_hash] = chat
+            if chat.state == "waiting":
+                self.waiting[chat.id] = chat
+            elif chat.counsellor is not None and chat.counsellor not in self.aliases:
+                account = await accounts.get_account(self.db, chat.counsellor)
+                self.aliases[chat.counsellor] = account.display if account else "Hulpverlener"
+
+    async def stop(self) -> None:
+        """Stop accepting, close connections (1001), finish acknowledged writes, close the db."""
+        if self._db is None:
+            return
+        self.stopping = True
+        if self._positions_handle is not None:
+            self._positions_handle.cancel()
+            self._positions_handle = None
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
+        if self._server is not None:
+            self._server.close(close_connections=True)
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._server.wait_closed(), 10)
+        while self._services:
+            svc = self._services.pop()
+            try:
+                await svc.stop()
+            except Exception as exc:
+                log.error("service failed to stop: %r", exc)
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self._db.close()
+        self._db = None
+
+    async def serve_forever(self) -> None:
+        """Start, run until SIGINT or SIGTERM, then stop cleanly."""
+        await self.start()
+        await self.run_until_signal()
+
+    async def run_until_signal(self) -> None:
+        """Serve (after `start`) until SIGINT or SIGTERM, then stop cleanly."""
+        # The relay process holds ~100 objects per connection; each full collection walks
+        # them all and stalls the loop (~150 ms at 2,000 connections, measured). What exists
+        # now (modules, mostly) stays: leave it out of collections, and walk the old
+        # generation less often (young cycles are still collected soon). Only in the relay
+        # process: tests run many relays in one interpreter.
+        gc.freeze()
+        gc.set_threshold(*GC_THRESHOLDS)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            await stop.wait()
+        finally:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
+            log.info("stopping")
+            await self.stop()
+            log.info("stopped")
+
+    def send_to_staff(self, name: str, frame: dict[str, Any]) -> None:
+        """Send a frame to every open console of one staff member (operations, services)."""
+        for conn in self.staff.get(name, ()):
+            conn.send(dict(frame))
+
+    def broadcast_staff(self, frame: dict[str, Any], roles: frozenset[str] = ops.ANYONE) -> None:
+        """Send a frame to every logged-in console whose role is in `roles`."""
+        for conns in self.staff.values():
+            for conn in conns:
+                if conn.account is not None and conn.account.role in roles:
+                    conn.send(dict(frame))
+
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        """A background task the relay waits for at stop (writes must finish)."""
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("background task failed: %r", task.exception())
+
+    # -- HTTP side: paths, health, origins ------------------------------------------------
+
+    def socket_opened(self, address: str) -> bool:
+        """A TCP connection was accepted: count it, or say False when the address is full."""
+        count = self.sockets.get(address, 0)
+        if count >= self.settings.max_sockets_per_address:
+            self._refused += 1
+            assert self.loop is not None
+            now = self.loop.time()
+            if now - self._refused_logged >= REFUSED_LOG_EVERY:
+                log.warning(
+                    "sockets refused: too many from one address (%d since the last line)",
+                    self._refused,
+                )
+                self._refused, self._refused_logged = 0, now
+            return False
+        self.sockets[address] = count + 1
+        return True
+
+    def socket_closed(self, address: str) -> None:
+        left = self.sockets.get(address, 1) - 1
+        if left > 0:
+            self.sockets[address] = left
+        else:
+            self.sockets.pop(address, None)
+
+    def _process_request(self, conn: ServerConnection, request: Request) -> Response | None:
+        response = None
+        if request.method in ("GET", "HEAD"):
+            response = self._respond(conn, request)
+            if request.method == "GET":
+                return response
+            if response is not None:
+                # Same status and headers as GET (Content-Length included), no body.
+                return dataclasses.replace(response, body=b"")
+        # Other methods, and HEAD on /chat or /console (an upgrade is a GET): 405.
+        response = conn.respond(HTTPStatus.METHOD_NOT_ALLOWED, "Method Not Allowed\n")
+        response.headers["Allow"] = "GET, HEAD"
+        return response
+
+    def _respond(self, conn: ServerConnection, request: Request) -> Response | None:
+        path = urlsplit(request.path).path
+        if path == "/healthz":
+            health: dict[str, Any] = {"status": "ok", "protocol": p.PROTOCOL}
+            if self.demo_token:
+                health["demo"] = self.demo_token
+            body = json.dumps(health)
+            response = conn.respond(HTTPStatus.OK, body + "\n")
+            del response.headers["Content-Type"]
+            response.headers["Content-Type"] = "application/json"
+            return response
+        if path not in ("/chat", "/console"):
+            page = web.respond(  # the chatters' web page
+                path,
+                self.settings.exit_url,
+                headers=request.headers,
+                settings=self.settings,
+                schedule=self.schedule,
+            )
+            return page or conn.respond(HTTPStatus.NOT_FOUND, "Not Found\n")
+        if path == "/chat" and not self._origin_ok(request.headers):
+            return conn.respond(HTTPStatus.FORBIDDEN, "Origin not allowed\n")
+        if path == "/console" and "Origin" in request.headers:
+            # The console is a terminal program, never a browser: any Origin (a page's, or
+            # "null" from a sandbox) is a web page trying to drive a staff session.
+            log.info("console upgrade refused: Origin %s", logged(request.headers["Origin"]))
+            return conn.respond(HTTPStatus.FORBIDDEN, "Origin not allowed\n")
+        return None
+
+    def _origin_ok(self, headers: Headers) -> bool:
+        origin = headers.get("Origin")
+        if origin is None:
+            return True  # not a browser: browsers always send Origin on WebSocket
+        if self.settings.origins:
+            return origin in self.settings.origins or "*" in self.settings.origins
+        host = headers.get("Host", "")
+        return urlsplit(origin).netloc.lower() == host.lower()
+
+    async def _handler(self, ws: ServerConnection) -> None:
+        path = urlsplit(ws.request.path if ws.request else "/").path
+        address = str(ws.remote_address[0]) if ws.remote_address else "?"
+        # Chatters and consoles are counted apart: the consoles of a whole team may come
+        # through one SSH host, and must not crowd out (or be crowded out by) chatters.
+        if path == "/chat":
+            key, cap = "chat " + address, self.settings.max_connections_per_address
+        else:
+            key, cap = "console " + address, self.settings.max_consoles_per_address
+        count = self.per_address.get(key, 0)
+        if count >= cap:
+            log.warning("connection refused: too many from one address (path %s)", path)
+            await ws.close(Close.TRY_LATER, "too many connections")
+            return
+        self.per_address[key] = count + 1
+        # asyncio reads up to 256 KiB a time by default, which glibc serves with mmap, mremap
+        # and munmap on every read; a frame is at most MAX_FRAME, so read that much at most.
+        if hasattr(ws.transport, "max_size"):
+            ws.transport.max_size = 16 * 1024
+        log.info("connect %s", path)
+        try:
+            conn: Peer = ChatterConn(self, ws, address) if path == "/chat" else StaffConn(self, ws)
+            await conn.run()
+        finally:
+            left = self.per_address[key] - 1
+            if left:
+                self.per_address[key] = left
+            else:
+                del self.per_address[key]
+
+    # -- queue --------------------------------------------------------------------------
+
+    def changed(self) -> None:
+        """The queue, the open chats or the staff changed: tell the watchers (no I/O here)."""
+        for watcher in self.watchers:
+            watcher()
+
+    def queue_changed(self) -> None:
+        """Something moved in the queue: schedule (coalesced) pushes to staff and waiters."""
+        self._positions = None
+        self._queue_text = None
+        self.changed()
+        for conns in self.staff.values():
+            for staff in conns:
+                if staff.account is not None and staff.account.role in STAFF_ROLES:
+                    staff.mark_queue()
+        self._mark_positions()
+
+    def _mark_positions(self) -> None:
+        """One timer for all waiting chatters: at most one position push each QUEUE_INTERVAL."""
+        if self._positions_handle is not None or self.stopping or not self.waiting:
+            return
+        loop = asyncio.get_running_loop()
+        delay = max(0.0, self._positions_last + QUEUE_INTERVAL - loop.time())
+        self._positions_handle = loop.call_later(delay, self._push_positions)
+
+    def _push_positions(self) -> None:
+        self._positions_handle = None
+        self._positions_last = asyncio.get_running_loop().time()
+        # Only waiting chats have a position; each connection sends only if its own changed.
+        for chat in self.waiting.values():
+            if chat.conn is not None:
+                chat.conn.queue_frame()
+
+    def queue_text(self) -> str:
+        """The consoles' `queue` frame, encoded once per queue change and sent to every one."""
+        if self._queue_text is None:
+            # Capped, so that one address's flood can never grow the frame past a console's
+            # frame limit (it did: 2,600 entries, 1.9 MB); `total` still tells the length.
+            self._queue_text = p.encode(
+                {
+                    "type": "queue",
+                    "waiting": self.queue_entries(QUEUE_LIMIT),
+                    "total": len(self.waiting),
+                }
+            )
+        return self._queue_text
+
+    def position(self, chat: LiveChat) -> int | None:
+        if chat.state != "waiting":
+            return None
+        if self._positions is None:
+            self._positions = {cid: i for i, cid in enumerate(self.waiting, start=1)}
+        return self._positions.get(chat.id)
+
+    def queue_entries(self, limit: int | None = None) -> list[dict[str, Any]]:
+        return [
+            {
+                "chat": c.id,
+                **c.intake.as_dict(),
+                "since": to_rfc3339(c.since),
+                **({"returned": True} if c.returned else {}),
+                **({"first": c.first} if c.first is not None else {}),
+            }
+            for c in itertools.islice(self.waiting.values(), limit)
+        ]
+
+    def waiting_retry_after(self, address_hash: str) -> int | None:
+        """None if this address may queue one more chat, else whole seconds to wait.
+
+        The wait is until the first of its dropped chats runs out of its resume window; with
+        none dropped (all connected and waiting) it is unknown, and a minute is suggested."""
+        mine = [c for c in self.waiting.values() if c.address_hash == address_hash]
+        if len(mine) + self.starting.get(address_hash, 0) < self.settings.max_waiting_per_address:
+            return None
+        now = self.clock.now()
+        window = timedelta(seconds=self.settings.resume_window)
+        ends = [c.dropped_at + window - now for c in mine if c.dropped_at is not None]
+        if not ends:
+            return 60
+        return max(1, math.ceil(min(ends).total_seconds()))
+
+    def next_waiting(self, team: str | None) -> LiveChat | None:
+        """The chat `accept` without id takes: returned chats, own region, longest waiting."""
+        for chat in self.waiting.values():
+            if chat.returned:
+                return chat  # a chat a counsellor left waits at the front (protocol Additions)
+            break
+        if team is not None:
+            for chat in self.waiting.values():
+                if chat.intake.region == team:
+                    return chat
+        return next(iter(self.waiting.values()), None)
+
+    # -- delivery -----------------------------------------------------------------------
+
+    def to_counsellor(self, chat: LiveChat, frame: dict[str, Any]) -> None:
+        if chat.counsellor is None or chat.hold:
+            return
+        for staff in self.staff.get(chat.counsellor, ()):
+            staff.send(frame)
+
+    def committed(self, chat: LiveChat, message: Message) -> None:
+        """A message is durable: relay it, keeping seq order even if commits came out of order."""
+        chat.committed[message.seq] = message
+        self._flush(chat)
+
+    def _flush(self, chat: LiveChat) -> None:
+        while True:
+            nxt = chat.delivered + 1
+            if nxt in chat.skipped:
+                chat.skipped.discard(nxt)
+                chat.delivered = nxt
+                continue
+            m = chat.committed.pop(nxt, None)
+            if m is None:
+                break
+            chat.delivered = nxt
+            chat.messages.append(m)
+            if chat.readers:
+                self.to_readers(chat, {"type": "read_along_message", "chat": chat.id})
+            if m.from_chatter:
+                self.to_counsellor(chat, {"type": "message", "chat": chat.id, **message_entry(m)})
+            elif chat.conn is not None:
+                chat.conn.send({"type": "message", **message_entry(m)})
+
+    def write_failed(self, chat: LiveChat, seq: int, key: tuple[str, str]) -> None:
+        """A message write failed (disk full, I/O error): no gap, no stale idempotency entry."""
+        chat.ids.pop(key, None)
+        if chat.next_seq == seq + 1:
+            chat.next_seq = seq  # nothing allocated after it: reuse the number
+        else:
+            chat.skipped.add(seq)  # later numbers are out: skip it rather than stall
+            self._flush(chat)
+
+    def rate_limiter(self) -> RateLimiter:
+        """A new chat's flood limiter with the configured limits (per second, per 10 s)."""
+        s = self.settings
+        return RateLimiter(((1.0, s.chat_rate_per_second), (10.0, s.chat_rate_per_10s)))
+
+    def allocate(
+        self, chat: LiveChat, sender: str, client_id: str, text: str, id_hash: str | None = None
+    ) -> tuple[asyncio.Future[int], bool]:
+        """Seq for a new message (or the future of a repeated id) and whether it is new.
+
+        `id_hash`: `chats.client_id_hash` of `client_id` if the caller computed it already."""
+        key = (sender, id_hash or chats.client_id_hash(self.db, chat.id, client_id))
+        known = chat.ids.get(key)
+        if known is not None:
+            return known, False
+        seq = chat.next_seq
+        chat.next_seq += 1
+        assert self.loop is not None
+        fut: asyncio.Future[int] = self.loop.create_future()
+        chat.ids[key] = fut
+        chat.pending.add(fut)
+        at = self.clock.now()
+        # Queued right here, so jobs reach the writer in seq order; a done-callback instead
+        # of a task per message (the hot path: no task to create and schedule).
+        written = self.db.submit(chats.message_job(chat.id, seq, sender, key[1], text, at))
+
+        def done(w: asyncio.Future[None]) -> None:
+            chat.pending.discard(fut)
+            exc = StoreError("write cancelled") if w.cancelled() else w.exception()
+            if exc is not None:
+                log.error("message write failed chat=%s seq=%d: %s", chat.id, seq, type(exc))
+                self.write_failed(chat, seq, key)
+                fut.set_exception(exc)
+                fut.exception()  # retrieved: waiting senders get it; no "never retrieved"
+            else:
+                self.committed(chat, Message(seq, sender, key[1], text, at))
+                fut.set_result(seq)
+
+        written.add_done_callback(done)
+        return fut, True
+
+    async def settle(self, chat: LiveChat) -> None:
+        """Wait for the chat's in-flight messages before it ends (they are acknowledged)."""
+        if chat.pending:
+            await asyncio.gather(*list(chat.pending), return_exceptions=True)
+
+    # -- chat transitions -----------------------------------------------------------------
+
+    def to_readers(self, chat: LiveChat, frame: dict[str, Any]) -> None:
+        """Read-along (issue 7): a frame to each supervisor following this chat; a message
+        frame gets the newest message added."""
+        if frame["type"] == "read_along_message":
+            frame = {**frame, **message_entry(chat.messages[-1])}
+        for reader in chat.readers:
+            self.send_to_staff(reader, frame)
+
+    def watched_frame(self, chat: LiveChat) -> dict[str, Any]:
+        """For the counsellor's tab: who is reading along in this chat now."""
+        names = sorted(self.aliases.get(r, r) for r in chat.readers)
+        return {"type": "watched", "chat": chat.id, "by": names}
+
+    def staff_left(self, name: str) -> None:
+        """A staff member's last console closed: they stop reading along anywhere."""
+        for chat in self.chats.values():
+            if name in chat.readers:
+                chat.readers.discard(name)
+                self.to_counsellor(chat, self.watched_frame(chat))
+        self.counsellor_gone(name)
+        self.changed()
+
+    # -- orphaned chats: back to the queue when their counsellor is gone ------------------
+
+    def counsellor_gone(self, name: str) -> None:
+        """The last console of `name` closed: their chats start the `orphan_after` clock."""
+        now = self.clock.now()
+        for chat in self.chats.values():
+            if chat.counsellor == name and chat.state == "assigned" and chat.orphaned_at is None:
+                chat.orphaned_at = now
+
+    def counsellor_back(self, name: str) -> None:
+        """A console of `name` logged in: their chats stay theirs (the tabs are restored)."""
+        for chat in self.chats.values():
+            if chat.counsellor == name:
+                chat.orphaned_at = None
+
+    async def requeue_orphans(self) -> int:
+        """Chats whose counsellor has been gone `orphan_after` seconds go back; how many."""
+        if self.stopping:
+            return 0
+        cutoff = self.clock.now() - timedelta(seconds=self.settings.orphan_after)
+        due = [
+            c
+            for c in self.chats.values()
+            if c.state == "assigned" and c.orphaned_at is not None and c.orphaned_at <= cutoff
+        ]
+        for chat in due:
+            if chat.counsellor is not None and not self.staff.get(chat.counsellor):
+                await self.requeue(chat, "orphaned")
+        return len(due)
+
+    async def requeue(self, chat: LiveChat, why: str, actor: str = "relay") -> None:
+        """Back to the front of the queue with its history (after other returned chats);
+        the chatter is told that another counsellor will take over."""
+        if chat.state != "assigned" or chat.hold:
+            return
+        former = chat.counsellor
+        chat.state, chat.counsellor, chat.orphaned_at, chat.returned = "waiting", None, None, True
+        if chat.readers:
+            self.to_readers(chat, {"type": "read_along_ended", "chat": chat.id})
+            chat.readers.clear()
+        returned = [c for c in self.waiting.values() if c.returned]
+        rest = [c for c in self.waiting.values() if not c.returned]
+        self.waiting = {c.id: c for c in (*returned, chat, *rest)}
+        self.queue_changed()
+        at = self.clock.now()
+        detail = json.dumps({"from": former, "why": why})
+
+        async def job(tx: Tx) -> None:
+            await chats.requeue_in(tx, chat.id)
+            await audit.append(tx, at, actor, "chat.requeue", chat.id, detail=detail)
+
+        await self.db.write(job)
+        log.info("requeue chat=%s why=%s", chat.id, why)
+        if chat.conn is not None and chat.state == "waiting":
+            pos = self.position(chat)
+            chat.conn._last_position = pos
+            chat.conn.send(
+                {"type": "requeued", "position": pos, "detail": t("relay.requeued", self.lang)}
+            )
+
+    async def hand_over(
+        self, chat: LiveChat, target: accounts.Account, actor: str, action: str
+    ) -> bool:
+        """A supervisor's take-over or reassign: the chat (assigned or waiting) becomes
+        `target`'s, audited as `action`; False if it ended meanwhile."""
+        former = chat.counsellor
+        if chat.state == "waiting":
+            del self.waiting[chat.id]
+            self.queue_changed()
+        chat.state, chat.counsellor, chat.team, chat.hold = (
+            "assigned",
+            target.name,
+            target.team,
+            True,
+        )
+        chat.returned, chat.orphaned_at = False, None
+        at = self.clock.now()
+        detail = json.dumps({"from": former, "to": target.name})
+
+        async def job(tx: Tx) -> None:
+            await chats.assign_in(tx, chat.id, target.name, target.team, at)
+            await audit.append(tx, at, actor, action, chat.id, detail=detail)
+
+        await self.db.write(job)
+        chat.hold = False
+        log.info("%s chat=%s by=%s to=%s", action, chat.id, actor, target.name)
+        if former is not None and former != target.name:
+            by = self.aliases.get(actor, actor)
+            self.send_to_staff(former, {"type": "released", "chat": chat.id, "by": by})
+        if chat.state == "ended":
+            return False
+        if not self.staff.get(target.name):
+            chat.orphaned_at = at
+        self.changed()
+        for conn in self.staff.get(target.name, ()):
+            conn.send(
+                {
+                    "type": "assigned",
+                    "chat": chat.id,
+                    "intake": chat.intake.as_dict(),
+                    "history": chat.history(),
+                }
+            )
+            if chat.readers:
+                conn.send(self.watched_frame(chat))
+            if chat.conn is None:
+                conn.send({"type": "presence", "chat": chat.id, "state": "away"})
+        if chat.conn is not None:
+            chat.conn.send(
+                {"type": "joined", "counsellor": self.aliases.get(target.name, target.display)}
+            )
+        return True
+
+    def forget(self, chat: LiveChat) -> None:
+        self.chats.pop(chat.id, None)
+        self.by_resume.pop(chat.resume_hash, None)
+        if chat.readers:
+            self.to_readers(chat, {"type": "read_along_ended", "chat": chat.id})
+            chat.readers.clear()
+        if self.waiting.pop(chat.id, None) is not None:
+            self.queue_changed()
+        else:
+            self.changed()
+
+    async def end(self, chat: LiveChat, by: str) -> None:
+        """End a chat (memory first so nothing else happens to it, then stored)."""
+        was = chat.state
+        chat.state = "ended"
+        self.forget(chat)
+        await self.settle(chat)
+        await chats.end_chat(self.db, chat.id, by, self.clock.now())
+        self.changed()  # stored: the monitor's figures from the database now include it
+        log.info("end chat=%s by=%s", chat.id, by)
+        if was == "assigned" and by != "counsellor":
+            self.to_counsellor(chat, {"type": "ended", "chat": chat.id, "by": by})
+        if chat.conn is not None and by != "chatter":
+            chat.conn.send({"type": "ended", "by": by})
+            chat.conn.close(Close.NORMAL)
+
+    async def sweep(self) -> int:
+        """End chats whose chatter has been away longer than the resume window; how many."""
+        now = self.clock.now()
+        window = timedelta(seconds=self.settings.resume_window)
+        expired = [
+            c
+            for c in self.chats.values()
+            if c.conn is None and c.dropped_at is not None and now >= c.dropped_at + window
+        ]
+        for chat in expired:
+            if chat.state != "ended":
+                log.info("timeout chat=%s", chat.id)
+                await self.end(chat, "timeout")
+        await self.requeue_orphans()
+        return len(expired)
+
+    async def check_sessions(self) -> int:
+        """Close consoles whose session no longer holds; how many.
+
+        `user disable|passwd|reset-otp` run in another process on the same database: they
+        delete the account's sessions, and this notices (one indexed query for all consoles;
+        each staff request is checked as well). Expired sessions end the same way."""
+        conns = [
+            c
+            for group in self.staff.values()
+            for c in group
+            if c.session_hash is not None and not c.closing
+        ]
+        if not conns:
+            return 0
+        hashes = [c.session_hash for c in conns if c.session_hash is not None]
+        live = await accounts.live_sessions(self.db, self.clock, hashes)
+        gone = [c for c in conns if c.session_hash not in live]
+        for conn in gone:
+            conn.revoked()
+        return len(gone)
+
+    async def _session_sweep(self, last: list[float]) -> None:
+        """From the sweep loop: sessions each second, login records every ten minutes."""
+        now = asyncio.get_running_loop().time()
+        if now - last[0] >= SESSION_CHECK_INTERVAL:
+            last[0] = now
+            await self.check_sessions()
+        if now - last[1] >= LOGIN_CLEAN_INTERVAL:
+            last[1] = now
+            await accounts.clean_login_records(self.db, self.clock)
+
+    async def _sweep_loop(self) -> None:
+        last = [-1e9, -1e9]  # loop time of the last session check and login clean-up
+        while True:
+            await asyncio.sleep(SWEEP_INTERVAL)
+            try:
+                await self.sweep()
+                mono = self.clock.monotonic()
+                if mono - self._budget_pruned >= BUDGET_PRUNE_EVERY:
+                    self._budget_pruned = mono
+                    self.stored_bytes.prune(mono)
+                now = self.clock.now()
+                for h in [h for h, until in self.blocks.items() if until <= now]:
+                    del self.blocks[h]
+                await self._session_sweep(last)
+            except Exception as exc:  # the sweep must survive a failed write
+                log.error("sweep failed: %r", exc)
+
+    def staff_list(self) -> list[dict[str, Any]]:
+        seen = []
+        for name, conns in sorted(self.staff.items()):
+            live = [c for c in conns if c.account is not None]
+            if not live:
+                continue
+            account = live[0].account
+            assert account is not None
+            seen.append(
+                {
+                    "user": name,
+                    "name": account.display,
+                    "role": account.role,
+                    "team": account.team,
+                    "status": live[-1].status,
+                    "chats": sum(1 for c in self.chats.values() if c.counsellor == name),
+                }
+            )
+        return seen

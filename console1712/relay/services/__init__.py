@@ -1,0 +1,1 @@
+"""Background services the relay runs: SMTP intake, mail sending, retention."""
