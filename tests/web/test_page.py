@@ -430,7 +430,8 @@ async def test_chatter_typing_goes_out_at_most_once_per_3_seconds(
 ) -> None:
     anna = await make_staff("anna", display="Anna")
     # The page's clock stands still unless the test moves it (the relay's: the FakeClock).
-    await page.clock.install()
+    # A fixed start, not the real time: pause_at can only move the page's clock forward.
+    await page.clock.install(time=datetime(2026, 12, 1, 13, 0, tzinfo=UTC))
     chat_id = await start_chat(page, relay)
     await page.clock.pause_at(datetime(2026, 12, 1, 14, 0, tzinfo=UTC))
     box = page.locator("#message")
