@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 AXE := tests/web/node_modules/axe-core/axe.min.js
 
-.PHONY: demo test lint install clean browser axe lock
+.PHONY: demo test lint install clean browser haproxy axe lock
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,7 +18,7 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/console1712 demo
 
-test: $(STAMP) browser $(AXE)
+test: $(STAMP) browser haproxy $(AXE)
 	$(BIN)/ruff check console1712 tests
 	$(BIN)/mypy
 	$(BIN)/lint-imports
@@ -31,6 +31,12 @@ browser:
 	@test -x /usr/bin/chromium || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium; \
 	  else echo "chromium missing: run 'sudo apt-get install -y chromium'" >&2; exit 1; fi; }
+
+# The deployment tests run Debian's HAProxy in front of real relays (deploy/haproxy.cfg).
+haproxy:
+	@command -v haproxy >/dev/null || test -x /usr/sbin/haproxy || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y haproxy; \
+	  else echo "haproxy missing: run 'sudo apt-get install -y haproxy'" >&2; exit 1; fi; }
 
 # axe-core (accessibility rules) for the web page's tests, from the npm registry at the
 # version locked in tests/web/package-lock.json; Debian's npm is installed when missing.

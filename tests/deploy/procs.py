@@ -1,0 +1,149 @@
+"""Real processes for the deployment tests: `console1712 relay` on a fixed loopback port
+(so that it comes back where HAProxy looks for it, as under systemd) and HAProxy itself,
+started with deploy/haproxy.cfg rendered for the test's ports."""
+
+from __future__ import annotations
+
+import asyncio
+import http.client
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.e2e import test_relay_restart as e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+HAPROXY_CFG = ROOT / "deploy" / "haproxy.cfg"
+TLS_BIND = ' ssl crt "${CONSOLE1712_LB_CERT}" alpn http/1.1'
+SERVER_LINE = 'server relay1 "${CONSOLE1712_RELAY1}"'
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on now (the relay and HAProxy need fixed ports)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def haproxy_binary() -> str:
+    """Debian's haproxy; its absence fails the test (`make test` installs it)."""
+    path = shutil.which("haproxy") or "/usr/sbin/haproxy"
+    if not os.path.exists(path):
+        pytest.fail("haproxy not found: run `make haproxy` (apt-get install -y haproxy)")
+    return path
+
+
+def render_haproxy(relay_ports: list[int], *, tls: bool = False) -> str:
+    """deploy/haproxy.cfg with one `server` line per relay port; without `tls` the bind line
+    loses its TLS options (the tests speak plain HTTP to HAProxy)."""
+    text = HAPROXY_CFG.read_text()
+    assert text.count(TLS_BIND) == 1 and text.count(SERVER_LINE) == 1, "template changed"
+    if not tls:
+        text = text.replace(TLS_BIND, "")
+    servers = "\n    ".join(
+        f"server relay{i} 127.0.0.1:{port}" for i, port in enumerate(relay_ports, 1)
+    )
+    return text.replace(SERVER_LINE, servers)
+
+
+def http_get(port: int, path: str) -> tuple[int, bytes]:
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        try:
+            conn.request("GET", path)
+            response = conn.getresponse()
+            return response.status, response.read()
+        finally:
+            conn.close()
+    except OSError:
+        return 0, b""
+
+
+async def until_healthy(port: int, attempts: int = 400) -> None:
+    """Poll GET /healthz on `port` until it answers 200."""
+    for _ in range(attempts):
+        status, _ = await asyncio.to_thread(http_get, port, "/healthz")
+        if status == 200:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"/healthz on port {port} never answered 200")
+
+
+class RelayProcess(e2e.RelayProcess):
+    """`console1712 relay` in a child process on a fixed port (`start` again after a kill
+    comes back where HAProxy looks for it); `env` adds CONSOLE1712_* settings."""
+
+    def __init__(self, data: Path, log: Path, env: dict[str, str] | None = None) -> None:
+        super().__init__(data, log)
+        self.port = self.fixed_port = free_port()
+        self.env = env or {}
+        self.logs: list[str] = []  # the log of each earlier run
+
+    def _spawn(self) -> None:
+        if self.log.exists():
+            self.logs.append(self.log.read_text())
+        with self.log.open("wb") as err:
+            env = {k: v for k, v in os.environ.items() if not k.startswith("CONSOLE1712_")}
+            self.proc = subprocess.Popen(
+                [sys.executable, "-c", "from console1712.cli import entry; entry()", "relay",
+                 "--data", str(self.data), "--port", str(self.fixed_port), "--always-open",
+                 "--smtp-port", "0"],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
+                env={**env, **self.env},
+            )  # fmt: skip
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+class HAProxy:
+    """HAProxy in the foreground with deploy/haproxy.cfg rendered for `relay_ports`."""
+
+    def __init__(self, workdir: Path, relay_ports: list[int]) -> None:
+        self.port = free_port()
+        self.cfg = workdir / "haproxy.cfg"
+        self.cfg.write_text(render_haproxy(relay_ports))
+        self.log = workdir / "haproxy.log"
+        self.env = {
+            **os.environ,
+            "CONSOLE1712_LB_BIND": f"127.0.0.1:{self.port}",
+            "CONSOLE1712_LB_CHECK": "200ms",  # notice a dead relay fast in tests
+        }
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def check(self) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [haproxy_binary(), "-c", "-f", str(self.cfg)],
+            env=self.env, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+
+    def _spawn(self) -> None:
+        with self.log.open("wb") as out:
+            self.proc = subprocess.Popen(
+                [haproxy_binary(), "-db", "-f", str(self.cfg)],
+                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, env=self.env,
+            )  # fmt: skip
+
+    async def start(self) -> None:
+        self._spawn()
+        await until_healthy(self.port)
+
+    def url(self, path: str) -> str:
+        return f"ws://127.0.0.1:{self.port}{path}"
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
