@@ -65,16 +65,6 @@ def http_get(port: int, path: str) -> tuple[int, bytes]:
         return 0, b""
 
 
-async def until_healthy(port: int, attempts: int = 400) -> None:
-    """Poll GET /healthz on `port` until it answers 200."""
-    for _ in range(attempts):
-        status, _ = await asyncio.to_thread(http_get, port, "/healthz")
-        if status == 200:
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"/healthz on port {port} never answered 200")
-
-
 class RelayProcess(e2e.RelayProcess):
     """`console1712 relay` in a child process on a fixed port (`start` again after a kill
     comes back where HAProxy looks for it); `env` adds CONSOLE1712_* settings."""
@@ -116,6 +106,7 @@ class HAProxy:
             **os.environ,
             "CONSOLE1712_LB_BIND": f"127.0.0.1:{self.port}",
             "CONSOLE1712_LB_CHECK": "200ms",  # notice a dead relay fast in tests
+            "CONSOLE1712_LB_MAXCONN": "1000",  # 20,000 needs more open files than CI allows
         }
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -134,7 +125,14 @@ class HAProxy:
 
     async def start(self) -> None:
         self._spawn()
-        await until_healthy(self.port)
+        assert self.proc is not None
+        for _ in range(400):
+            assert self.proc.poll() is None, "haproxy exited: " + self.log.read_text()
+            status, _ = await asyncio.to_thread(http_get, self.port, "/healthz")
+            if status == 200:
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError("/healthz through haproxy never answered 200")
 
     def url(self, path: str) -> str:
         return f"ws://127.0.0.1:{self.port}{path}"
