@@ -343,8 +343,12 @@ class Relay:
             if response is not None:
                 # Same status and headers as GET (Content-Length included), no body.
                 return dataclasses.replace(response, body=b"")
-        # Other methods, and HEAD on /chat or /console (an upgrade is a GET): 405.
-        response = conn.respond(HTTPStatus.METHOD_NOT_ALLOWED, "Method Not Allowed\n")
+        # Other methods, and HEAD on /chat or /console (an upgrade is a GET): 405, with a
+        # body that says what is served (a health check or proxy set to POST shows it).
+        response = conn.respond(
+            HTTPStatus.METHOD_NOT_ALLOWED,
+            "Method Not Allowed: this server answers GET and HEAD only\n",
+        )
         response.headers["Allow"] = "GET, HEAD"
         return response
 
