@@ -11,113 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
-from typing import Any
-
-import pytest
 
 from console1712.client.chatter import ChatterClient
-from console1712.client.staff import CONNECTED, RECONNECTING, StaffClient
-from console1712.clock import Clock
-from console1712.store import accounts, chats
-from console1712.store.db import Database
+from console1712.client.staff import CONNECTED, RECONNECTING
+from tests.deploy.helpers import COUNSELLORS, Counsellor, make_counsellors, stored_chats
 from tests.deploy.procs import HAProxy, RelayProcess
 
-PASSWORD = "correct horse battery"
-COUNSELLORS = ("anna", "bert")
 CHATS_EACH = 3  # the relay's default cap of open chats per counsellor
 MESSAGES = 12  # per chatter and per counsellor chat
 KILL_AFTER = 20  # acknowledged messages in all before the SIGKILL
-
-
-async def make_counsellors(data: Path) -> dict[str, str]:
-    """The counsellors' accounts, made before the relay starts: name -> TOTP secret."""
-    db = await Database.open(data / "console1712.db", data / "console1712.key")
-    try:
-        return {
-            name: (
-                await accounts.create_account(
-                    db, Clock(), name, PASSWORD, role="counsellor", team="antwerpen",
-                    display=name.title(),
-                )
-            ).secret
-            for name in COUNSELLORS
-        }  # fmt: skip
-    finally:
-        await db.close()
-
-
-async def stored_chats(data: Path) -> dict[str, chats.StoredChat]:
-    db = await Database.open(data / "console1712.db", data / "console1712.key")
-    try:
-        return {c.id: c for c in await chats.load_open_chats(db)}
-    finally:
-        await db.close()
-
-
-@pytest.fixture
-def relay_process(tmp_path: Path) -> Iterator[RelayProcess]:
-    rp = RelayProcess(
-        tmp_path / "data",
-        tmp_path / "relay.log",
-        # Every test client comes from 127.0.0.1 (and, behind HAProxy, every client does):
-        # the per-address caps are not what this test is about.
-        env={
-            "CONSOLE1712_MAX_WAITING_PER_ADDRESS": "1000",
-            "CONSOLE1712_CHAT_RATE_PER_SECOND": "1000",
-            "CONSOLE1712_CHAT_RATE_PER_10S": "10000",
-        },
-    )
-    try:
-        yield rp
-    finally:
-        rp.stop()
-
-
-@pytest.fixture
-async def haproxy(tmp_path: Path, relay_process: RelayProcess) -> AsyncIterator[HAProxy]:
-    proxy = HAProxy(tmp_path, [relay_process.fixed_port])
-    try:
-        yield proxy
-    finally:
-        proxy.stop()
-
-
-class Counsellor:
-    """A console's link (StaffClient) with what the test needs to see of it."""
-
-    def __init__(self, url: str, name: str) -> None:
-        self.name = name
-        self.client = StaffClient(url, self.on_frame, self.on_state, min_backoff=0.05)
-        self.states: list[str] = []
-        self.assigned: list[str] = []  # chat ids of every `assigned` frame, in order
-        self.acks: dict[tuple[str, str], asyncio.Future[int]] = {}
-        self.task: asyncio.Task[None] | None = None
-
-    def on_frame(self, frame: dict[str, Any]) -> None:
-        if frame.get("type") == "assigned":
-            self.assigned.append(str(frame["chat"]))
-        elif frame.get("type") == "ack":
-            fut = self.acks.get((str(frame["chat"]), str(frame["id"])))
-            if fut is not None and not fut.done():
-                fut.set_result(int(frame["seq"]))
-
-    def on_state(self, state: str) -> None:
-        self.states.append(state)
-
-    async def login(self, secret: str) -> None:
-        await self.client.login(self.name, PASSWORD, accounts.totp_code(secret, Clock().now()))
-        self.task = asyncio.create_task(self.client.run())
-
-    async def say(self, chat: str, text: str) -> int:
-        """Send and wait for the ack; a message caught by the crash is re-sent by the client
-        with its id after the reconnect."""
-        msg_id = self.client.new_id()
-        fut: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        self.acks[(chat, msg_id)] = fut
-        await self.client.say(chat, text, msg_id)
-        return await fut
 
 
 async def test_sigkill_under_load_behind_haproxy_loses_and_doubles_nothing(
