@@ -143,3 +143,10 @@ def test_sshd_snippet_forces_the_console_and_forbids_forwarding(tmp_path: Path) 
         [sshd, "-t", "-f", str(config)], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_deployment_doc_shows_the_shipped_sshd_snippet() -> None:
+    """docs/deployment.md quotes deploy/sshd_config.d/console1712.conf as it is (no drift)."""
+    snippet = SSHD.read_text(encoding="utf-8")
+    body = "".join(ln for ln in snippet.splitlines(True) if not ln.startswith("#"))
+    assert f"```\n{body}```\n" in (ROOT / "docs" / "deployment.md").read_text(encoding="utf-8")
