@@ -13,14 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from console1712.clock import from_rfc3339, to_rfc3339
-from console1712.store.db import Database, Tx, register_encrypted
-
-register_encrypted("chats", "nickname", "id")
-register_encrypted("chats", "age", "id")
-register_encrypted("chats", "gender", "id")
-register_encrypted("chats", "region", "id")
-register_encrypted("chats", "address", "id")
-register_encrypted("chat_messages", "text", "chat || ':' || seq")
+from console1712.store.db import Database, Tx
 
 CHATTER = ""  # the `sender` of a chatter's message; staff messages carry the account name
 

@@ -20,10 +20,8 @@ from console1712.domain.retention import (
     rights_due,
 )
 from console1712.store import audit, dossiers
-from console1712.store.db import Database, Tx, register_encrypted
+from console1712.store.db import Database, Tx
 from console1712.store.dossiers import DossierError, Erased
-
-register_encrypted("rights_requests", "note", "id")
 
 # Kinds whose fulfilment makes the dossier read-only: processing stops, nothing is erased.
 RESTRICTING = ("restriction", "objection", "withdrawal")
