@@ -330,3 +330,31 @@ async def transcript(db: Database, chat_id: str) -> list[Message]:
         )
         for r in rows
     ]
+
+
+@dataclass(frozen=True)
+class EndedChat:
+    """An ended chat as the anonymised transcripts see it: no intake, no address."""
+
+    id: str
+    since: datetime
+    nickname: str
+    counsellor: str | None
+
+
+async def ended_chats(db: Database, since: datetime | None = None) -> list[EndedChat]:
+    """Ended chats started at or after `since`, oldest first; the nickname opened."""
+    rows = await db.fetchall(
+        "SELECT id, since, nickname, counsellor FROM chats WHERE state = 'ended' AND since >= ?"
+        " ORDER BY since, id",
+        ("" if since is None else to_rfc3339(since),),
+    )
+    return [
+        EndedChat(
+            id=r["id"],
+            since=from_rfc3339(r["since"]),
+            nickname=db.keys.open(r["nickname"], "chats", "nickname", r["id"]),
+            counsellor=r["counsellor"],
+        )
+        for r in rows
+    ]

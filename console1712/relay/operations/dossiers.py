@@ -17,6 +17,7 @@ from console1712.domain.retention import RIGHTS_KINDS, brussels_today, dossier_e
 from console1712.domain.themes import taxonomy
 from console1712.i18n import t
 from console1712.protocol.frames import BadRequest
+from console1712.records.rights import fulfil
 from console1712.relay.operations import (
     ANYONE,
     STAFF,
@@ -362,14 +363,14 @@ async def rights_list(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
 
 @operation("rights_fulfil", STAFF)
 async def rights_fulfil(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
-    """Carry out a request (store.rights.fulfil); the copy/portability export comes along."""
+    """Carry out a request (records.rights.fulfil); the copy/portability export comes along."""
     request_id = req_str(f, "id", max_len=40)
     team = _team(ctx)
     try:
         request = await rights.get(ctx.db, request_id, team)
         if request.kind == "erasure" and ctx.caller.role != "supervisor":
             raise OpError("forbidden", t("dossier.err.forbidden", "nl"))
-        done = await rights.fulfil(
+        done = await fulfil(
             ctx.db, ctx.clock.now(), ctx.caller.name, request_id, team, ctx.settings.lang
         )
     except DossierError as exc:
