@@ -16,6 +16,7 @@ from console1712.client.staff import StaffClient
 from console1712.clock import Clock
 from console1712.config import Settings
 from console1712.domain.text import one_line, strip_controls
+from console1712.domain.vocabulary import STAFF_ROLES
 from console1712.i18n import t
 from console1712.screens.base import ConsoleScreen
 from console1712.screens.dialogs import PickScreen, QuitScreen
@@ -165,7 +166,7 @@ class ConsoleApp(App[None]):
         found: list[tuple[str, str]] = []
         for entry in reply.get("staff") or []:
             if isinstance(entry, dict) and isinstance(entry.get("user"), str):
-                if entry.get("role", "counsellor") in ("counsellor", "supervisor"):
+                if entry.get("role", "counsellor") in STAFF_ROLES:
                     found.append((entry["user"], str(entry.get("name") or entry["user"])))
         return found
 
@@ -176,7 +177,7 @@ class ConsoleApp(App[None]):
         from console1712.widgets.activity import activity_content
 
         ws = self.workspace
-        if ws is None or not ws.is_mounted or ws.role not in ("counsellor", "supervisor"):
+        if ws is None or not ws.is_mounted or ws.role not in STAFF_ROLES:
             return None
         try:
             panes = ws.ordered_panes()
@@ -222,7 +223,7 @@ class ConsoleApp(App[None]):
             for entry in reply.get("staff") or []
             if isinstance(entry, dict)
             and isinstance(entry.get("user"), str)
-            and entry.get("role", "counsellor") in ("counsellor", "supervisor")
+            and entry.get("role", "counsellor") in STAFF_ROLES
         ]
 
     def ring(self) -> None:

@@ -14,15 +14,14 @@ import sys
 import threading
 from pathlib import Path
 from typing import Any, TextIO
-from zoneinfo import ZoneInfo
 
 from console1712.client.chatter import ChatterClient, ChatterError, ConnectFailed, Frame
 from console1712.clock import from_rfc3339
 from console1712.config import Settings
 from console1712.domain.text import strip_controls
+from console1712.domain.vocabulary import BRUSSELS
 from console1712.i18n import t
 
-BRUSSELS = ZoneInfo("Europe/Brussels")
 DAYS = {
     "nl": ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
     "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from console1712.client.chatter import ChatterClient, ChatterError, Frame
-from console1712.config import REGIONS
+from console1712.domain.vocabulary import REGIONS
 
 DEFAULT_TIMEOUT = 10.0
 ACTIONS = (

@@ -13,8 +13,8 @@ from collections.abc import Container
 from dataclasses import dataclass
 from typing import Any
 
-from console1712.config import REGIONS
 from console1712.domain.text import TextError, clean_field, clean_text, has_lone_surrogate
+from console1712.domain.vocabulary import REGIONS
 
 PROTOCOL = 1
 MAX_FRAME = 64 * 1024

@@ -10,14 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from console1712.domain.vocabulary import RESTRICTING_KINDS
 from console1712.records import exports
 from console1712.store import dossiers, rights
 from console1712.store.db import Database
 from console1712.store.dossiers import DossierError, Erased
 from console1712.store.rights import RightsRequest
-
-# Kinds whose fulfilment makes the dossier read-only: processing stops, nothing is erased.
-RESTRICTING = ("restriction", "objection", "withdrawal")
 
 
 @dataclass
@@ -51,5 +49,7 @@ async def fulfil(
         export = await exports.json_export(db, at, actor, request.code, team)
     elif request.kind == "erasure":
         erased = await dossiers.erase(db, at, actor, request.code, team)
-    done = await rights.complete(db, at, actor, request, team, restrict=request.kind in RESTRICTING)
+    done = await rights.complete(
+        db, at, actor, request, team, restrict=request.kind in RESTRICTING_KINDS
+    )
     return Fulfilment(done, export, erased)

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import date, datetime, time
 
-from console1712.domain.hours import BRUSSELS
 from console1712.domain.scrub import scrub
+from console1712.domain.vocabulary import BRUSSELS
 from console1712.store import accounts
 from console1712.store.chats import ended_chats, transcript
 from console1712.store.db import Database

@@ -16,12 +16,13 @@ from websockets.protocol import State
 from console1712.clock import to_rfc3339
 from console1712.domain.logsafe import logged
 from console1712.domain.text import one_line
+from console1712.domain.vocabulary import STAFF_ROLES
 from console1712.i18n import t
 from console1712.i18n.common import alternatives
 from console1712.protocol import frames as p
 from console1712.protocol.frames import BadRequest, Close, Code
 from console1712.relay import operations as ops
-from console1712.relay.live import STAFF_ROLES, LiveChat, message_entry
+from console1712.relay.live import LiveChat, message_entry
 from console1712.relay.ratelimit import RateLimiter
 from console1712.store import accounts, audit, blocks, chats
 from console1712.store.chats import CHATTER, Intake

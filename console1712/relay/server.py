@@ -34,12 +34,13 @@ from console1712.clock import Clock, to_rfc3339
 from console1712.config import Settings
 from console1712.domain.hours import Schedule
 from console1712.domain.logsafe import logged
+from console1712.domain.vocabulary import STAFF_ROLES
 from console1712.i18n import t
 from console1712.protocol import frames as p
 from console1712.protocol.frames import Close
 from console1712.relay import operations as ops
 from console1712.relay.connections import QUEUE_INTERVAL, ChatterConn, Peer, StaffConn
-from console1712.relay.live import STAFF_ROLES, LiveChat, message_entry
+from console1712.relay.live import LiveChat, message_entry
 from console1712.relay.ratelimit import HourlyBudget, RateLimiter
 from console1712.store import accounts, audit, blocks, chats
 from console1712.store.chats import Message

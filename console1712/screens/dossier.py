@@ -24,10 +24,9 @@ from textual.message import Message
 from textual.widgets import Footer, Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from console1712.domain.hours import BRUSSELS
-from console1712.domain.retention import RIGHTS_KINDS
 from console1712.domain.text import one_line
 from console1712.domain.themes import taxonomy
+from console1712.domain.vocabulary import BRUSSELS, RIGHTS_KINDS, STAFF_ROLES
 from console1712.i18n import error_text, t
 from console1712.screens.base import ConsoleModal, ConsoleScreen
 from console1712.screens.dialogs import ConfirmScreen, PickScreen, ThemesScreen
@@ -56,7 +55,6 @@ KEYS: tuple[tuple[str, str, str, bool], ...] = (
     ("dossier.save", "ctrl+s", "save", False),
     ("dossier.back", "escape,f10", "back", True),
 )
-STAFF_ROLES = ("counsellor", "supervisor")
 WAIT = 10.0
 
 

@@ -17,8 +17,8 @@ from textual.content import Content
 from textual.widgets import Footer, Label, ListItem, ListView, Static, TextArea
 
 from console1712.clock import from_rfc3339
-from console1712.domain.hours import BRUSSELS
 from console1712.domain.text import one_line, shorten_middle, strip_controls
+from console1712.domain.vocabulary import BRUSSELS
 from console1712.i18n import error_text, plural, t
 from console1712.screens.base import ConsoleScreen, translate_footer
 from console1712.screens.dialogs import ConfirmScreen, PickScreen

@@ -12,8 +12,8 @@ from textual.content import Content
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from console1712.domain.hours import BRUSSELS
 from console1712.domain.text import one_line, strip_controls
+from console1712.domain.vocabulary import BRUSSELS
 from console1712.i18n import has_text, t
 from console1712.screens.base import ConsoleScreen, translate_footer
 from console1712.widgets.transcript import Line, Transcript, parse_at

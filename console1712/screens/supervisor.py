@@ -22,12 +22,11 @@ from textual.widgets import Footer, Input, OptionList, Select, Sparkline, Static
 from textual.widgets.option_list import Option
 
 from console1712.clock import from_rfc3339
-from console1712.config import REGIONS
-from console1712.domain.hours import BRUSSELS
 from console1712.domain.stats import AGE_BANDS, GENDERS, UNKNOWN
 from console1712.domain.text import one_line, strip_controls
 from console1712.domain.themes import label as theme_label
 from console1712.domain.themes import taxonomy
+from console1712.domain.vocabulary import BRUSSELS, REGIONS
 from console1712.i18n import error_text, t
 from console1712.i18n.supervision import TEXTS
 from console1712.screens.base import ConsoleModal, ConsoleScreen, translate_footer

@@ -13,8 +13,8 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import ContentSwitcher, Footer, OptionList, Static, TabbedContent
 
-from console1712.domain.hours import BRUSSELS
 from console1712.domain.text import MAX_TEXT, one_line, strip_controls
+from console1712.domain.vocabulary import BRUSSELS, STAFF_ROLES
 from console1712.i18n import error_text, plural, t
 from console1712.i18n.console import CANNED
 from console1712.screens.base import ConsoleScreen, translate_footer
@@ -116,7 +116,6 @@ def action_allowed(action: str, role: str) -> bool:
 COARSE_REFRESH = 15.0  # seconds between redraws of the waiting minutes
 REPLY_TICK = 1.0  # seconds between checks of how long chatters wait for an answer
 TYPING_EVERY = 3.0  # at most one `typing` frame per chat in this many seconds
-STAFF_ROLES = ("counsellor", "supervisor")
 
 
 class WorkspaceScreen(ConsoleScreen):

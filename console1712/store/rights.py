@@ -14,12 +14,8 @@ from datetime import date, datetime
 from typing import Any
 
 from console1712.clock import from_rfc3339, to_rfc3339
-from console1712.domain.retention import (
-    RIGHTS_KINDS,
-    brussels_today,
-    is_overdue,
-    rights_due,
-)
+from console1712.domain.retention import brussels_today, is_overdue, rights_due
+from console1712.domain.vocabulary import RIGHTS_KINDS
 from console1712.store import audit, dossiers
 from console1712.store.db import Database, Tx
 from console1712.store.dossiers import DossierError

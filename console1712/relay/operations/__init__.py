@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from console1712.clock import Clock
 from console1712.config import Settings
 from console1712.domain.text import TextError, clean_field, clean_text
+from console1712.domain.vocabulary import ROLES, STAFF_ROLES
 from console1712.protocol.frames import BadRequest
 from console1712.store.accounts import Account
 from console1712.store.db import Database
@@ -39,9 +40,9 @@ OPERATION_MODULES: tuple[str, ...] = (
     "console1712.relay.operations.blocks",
 )
 
-STAFF = frozenset({"counsellor", "supervisor"})
+STAFF = frozenset(STAFF_ROLES)
 SUPERVISOR = frozenset({"supervisor"})
-ANYONE = frozenset({"counsellor", "supervisor", "admin"})
+ANYONE = frozenset(ROLES)
 
 
 class OpError(Exception):

@@ -13,8 +13,9 @@ from datetime import date
 from typing import Any
 
 from console1712.clock import to_rfc3339
-from console1712.domain.retention import RIGHTS_KINDS, brussels_today, dossier_erase_at
+from console1712.domain.retention import brussels_today, dossier_erase_at
 from console1712.domain.themes import taxonomy
+from console1712.domain.vocabulary import RIGHTS_KINDS
 from console1712.i18n import t
 from console1712.protocol.frames import BadRequest
 from console1712.records.rights import fulfil

@@ -11,9 +11,10 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any, cast
 
+from console1712.domain.vocabulary import STAFF_ROLES
 from console1712.protocol.frames import BadRequest
 from console1712.relay import operations as ops
-from console1712.relay.live import STAFF_ROLES, LiveChat
+from console1712.relay.live import LiveChat
 from console1712.relay.operations import STAFF, SUPERVISOR, OpContext, OpError, req_str
 from console1712.store.accounts import Account
 

@@ -19,10 +19,9 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from console1712.clock import to_rfc3339
-from console1712.config import REGIONS
-from console1712.domain.hours import BRUSSELS
 from console1712.domain.stats import AGE_BANDS, GENDERS, UNKNOWN
 from console1712.domain.themes import taxonomy
+from console1712.domain.vocabulary import BRUSSELS, REGIONS
 from console1712.protocol.frames import BadRequest
 from console1712.relay import operations as ops
 from console1712.relay.live import LiveChat

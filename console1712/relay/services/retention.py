@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 
-from console1712.domain.hours import BRUSSELS
+from console1712.domain.vocabulary import BRUSSELS
 from console1712.relay.operations import RelayView, service
 from console1712.store import retention
 
