@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from textual import work
@@ -32,7 +32,7 @@ from console1712.widgets.supervisor_events import (
 )
 
 
-def pick_theme(environ: dict[str, str] | os._Environ[str]) -> str:
+def pick_theme(environ: Mapping[str, str]) -> str:
     """ANSI colours unless the terminal says it does true colour: right on thin clients."""
     if environ.get("COLORTERM", "").lower() in ("truecolor", "24bit"):
         return "textual-dark"

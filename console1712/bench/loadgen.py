@@ -25,6 +25,7 @@ from typing import Any
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from console1712.compat import net
 from console1712.relay import eventloop
 
 LOCAL_ADDRESSES = 16  # client sockets bind 127.0.0.2 .. 127.0.0.17 to spread connections
@@ -223,8 +224,8 @@ class Chatter:
 
     def abort(self) -> None:
         """Drop the connection as a network failure would (no close handshake, no leave)."""
-        if self.ws is not None and self.ws.transport is not None:
-            self.ws.transport.abort()
+        if self.ws is not None:
+            net.abort(self.ws)
 
 
 class Counsellor:

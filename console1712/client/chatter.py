@@ -20,6 +20,8 @@ from typing import Any
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
+from console1712.compat import net
+
 log = logging.getLogger("console1712.chatter")
 
 Frame = dict[str, Any]
@@ -169,9 +171,8 @@ class ChatterClient:
         The client resumes by itself after `hold` seconds.
         """
         self._hold = hold
-        ws = self._ws
-        if ws is not None and ws.transport is not None:
-            ws.transport.abort()
+        if self._ws is not None:
+            net.abort(self._ws)
 
     async def close(self) -> None:
         """Close the connection without leaving (the chat stays resumable on the relay)."""

@@ -14,6 +14,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.protocol import State
 
 from console1712.clock import to_rfc3339
+from console1712.compat import net
 from console1712.domain.logsafe import logged
 from console1712.domain.text import one_line
 from console1712.domain.vocabulary import STAFF_ROLES
@@ -73,18 +74,17 @@ class Peer:
     def send_raw(self, text: str) -> None:
         """Send a frame encoded already (one encoding shared by many connections)."""
         ws = self.ws
-        if self.closing or ws.protocol.state is not State.OPEN or ws.transport.is_closing():
+        if self.closing or ws.state is not State.OPEN or net.transport(ws).is_closing():
             return  # closing: the read loop ends soon
-        if ws.transport.get_write_buffer_size() > OUT_BUFFER:
+        if net.transport(ws).get_write_buffer_size() > OUT_BUFFER:
             # A peer that does not read must not make the relay hold unbounded memory.
             # A close frame would wait behind what it does not read: cut the connection.
             log.warning("dropping a peer that does not read")
             self.closing = True
-            ws.transport.abort()
+            net.abort(ws)
             return
         try:
-            ws.protocol.send_text(text.encode())
-            ws.send_data()  # websockets' own step after a send: the frame to the transport
+            net.send_text_now(ws, text.encode())
         except (OSError, RuntimeError) as exc:
             # The connection went away in this same loop iteration (uvloop refuses writes to
             # a closed transport): what was meant for it is dropped, as for any closed peer.
@@ -137,13 +137,12 @@ class Peer:
             return
         self.closing = True
         ws = self.ws
-        if ws.protocol.state is State.OPEN and not ws.transport.is_closing():
+        if ws.state is State.OPEN and not net.transport(ws).is_closing():
             try:
-                ws.protocol.send_close(code, reason)
-                ws.send_data()
+                net.send_close_now(ws, code, reason)
             except (OSError, RuntimeError):
                 pass
-        ws.transport.close()  # flushes what is buffered (error, close frame), then closes
+        net.transport(ws).close()  # flushes what is buffered (error, close frame), then closes
 
     # queue pushes
 

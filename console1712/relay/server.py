@@ -31,6 +31,7 @@ from websockets.http11 import Request, Response
 
 from console1712 import web
 from console1712.clock import Clock, to_rfc3339
+from console1712.compat import net
 from console1712.config import Settings
 from console1712.domain.hours import Schedule
 from console1712.domain.logsafe import logged
@@ -404,8 +405,7 @@ class Relay:
         self.per_address[key] = count + 1
         # asyncio reads up to 256 KiB a time by default, which glibc serves with mmap, mremap
         # and munmap on every read; a frame is at most MAX_FRAME, so read that much at most.
-        if hasattr(ws.transport, "max_size"):
-            ws.transport.max_size = 16 * 1024
+        net.limit_reads(net.transport(ws), 16 * 1024)
         log.info("connect %s", path)
         try:
             conn: Peer = ChatterConn(self, ws, address) if path == "/chat" else StaffConn(self, ws)

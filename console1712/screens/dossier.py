@@ -10,7 +10,6 @@ Admins see no content: for them the screen shows only the deadlines of rights re
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -28,7 +27,7 @@ from console1712.domain.text import one_line
 from console1712.domain.themes import taxonomy
 from console1712.domain.vocabulary import BRUSSELS, RIGHTS_KINDS, STAFF_ROLES
 from console1712.i18n import error_text, t
-from console1712.screens.base import ConsoleModal, ConsoleScreen
+from console1712.screens.base import ConsoleModal, ConsoleScreen, translate_footer
 from console1712.screens.dialogs import ConfirmScreen, PickScreen, ThemesScreen
 from console1712.widgets.dossier_view import (
     local_day,
@@ -155,15 +154,12 @@ class DossierScreen(ConsoleScreen):
         self._translate_bindings()
 
     def _translate_bindings(self) -> None:
-        for key, bindings in self._bindings.key_to_bindings.items():
-            self._bindings.key_to_bindings[key] = [
-                dataclasses.replace(
-                    b, description=t(f"dossier.key.{b.id.split('.')[-1]}", self.lang)
-                )
-                if b.id and b.show
-                else b
-                for b in bindings
-            ]
+        translate_footer(
+            self,
+            lambda b: (
+                t(f"dossier.key.{b.id.split('.')[-1]}", self.lang) if b.id and b.show else None
+            ),
+        )
 
     @property
     def staff(self) -> bool:

@@ -25,6 +25,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from console1712.clock import from_rfc3339
+from console1712.compat import tui
 from console1712.domain.text import strip_controls
 from console1712.domain.vocabulary import BRUSSELS
 from console1712.i18n import t
@@ -467,7 +468,7 @@ class Transcript(ScrollView, can_focus=False):
             # screen-wide layout that assigning `virtual_size` requests: set it and update
             # the scrollbar as Widget._size_updated(layout=False) does.
             self.set_reactive(ScrollView.virtual_size, size)
-            self._scroll_update(size)
+            tui.scroll_update(self, size)
         if self._follow:
             self.scroll_end(animate=False, immediate=True, x_axis=False)
         elif dropped:
