@@ -174,3 +174,23 @@ async def test_the_relay_answers_a_broken_field_with_its_name_and_ref(relay, mak
             # A good frame in between: bad requests in a row would close the link.
             await send(ws, {"type": "dossier_themes", "ref": "ok"})
             await recv_type(ws, "dossier_themes")
+
+
+async def test_the_staff_client_sends_a_typed_request(relay, make_staff) -> None:
+    import asyncio
+
+    from console1712.client.staff import StaffClient
+    from tests.relay.helpers import url
+
+    sup = await make_staff("sofie", role="supervisor")
+    client = StaffClient(url(relay, "/console"), lambda frame: None)
+    await client.login(sup.name, sup.password, sup.code())
+    runner = asyncio.create_task(client.run())
+    try:
+        reply = await client.request(po.DossierSearch(query="Sam"), wait=10)
+        assert reply is not None and reply["type"] == "dossiers" and reply["dossiers"] == []
+        reply = await client.request(po.PhoneContact(minutes=0), wait=10)
+        assert reply is not None and (reply["type"], reply["code"]) == ("error", "bad_request")
+    finally:
+        await client.close()
+        await runner
