@@ -18,6 +18,7 @@ from console1712.config import Settings
 from console1712.domain.text import one_line, strip_controls
 from console1712.domain.vocabulary import STAFF_ROLES
 from console1712.i18n import t
+from console1712.protocol import operations as req
 from console1712.screens.base import ConsoleScreen
 from console1712.screens.dialogs import PickScreen, QuitScreen
 from console1712.screens.login import LoginScreen
@@ -253,7 +254,7 @@ class ConsoleApp(App[None]):
         ws = self.workspace
         return [] if ws is None else [p for p in ws.ordered_panes() if p.state.open]
 
-    async def _hand_off(self, frame: dict[str, Any], answer: str) -> bool:
+    async def _hand_off(self, frame: dict[str, Any] | req.OpRequest, answer: str) -> bool:
         """One chat handed off (returned or transferred); False (and said so) if not."""
         reply = None if self.client is None else await self.client.request(frame, wait=10)
         if reply is not None and reply.get("type") == answer:
@@ -265,7 +266,7 @@ class ConsoleApp(App[None]):
 
     async def _return_all_and_quit(self) -> None:
         for pane in self._open_panes():
-            frame = {"type": "chat_return", "chat": pane.state.chat}
+            frame = req.ChatReturn(chat=pane.state.chat)
             if not await self._hand_off(frame, "chat_returned"):
                 return
         await self._end_session()

@@ -19,6 +19,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
 from console1712.clock import Clock
+from console1712.protocol.operations import OpRequest, to_frame
 
 log = logging.getLogger(__name__)
 
@@ -218,8 +219,11 @@ class StaffClient:
         """Send one frame now; False when the link is down (the caller may retry)."""
         return await self._send_now(frame)
 
-    async def request(self, frame: Frame, wait: float = 5.0) -> Frame | None:
-        """Send a frame with a fresh `ref` and wait for the reply carrying it."""
+    async def request(self, frame: Frame | OpRequest, wait: float = 5.0) -> Frame | None:
+        """Send a frame (or a typed staff operation request) with a fresh `ref` and wait
+        for the reply carrying it."""
+        if isinstance(frame, OpRequest):
+            frame = to_frame(frame)
         ref = f"r{next(self._refs)}"
         future: asyncio.Future[Frame] = asyncio.get_running_loop().create_future()
         self._replies[ref] = future

@@ -221,6 +221,7 @@ async def _fresh_relay(
     flow: Flow, settings: Settings, data: Path
 ) -> tuple[Any, dict[str, Credentials]]:
     from console1712.commands.demo import create_accounts
+    from console1712.relay.assembly import standard_operations, standard_services
     from console1712.relay.server import Relay
     from console1712.store.accounts import AccountError
 
@@ -233,7 +234,7 @@ async def _fresh_relay(
     except SettingsError as exc:
         raise FlowError(str(exc)) from None
     _quiet_logs(data / "relay.log")
-    relay = Relay(relay_settings)
+    relay = Relay(relay_settings, operations=standard_operations(), services=standard_services())
     await relay.start()
     names = [p.name for p in flow.parts if p.role == "counsellor"]
     try:

@@ -187,7 +187,7 @@ class Peer:
         decoded: dict[str, Any] | None = None
         try:
             decoded = p.decode(raw)
-            frame = p.validate(decoded, staff=self.staff_side, operations=ops.OPERATIONS)
+            frame = p.validate(decoded, staff=self.staff_side, operations=self.relay.operations)
         except BadRequest as exc:
             extra: dict[str, Any] = {"field": exc.field}
             ref = None
@@ -575,12 +575,12 @@ class StaffConn(Peer):
     async def operation(self, req: p.Op, ref: str | None) -> None:
         """A registered staff operation (mail, dossiers, ...): role check, handler, answer."""
         assert self.account is not None
-        op = ops.OPERATIONS[req.type]
+        op = self.relay.operations[req.type]
         if self.account.role not in op.roles:
             self.error(ref, Code.FORBIDDEN)
             return
         try:
-            answer = await op.handler(ops.OpContext(self.relay, self.account), req.fields)
+            answer = await op.run(ops.OpContext(self.relay, self.account), req.fields)
         except ops.OpError as exc:
             self.error(ref, exc.code, detail=exc.detail or None, **exc.extra)
             return

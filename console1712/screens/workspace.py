@@ -17,6 +17,7 @@ from console1712.domain.text import MAX_TEXT, one_line, strip_controls
 from console1712.domain.vocabulary import BRUSSELS, STAFF_ROLES
 from console1712.i18n import error_text, plural, t
 from console1712.i18n.console import CANNED
+from console1712.protocol import operations as req
 from console1712.screens.base import ConsoleScreen, translate_footer
 from console1712.screens.dialogs import (
     BlockScreen,
@@ -564,7 +565,7 @@ class WorkspaceScreen(ConsoleScreen):
         if self.role not in STAFF_ROLES:
             return
 
-        async def chosen(frame: dict[str, Any] | None) -> None:
+        async def chosen(frame: req.PhoneContact | None) -> None:
             if frame:
                 reply = await ask(self.app, frame)
                 ok = reply is not None and reply.get("type") == "phone_contact_saved"
@@ -591,7 +592,7 @@ class WorkspaceScreen(ConsoleScreen):
 
         async def chosen(reason: str | None) -> None:
             if reason:
-                frame = {"type": "disclosure_request", "chat": pane.state.chat, "reason": reason}
+                frame = req.DisclosureRequest(chat=pane.state.chat, reason=reason)
                 reply = await ask(self.app, frame)
                 if reply is not None and reply.get("type") == "disclosure_requested":
                     self.flash(t("disclosure.asked", self.lang))
@@ -611,12 +612,12 @@ class WorkspaceScreen(ConsoleScreen):
 
     async def _load_registrations(self) -> None:
         client = self.console.client
-        reply = None if client is None else await client.request({"type": "registration_list"})
+        reply = None if client is None else await client.request(req.RegistrationList())
         if reply is not None and reply.get("type") == "registrations_open":
             self.post_message(RegistrationsOpen(list(reply.get("open") or [])))
         if self._registration_codes is None and client is not None:
             # Fetched ahead: the form then opens with one request when a chat ends.
-            codes = await client.request({"type": "registration_codes"})
+            codes = await client.request(req.RegistrationCodes())
             if codes is not None and codes.get("type") == "registration_codes":
                 self._registration_codes = codes
 
@@ -647,12 +648,12 @@ class WorkspaceScreen(ConsoleScreen):
         if client is None:
             return
         if self._registration_codes is None:
-            codes = await client.request({"type": "registration_codes"})
+            codes = await client.request(req.RegistrationCodes())
             if codes is None or codes.get("type") != "registration_codes":
                 self.flash(t("workspace.offline", self.lang))
                 return
             self._registration_codes = codes
-        found = await client.request({"type": "registration_get", "contact": contact})
+        found = await client.request(req.RegistrationGet(contact=contact))
         await self._load_registrations()
         if only_open and found is not None and found.get("status") != "open":
             return
@@ -681,7 +682,7 @@ class WorkspaceScreen(ConsoleScreen):
 
     async def _fetch_notes(self, chat: str, open_as: str | None = None) -> None:
         client = self.console.client
-        request = {"type": "chat_notes_get", "chat": chat}
+        request = req.ChatNotesGet(chat=chat)
         reply = None if client is None else await client.request(request)
         if reply is None or reply.get("type") != "chat_notes":
             if open_as is not None:
@@ -699,7 +700,7 @@ class WorkspaceScreen(ConsoleScreen):
             client = self.console.client
             if text is None or client is None:
                 return
-            saved = await client.request({"type": "chat_notes_set", "chat": chat, "text": text})
+            saved = await client.request(req.ChatNotesSet(chat=chat, text=text))
             if saved is not None and saved.get("type") == "chat_notes_saved":
                 self._notes[chat] = text
                 self.flash(t("notes.saved", self.lang))
@@ -722,7 +723,7 @@ class WorkspaceScreen(ConsoleScreen):
 
     async def _load_help_requests(self) -> None:
         client = self.console.client
-        reply = None if client is None else await client.request({"type": "help_requests"})
+        reply = None if client is None else await client.request(req.HelpRequests())
         if reply is not None and reply.get("type") == "help_requests":
             self.post_message(HelpRequests(list(reply.get("requests") or []), False))
 
@@ -751,7 +752,7 @@ class WorkspaceScreen(ConsoleScreen):
             return
         oldest = self.help_alerts.oldest if self.role == "supervisor" else None
         if oldest is not None:
-            reply = await client.request({"type": "help_answer", "request": oldest})
+            reply = await client.request(req.HelpAnswer(request=oldest))
             if reply is not None and reply.get("type") == "help_answered":
                 from console1712.screens.supervisor import ReadAlongScreen
 
@@ -762,7 +763,7 @@ class WorkspaceScreen(ConsoleScreen):
             if pane is None or not pane.state.open:
                 self.flash(t("workspace.no_chat", self.lang))
                 return
-            reply = await client.request({"type": "help_request", "chat": pane.state.chat})
+            reply = await client.request(req.HelpRequest(chat=pane.state.chat))
             if reply is not None and reply.get("type") == "help_request_sent":
                 self.flash(t("help.sent", self.lang, n=reply.get("supervisors", 0)))
                 return
