@@ -27,11 +27,10 @@ from typing import Annotated, Any, Literal, TypeVar, get_args, get_origin, get_t
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-from console1712.config import REGIONS
 from console1712.domain import registration as reg
-from console1712.domain.retention import RIGHTS_KINDS
 from console1712.domain.stats import AGE_BANDS, GENDERS, UNKNOWN
 from console1712.domain.text import TextError, clean_field, clean_text
+from console1712.domain.vocabulary import REGIONS, RIGHTS_KINDS
 from console1712.protocol.frames import BadRequest
 
 # -- field rules --------------------------------------------------------------------------
