@@ -466,7 +466,7 @@ class WorkspaceScreen(ConsoleScreen):
             )
             return
         if code == "too_many_chats":
-            cap = message.frame.get("max")
+            cap = message.frame.max
             self.flash(
                 t("workspace.too_many_chats", self.lang, max=cap if isinstance(cap, int) else "?")
             )
