@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.css.query import NoMatches
 
+from console1712.client.link import Outgoing
 from console1712.client.staff import Incoming, StaffClient
 from console1712.clock import Clock
 from console1712.config import Settings
@@ -155,7 +156,7 @@ class ConsoleApp(App[None]):
                 return
             target.post_message(message)
 
-    async def send(self, frame: dict[str, Any]) -> bool:
+    async def send(self, frame: Outgoing) -> bool:
         """Send one frame to the relay; False when there is no link right now."""
         return self.client is not None and await self.client.send(frame)
 
