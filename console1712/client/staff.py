@@ -183,17 +183,21 @@ class StaffClient:
     async def _dispatch(self, raw: str | bytes) -> None:
         try:
             frame = ev.decode_object(raw)
+        except ev.BadEvent as exc:
+            log.warning("frame from the relay ignored: %s", exc)
+            return
+        ref = frame.get("ref")
+        if isinstance(ref, str) and ref in self._replies:
+            future = self._replies.pop(ref)
+            if not future.done():
+                future.set_result(frame)
+        try:
             event = ev.staff_event(frame)
         except ev.BadEvent as exc:
             log.warning("frame from the relay ignored: %s", exc)
             return
         if isinstance(event, ev.Ack) and event.chat is not None:
             self.link.acked((event.chat, event.id))
-        ref = frame.get("ref")
-        if isinstance(ref, str) and ref in self._replies:
-            future = self._replies.pop(ref)
-            if not future.done():
-                future.set_result(frame)
         await self._on(self._on_frame, frame if event is None else event)
 
     # -- sending ---------------------------------------------------------------------------
