@@ -12,12 +12,14 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.css.query import NoMatches
 
-from console1712.client.staff import StaffClient
+from console1712.client.link import Outgoing
+from console1712.client.staff import Incoming, StaffClient
 from console1712.clock import Clock
 from console1712.config import Settings
 from console1712.domain.text import one_line, strip_controls
 from console1712.domain.vocabulary import STAFF_ROLES
 from console1712.i18n import t
+from console1712.protocol import events as ev
 from console1712.protocol import operations as req
 from console1712.screens.base import ConsoleScreen
 from console1712.screens.dialogs import PickScreen, QuitScreen
@@ -84,7 +86,7 @@ class ConsoleApp(App[None]):
         client = StaffClient(self.url, self._on_frame, self._on_state)
         session = await client.login(user, password, otp)
         self.client = client
-        self.open_workspace(session)
+        self.open_workspace(ev.to_dict(session))
         self.run_client()
 
     def open_workspace(self, session: dict[str, Any]) -> WorkspaceScreen:
@@ -98,7 +100,13 @@ class ConsoleApp(App[None]):
         if self.client is not None:
             await self.client.run()
 
-    def _on_frame(self, frame: dict[str, Any]) -> None:
+    def _on_frame(self, frame: Incoming) -> None:
+        if not isinstance(frame, dict):
+            # A chat-core event: for the workspace.
+            message = message_for(frame)
+            if message is not None and self.workspace is not None:
+                self.workspace.post_message(message)
+            return
         if frame.get("type") == "alerts":
             self._on_alerts(alert_items(frame))
             return
@@ -109,9 +117,6 @@ class ConsoleApp(App[None]):
                 if message is not None:
                     screen.post_message(message)
             return
-        message = message_for(frame)
-        if message is not None and self.workspace is not None:
-            self.workspace.post_message(message)
         self._route_supervision(frame)
         # Registration and notes pushes: the workspace and open supervision screens.
         for target in [self.workspace, *self._supervision_screens()]:
@@ -153,7 +158,7 @@ class ConsoleApp(App[None]):
                 return
             target.post_message(message)
 
-    async def send(self, frame: dict[str, Any]) -> bool:
+    async def send(self, frame: Outgoing) -> bool:
         """Send one frame to the relay; False when there is no link right now."""
         return self.client is not None and await self.client.send(frame)
 

@@ -184,19 +184,13 @@ class Peer:
             await self.gone()
 
     async def on_text(self, raw: str) -> None:
-        decoded: dict[str, Any] | None = None
         try:
-            decoded = p.decode(raw)
-            frame = p.validate(decoded, staff=self.staff_side, operations=self.relay.operations)
+            frame = p.parse(raw, staff=self.staff_side, operations=self.relay.operations)
         except BadRequest as exc:
             extra: dict[str, Any] = {"field": exc.field}
-            ref = None
-            if decoded is not None:
-                ref = p.ref_of(decoded)
-                say_id = p.say_id_of(decoded)
-                if say_id is not None:
-                    extra["id"] = say_id
-            self.error(ref, Code.BAD_REQUEST, exc.key, **extra)
+            if exc.say_id is not None:
+                extra["id"] = exc.say_id
+            self.error(exc.ref, Code.BAD_REQUEST, exc.key, **extra)
             return
         before = self.bad
         await self.dispatch(frame)
