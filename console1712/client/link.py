@@ -23,6 +23,7 @@ import msgspec
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
+from console1712.compat import net
 from console1712.protocol.frames import Request
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -146,9 +147,8 @@ class Link(Generic[K]):
 
     def abort(self) -> None:
         """Break the connection at once, as a lost network would."""
-        ws = self.ws
-        if ws is not None and ws.transport is not None:
-            ws.transport.abort()
+        if self.ws is not None:
+            net.abort(self.ws)
 
     async def close(self) -> None:
         self.down()
