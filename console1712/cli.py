@@ -14,6 +14,7 @@ from console1712.config import REGIONS, SettingsError, load_settings
 # Options that are also settings: argparse dest -> settings field.
 SETTING_OPTIONS = (
     "data",
+    "database",
     "key_file",
     "host",
     "port",
@@ -31,6 +32,11 @@ def _data_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", metavar="DIR", help="data directory (default: user data dir)")
     p.add_argument(
         "--key-file", metavar="FILE", help="key file (default: DATA/console1712.key, mode 0600)"
+    )
+    p.add_argument(
+        "--database",
+        metavar="PATH|URL",
+        help="SQLite file or postgresql:// URL (default: DATA/console1712.db)",
     )
 
 

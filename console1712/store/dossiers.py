@@ -9,14 +9,13 @@ DossierError with a protocol error code.
 from __future__ import annotations
 
 import secrets
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from console1712.clock import from_rfc3339, to_rfc3339
 from console1712.store import audit
-from console1712.store.db import Database, Tx, register_encrypted
+from console1712.store.db import Database, Row, Tx, register_encrypted
 
 register_encrypted("dossiers", "pseudonym", "id")
 register_encrypted("dossiers", "hold_reason", "id")
@@ -113,7 +112,7 @@ _COLUMNS = (
 )
 
 
-def _dossier(keys_src: Tx | Database, r: sqlite3.Row, themes: list[str]) -> Dossier:
+def _dossier(keys_src: Tx | Database, r: Row, themes: list[str]) -> Dossier:
     keys = keys_src.keys
     hold = None
     if r["hold_by"] is not None:
@@ -148,14 +147,14 @@ async def _themes_of(src: Tx | Database, ids: Sequence[str]) -> dict[str, list[s
     return found
 
 
-async def _row(src: Tx | Database, code: str, team: str | None) -> sqlite3.Row:
+async def _row(src: Tx | Database, code: str, team: str | None) -> Row:
     row = await src.fetchone(f"SELECT {_COLUMNS} FROM dossiers WHERE code = ?", (code,))
     if row is None or (team is not None and row["team"] != team):
         raise DossierError("not_found")
     return row
 
 
-async def _writable(tx: Tx, code: str, team: str | None) -> sqlite3.Row:
+async def _writable(tx: Tx, code: str, team: str | None) -> Row:
     """The dossier's row for a change: refused while restricted (read-only)."""
     row = await _row(tx, code, team)
     if row["restricted_at"] is not None:

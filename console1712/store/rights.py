@@ -7,7 +7,6 @@ request keeps its code, kind, days and status (no note) as proof it was answered
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -20,7 +19,7 @@ from console1712.domain.retention import (
     rights_due,
 )
 from console1712.store import audit, dossiers
-from console1712.store.db import Database, Tx, register_encrypted
+from console1712.store.db import Database, Row, Tx, register_encrypted
 from console1712.store.dossiers import DossierError, Erased
 
 register_encrypted("rights_requests", "note", "id")
@@ -62,7 +61,7 @@ class RightsRequest:
         }
 
 
-def _request(db: Database | Tx, r: sqlite3.Row) -> RightsRequest:
+def _request(db: Database | Tx, r: Row) -> RightsRequest:
     return RightsRequest(
         id=r["id"],
         code=r["code"],

@@ -1,0 +1,49 @@
+"""PostgreSQL for the tests: the server's URL, a statement runner, and the marker that runs a
+test on both databases (fixtures in tests/conftest.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+
+PG_ENV = "CONSOLE1712_TEST_PG"
+PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
+DATABASES = ("sqlite", "postgres")
+# `pytestmark = both_databases` (or on one test): a test that uses a database (through the
+# fixtures `settings`, `db_target` or `database_kind`) runs on SQLite and on PostgreSQL
+# (tests/conftest.py: pytest_generate_tests); other tests of the module run once.
+both_databases = pytest.mark.both_databases
+
+
+def pg_run(url: str, *statements: str) -> None:
+    """Run statements on the server with a connection of their own (in a thread: the
+    calling test may be inside an event loop)."""
+    import asyncpg
+
+    async def go() -> None:
+        conn = await asyncpg.connect(url, timeout=10)
+        try:
+            for statement in statements:
+                await conn.execute(statement)
+        finally:
+            await conn.close()
+
+    failure: list[BaseException] = []
+
+    def thread() -> None:
+        try:
+            asyncio.run(go())
+        except BaseException as exc:
+            failure.append(exc)
+
+    worker = threading.Thread(target=thread)
+    worker.start()
+    worker.join()
+    if failure:
+        raise failure[0]
+
+
+def with_search_path(url: str, schema: str) -> str:
+    return f"{url}{'&' if '?' in url else '?'}search_path={schema}"
