@@ -4,7 +4,9 @@ test on both databases (fixtures in tests/conftest.py)."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -47,3 +49,25 @@ def pg_run(url: str, *statements: str) -> None:
 
 def with_search_path(url: str, schema: str) -> str:
     return f"{url}{'&' if '?' in url else '?'}search_path={schema}"
+
+
+def raw_execute(target: Path | str, *statements: str) -> None:
+    """Statements straight on the database, past the store (what someone with the file or
+    a database login could do), in one transaction."""
+    if isinstance(target, str):
+        pg_run(target, "BEGIN", *statements, "COMMIT")
+        return
+    conn = sqlite3.connect(target)
+    try:
+        for sql in statements:
+            conn.execute(sql)
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def drop_triggers(target: Path | str, table: str, *names: str) -> list[str]:
+    """The statements that drop a table's guarding triggers on either database."""
+    if isinstance(target, str):
+        return [f"DROP TRIGGER {name} ON {table}" for name in names]
+    return [f"DROP TRIGGER {name}" for name in names]
