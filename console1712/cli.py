@@ -109,6 +109,7 @@ def _export_options(export: argparse.ArgumentParser) -> None:
             k.add_argument("--format", choices=("text", "json"), default="text")
         k.add_argument("--data", metavar="DIR", default=argparse.SUPPRESS)
         k.add_argument("--key-file", metavar="FILE", default=argparse.SUPPRESS)
+        k.add_argument("--database", metavar="PATH|URL", default=argparse.SUPPRESS)
         k.add_argument("--out", metavar="FILE", default=argparse.SUPPRESS)
     # Anonymised transcripts for training and quality (issue 7).
     tr = kinds.add_parser("transcripts", help="anonymised chat transcripts (JSONL)")
@@ -116,6 +117,7 @@ def _export_options(export: argparse.ArgumentParser) -> None:
     tr.add_argument("--since", metavar="DATE", help="chats started on or after YYYY-MM-DD")
     tr.add_argument("--data", metavar="DIR", default=argparse.SUPPRESS)
     tr.add_argument("--key-file", metavar="FILE", default=argparse.SUPPRESS)
+    tr.add_argument("--database", metavar="PATH|URL", default=argparse.SUPPRESS)
     tr.add_argument("--out", metavar="FILE", default=argparse.SUPPRESS)
 
 

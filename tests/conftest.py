@@ -38,10 +38,13 @@ def clock() -> FakeClock:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "both_databases: run on SQLite and on PostgreSQL")
+    config.addinivalue_line("markers", "sqlite_only: about SQLite's files: SQLite alone")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if metafunc.definition.get_closest_marker("both_databases") is None:
+        return
+    if metafunc.definition.get_closest_marker("sqlite_only") is not None:
         return
     if "database_kind" in metafunc.fixturenames:
         metafunc.parametrize("database_kind", DATABASES)

@@ -17,6 +17,13 @@ DATABASES = ("sqlite", "postgres")
 # fixtures `settings`, `db_target` or `database_kind`) runs on SQLite and on PostgreSQL
 # (tests/conftest.py: pytest_generate_tests); other tests of the module run once.
 both_databases = pytest.mark.both_databases
+# In a module marked so, a test about SQLite's files alone runs once, on SQLite.
+sqlite_only = pytest.mark.sqlite_only
+
+
+def database_args(target: object) -> list[str]:
+    """The command-line option naming a PostgreSQL database (none for the default file)."""
+    return ["--database", target] if isinstance(target, str) else []
 
 
 def pg_run(url: str, *statements: str) -> None:

@@ -188,7 +188,7 @@ async def archive_in(tx: Tx, year: int, c: Contact) -> None:
     await tx.execute(
         f"INSERT INTO stats_archive_codes ({_ARCHIVE_KEY}, count)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)"
-        f" ON CONFLICT ({_ARCHIVE_KEY}) DO UPDATE SET count = count + 1",
+        f" ON CONFLICT ({_ARCHIVE_KEY}) DO UPDATE SET count = stats_archive_codes.count + 1",
         (
             year,
             c.channel,
