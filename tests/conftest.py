@@ -38,13 +38,15 @@ def clock() -> FakeClock:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "both_databases: run on SQLite and on PostgreSQL")
-    config.addinivalue_line("markers", "sqlite_only: about SQLite's files: SQLite alone")
+    config.addinivalue_line(
+        "markers", "one_database: once, on SQLite (in a module on both)"
+    )
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if metafunc.definition.get_closest_marker("both_databases") is None:
         return
-    if metafunc.definition.get_closest_marker("sqlite_only") is not None:
+    if metafunc.definition.get_closest_marker("one_database") is not None:
         return
     if "database_kind" in metafunc.fixturenames:
         metafunc.parametrize("database_kind", DATABASES)

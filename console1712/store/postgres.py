@@ -232,6 +232,11 @@ class PgDatabase(Database):
         if self._relay_lock:
             try:
                 await self._take_relay_lock(conn)
+            except StoreError:
+                # The server may not have ended our broken session yet (its lock with it):
+                # not now, the next transaction tries again.
+                conn.terminate()
+                raise StoreUnavailable(f"the database {self.where} is not ready yet") from None
             except BaseException:
                 conn.terminate()
                 raise

@@ -14,7 +14,7 @@ from console1712.clock import FakeClock
 from console1712.config import Settings
 from console1712.store import audit, dossiers, retention
 from console1712.store.db import Database
-from tests.databases import both_databases, database_args, sqlite_only
+from tests.databases import both_databases, database_args, one_database
 from tests.dossiers.conftest import make_chat
 
 pytestmark = both_databases
@@ -113,7 +113,7 @@ def _file_bytes(path: Path) -> bytes:
     return found
 
 
-@sqlite_only
+@one_database
 async def test_ciphertext_is_gone_from_the_database_files(db: Database, clock: FakeClock) -> None:
     chat = await make_chat(
         db, clock.now(), texts=("mijn adres is Kerkstraat 1",), ended=clock.now()

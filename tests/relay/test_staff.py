@@ -7,7 +7,7 @@ import asyncio
 from websockets.asyncio.client import connect
 
 from console1712.clock import FakeClock
-from tests.databases import both_databases
+from tests.databases import both_databases, one_database
 from tests.relay.helpers import (
     chatter,
     closed_with,
@@ -302,6 +302,7 @@ async def test_presence_away_and_back(relay, make_staff) -> None:
     assert back["state"] == "back"
 
 
+@one_database  # registers an operation for the process: once
 async def test_registered_operations_are_dispatched_with_roles(relay, make_staff) -> None:
     from console1712.relay import operations as ops
 
