@@ -235,6 +235,17 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--year", type=int, required=True, help="calendar year, e.g. 2026")
             p.add_argument("--format", choices=("csv", "json"), default="csv", help="default csv")
     _bench_parser(sub)
+    move = sub.add_parser(
+        "migrate-data",
+        help="copy a helpline's SQLite file into PostgreSQL (resumable, counts verified)",
+    )
+    move.add_argument("--from", dest="source", metavar="PATH", required=True, help="SQLite file")
+    move.add_argument("--to", dest="target", metavar="URL", required=True, help="postgresql://")
+    move.add_argument("--batch", type=int, default=1000, help="rows per transaction (1000)")
+    move.add_argument("--data", metavar="DIR", help="data directory (its key file is used)")
+    move.add_argument(
+        "--key-file", metavar="FILE", help="key file (default: DATA/console1712.key, mode 0600)"
+    )
     mail = sub.add_parser("mail", help="mail helpline")
     mail_sub = mail.add_subparsers(dest="action", metavar="ACTION", required=True)
     imp = mail_sub.add_parser("import", help="import mail messages from a Maildir or an mbox")
@@ -270,6 +281,7 @@ COMMANDS = {
     "purge": "console1712.commands.purge",
     "export": "console1712.commands.export",
     "stats": "console1712.commands.stats",
+    "migrate-data": "console1712.commands.migrate_data",
 }
 LATER: dict[str, int] = {}
 

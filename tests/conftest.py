@@ -38,9 +38,7 @@ def clock() -> FakeClock:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "both_databases: run on SQLite and on PostgreSQL")
-    config.addinivalue_line(
-        "markers", "one_database: once, on SQLite (in a module on both)"
-    )
+    config.addinivalue_line("markers", "one_database: once, on SQLite (in a module on both)")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

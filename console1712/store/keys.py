@@ -24,7 +24,7 @@ from console1712.store.db import ENCRYPTED, Database, EncryptedColumn, StoreErro
 from console1712.store.lock import DataLock
 
 DB_NAME = "console1712.db"
-NOT_AGGREGATES = {"db", "sqlite", "postgres", "crypto", "keys", "lock", "migrations"}
+NOT_AGGREGATES = {"db", "sqlite", "postgres", "migrate", "crypto", "keys", "lock", "migrations"}
 
 Progress = Callable[[int, str], None]  # (values re-sealed so far, "table.column")
 
