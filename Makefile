@@ -18,7 +18,7 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/console1712 demo
 
-# The tests that run on both databases get PostgreSQL from CONSOLE1712_TEST_PG: the server
+# The tests that run on both databases get PostgreSQL from TEST_PG_URL: the server
 # on 127.0.0.1:5432 when it answers, else a throwaway cluster in .pg/ (tests/pg_server.py).
 PG_URL = $$($(BIN)/python tests/pg_server.py)
 
@@ -26,7 +26,7 @@ test: $(STAMP) browser $(AXE)
 	$(BIN)/ruff check console1712 tests
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	CONSOLE1712_TEST_PG=$(PG_URL) && export CONSOLE1712_TEST_PG && \
+	TEST_PG_URL=$(PG_URL) && export TEST_PG_URL && \
 	  $(BIN)/python -m pytest -n auto -q && \
 	  echo "# The relay process runs on uvloop: its tests once more on that loop." && \
 	  TEST_EVENT_LOOP=uvloop $(BIN)/python -m pytest -n auto -q tests/relay tests/mail tests/e2e

@@ -2,7 +2,7 @@
 a loopback port (in this test's event loop), staff accounts that can log in, and a fresh
 PostgreSQL schema per test for the tests that run on both databases.
 
-PostgreSQL: the server named by CONSOLE1712_TEST_PG (`make test` sets it: the one on
+PostgreSQL: the server named by TEST_PG_URL (`make test` sets it: the one on
 127.0.0.1:5432, or a throwaway cluster it starts), else 127.0.0.1:5432. A test that needs it
 fails when it cannot be reached: it is never skipped."""
 

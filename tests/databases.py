@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-PG_ENV = "CONSOLE1712_TEST_PG"
+PG_ENV = "TEST_PG_URL"
 PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
 DATABASES = ("sqlite", "postgres")
 # `pytestmark = both_databases` (or on one test): a test that uses a database (through the

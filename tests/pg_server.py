@@ -1,6 +1,6 @@
 """PostgreSQL for `make test`: prints the URL of a server the tests may use.
 
-CONSOLE1712_TEST_PG when set; else the server on 127.0.0.1:5432 (trust, database `test`)
+TEST_PG_URL when set; else the server on 127.0.0.1:5432 (trust, database `test`)
 when it answers; else a throwaway cluster from Debian's postgresql packages in .pg/ on a
 free port (installed with apt-get when run as root, as the Makefile does for chromium),
 started once and reused by later runs. `--own` skips the first two (to try the fallback).
@@ -116,7 +116,7 @@ def _create_database(url: str, name: str) -> None:
 
 def main() -> None:
     own = "--own" in sys.argv[1:]
-    given = os.environ.get("CONSOLE1712_TEST_PG")
+    given = os.environ.get("TEST_PG_URL")
     if given and not own:
         print(given)
         return
