@@ -12,6 +12,7 @@ The URL may hold a password: it never appears in a message (see `describe`).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import logging
@@ -28,6 +29,7 @@ from console1712.store.db import (
     KEY_CHECK,
     Database,
     IntegrityError,
+    Job,
     Row,
     StoreError,
     StoreUnavailable,
@@ -98,6 +100,11 @@ def _count(status: str) -> int:
     return int(last) if last.isdigit() else 0
 
 
+class StaleConnection(StoreUnavailable):
+    """The connection was found broken at BEGIN: nothing of the transaction reached the
+    server, so the batch may run again on a new connection."""
+
+
 def _translate(exc: BaseException, where: str) -> BaseException:
     if isinstance(exc, asyncpg.IntegrityConstraintViolationError):
         return IntegrityError(str(exc))
@@ -115,9 +122,11 @@ class PgTx(Tx):
     async def _run(self, call: Callable[[], Awaitable[T]]) -> T:
         begin, pending = self._take_prelude()
         in_prelude = True
+        at_begin = begin
         try:
             if begin:
                 await self._conn.execute(BEGIN)
+                at_begin = False
             for sql, rows in pending:
                 await self._conn.executemany(numbered(sql), rows)
             in_prelude = False
@@ -126,6 +135,8 @@ class PgTx(Tx):
             error = _translate(exc, self._db.where)
             if isinstance(error, StoreUnavailable):
                 self._db._lost()
+                if at_begin:
+                    error = StaleConnection(str(error))
             if in_prelude and pending:
                 # Another job's rows may have failed: the batch must fail whatever this job does.
                 self.failed = error
@@ -255,6 +266,19 @@ class PgDatabase(Database):
 
     async def _new_tx(self) -> Tx:
         return PgTx(self, await self._connection(), self.keys)
+
+    async def _commit_batch(self, batch: list[tuple[Job, asyncio.Future[Any]]]) -> None:
+        """A connection that broke while idle (the server restarted, a failover) is found
+        at the batch's BEGIN: then the batch runs once more on a new connection, so work
+        is refused only while the server is really away."""
+        commits = self.commits
+        try:
+            await super()._commit_batch(batch)
+        except StaleConnection:
+            if self.commits != commits:
+                raise  # part of the batch landed alone: not run twice
+            log.info("database connection lost while idle; connecting again")
+            await super()._commit_batch(batch)
 
     async def _rollback(self) -> None:
         conn = self._writer
