@@ -14,8 +14,6 @@ from console1712.store.chats import Intake, Message
 if TYPE_CHECKING:
     from console1712.relay.connections import ChatterConn
 
-STAFF_ROLES = ("counsellor", "supervisor")  # who sees the queue and takes chats
-
 
 @dataclass(eq=False)
 class LiveChat:

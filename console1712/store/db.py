@@ -21,7 +21,6 @@ import contextlib
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeAlias, TypeVar
@@ -47,28 +46,6 @@ class StoreUnavailable(StoreError):
 
 class IntegrityError(Exception):
     """A statement broke a constraint or an append-only rule (either database)."""
-
-
-@dataclass(frozen=True)
-class EncryptedColumn:
-    """A column holding sealed values; `row_key` is the SQL expression for the row's AAD part."""
-
-    table: str
-    column: str
-    row_key: str
-
-
-ENCRYPTED: list[EncryptedColumn] = []
-
-
-def register_encrypted(table: str, column: str, row_key: str) -> None:
-    """Aggregate modules declare their sealed columns here (used by key rotation)."""
-    col = EncryptedColumn(table, column, row_key)
-    if col not in ENCRYPTED:
-        ENCRYPTED.append(col)
-
-
-register_encrypted("meta", "sealed", "name")
 
 
 def is_url(target: Path | str) -> bool:
