@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 AXE := tests/web/node_modules/axe-core/axe.min.js
 
-.PHONY: demo test lint install clean browser haproxy axe lock
+.PHONY: demo test lint install clean browser haproxy axe lock pg pg-stop
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,13 +18,27 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/console1712 demo
 
+# The tests that run on both databases get PostgreSQL from TEST_PG_URL: the server
+# on 127.0.0.1:5432 when it answers, else a throwaway cluster in .pg/ (tests/pg_server.py).
+PG_URL = $$($(BIN)/python tests/pg_server.py)
+
 test: $(STAMP) browser haproxy $(AXE)
 	$(BIN)/ruff check console1712 tests
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -n auto -q
-	# The relay process runs on uvloop: its tests once more on that loop.
-	TEST_EVENT_LOOP=uvloop $(BIN)/python -m pytest -n auto -q tests/relay tests/mail tests/e2e
+	TEST_PG_URL=$(PG_URL) && export TEST_PG_URL && \
+	  $(BIN)/python -m pytest -n auto -q && \
+	  echo "# The relay process runs on uvloop: its tests once more on that loop." && \
+	  TEST_EVENT_LOOP=uvloop $(BIN)/python -m pytest -n auto -q tests/relay tests/mail tests/e2e
+
+# PostgreSQL for the tests (see above); `make pg-stop` stops a throwaway cluster in .pg/.
+pg: $(STAMP)
+	@$(BIN)/python tests/pg_server.py
+
+pg-stop:
+	@test ! -f .pg/data/postmaster.pid || { \
+	  if [ "$$(id -u)" = 0 ]; then runuser -u postgres -- $$(ls -d /usr/lib/postgresql/*/bin | tail -1)/pg_ctl -D .pg/data stop -m fast; \
+	  else $$(ls -d /usr/lib/postgresql/*/bin | tail -1)/pg_ctl -D .pg/data stop -m fast; fi; }
 
 # The web page's tests drive Debian's chromium (playwright cannot download browsers here).
 browser:
@@ -61,4 +75,4 @@ lock: $(STAMP)
 	  | grep -v '^console1712'; } > requirements.lock.new && mv requirements.lock.new requirements.lock
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache tests/web/node_modules
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache tests/web/node_modules .pg

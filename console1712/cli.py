@@ -15,6 +15,7 @@ from console1712.domain.vocabulary import REGIONS, ROLES
 # Options that are also settings: argparse dest -> settings field.
 SETTING_OPTIONS = (
     "data",
+    "database",
     "key_file",
     "host",
     "port",
@@ -32,6 +33,11 @@ def _data_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", metavar="DIR", help="data directory (default: user data dir)")
     p.add_argument(
         "--key-file", metavar="FILE", help="key file (default: DATA/console1712.key, mode 0600)"
+    )
+    p.add_argument(
+        "--database",
+        metavar="PATH|URL",
+        help="SQLite file or postgresql:// URL (default: DATA/console1712.db)",
     )
 
 
@@ -104,6 +110,7 @@ def _export_options(export: argparse.ArgumentParser) -> None:
             k.add_argument("--format", choices=("text", "json"), default="text")
         k.add_argument("--data", metavar="DIR", default=argparse.SUPPRESS)
         k.add_argument("--key-file", metavar="FILE", default=argparse.SUPPRESS)
+        k.add_argument("--database", metavar="PATH|URL", default=argparse.SUPPRESS)
         k.add_argument("--out", metavar="FILE", default=argparse.SUPPRESS)
     # Anonymised transcripts for training and quality (issue 7).
     tr = kinds.add_parser("transcripts", help="anonymised chat transcripts (JSONL)")
@@ -111,6 +118,7 @@ def _export_options(export: argparse.ArgumentParser) -> None:
     tr.add_argument("--since", metavar="DATE", help="chats started on or after YYYY-MM-DD")
     tr.add_argument("--data", metavar="DIR", default=argparse.SUPPRESS)
     tr.add_argument("--key-file", metavar="FILE", default=argparse.SUPPRESS)
+    tr.add_argument("--database", metavar="PATH|URL", default=argparse.SUPPRESS)
     tr.add_argument("--out", metavar="FILE", default=argparse.SUPPRESS)
 
 
@@ -228,6 +236,17 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--year", type=int, required=True, help="calendar year, e.g. 2026")
             p.add_argument("--format", choices=("csv", "json"), default="csv", help="default csv")
     _bench_parser(sub)
+    move = sub.add_parser(
+        "migrate-data",
+        help="copy a helpline's SQLite file into PostgreSQL (resumable, counts verified)",
+    )
+    move.add_argument("--from", dest="source", metavar="PATH", required=True, help="SQLite file")
+    move.add_argument("--to", dest="target", metavar="URL", required=True, help="postgresql://")
+    move.add_argument("--batch", type=int, default=1000, help="rows per transaction (1000)")
+    move.add_argument("--data", metavar="DIR", help="data directory (its key file is used)")
+    move.add_argument(
+        "--key-file", metavar="FILE", help="key file (default: DATA/console1712.key, mode 0600)"
+    )
     mail = sub.add_parser("mail", help="mail helpline")
     mail_sub = mail.add_subparsers(dest="action", metavar="ACTION", required=True)
     imp = mail_sub.add_parser("import", help="import mail messages from a Maildir or an mbox")
@@ -263,6 +282,7 @@ COMMANDS = {
     "purge": "console1712.commands.purge",
     "export": "console1712.commands.export",
     "stats": "console1712.commands.stats",
+    "migrate-data": "console1712.commands.migrate_data",
 }
 LATER: dict[str, int] = {}
 

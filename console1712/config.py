@@ -33,6 +33,10 @@ class Settings:
     # where the data lives (relay and every command that opens the data)
     data: Path = field(default_factory=default_data_dir)
     key_file: Path | None = None  # default: DATA/console1712.key
+    # the database: a SQLite file path, or a postgresql:// URL (several helplines may share
+    # one server, each in its own database or schema: ?search_path=NAME); default:
+    # DATA/console1712.db. The key file stays in DATA whichever it is.
+    database: str = ""
     # relay
     host: str = "127.0.0.1"
     port: int = 1712
@@ -115,7 +119,19 @@ class Settings:
 
     @property
     def db_path(self) -> Path:
+        """The SQLite file when `database` is not a URL (DATA/console1712.db by default)."""
+        if self.database and not self.on_postgres:
+            return Path(self.database).expanduser()
         return self.data / "console1712.db"
+
+    @property
+    def on_postgres(self) -> bool:
+        return self.database.startswith(("postgresql://", "postgres://"))
+
+    @property
+    def db_target(self) -> Path | str:
+        """What `Database.open` takes: the SQLite file, or the PostgreSQL URL."""
+        return self.database if self.on_postgres else self.db_path
 
     @property
     def outbox_path(self) -> Path:

@@ -1,11 +1,17 @@
 """Shared fixtures: a fake clock, settings on a temporary data directory, a real relay on
-a loopback port (in this test's event loop), and staff accounts that can log in."""
+a loopback port (in this test's event loop), staff accounts that can log in, and a fresh
+PostgreSQL schema per test for the tests that run on both databases.
+
+PostgreSQL: the server named by TEST_PG_URL (`make test` sets it: the one on
+127.0.0.1:5432, or a throwaway cluster it starts), else 127.0.0.1:5432. A test that needs it
+fails when it cannot be reached: it is never skipped."""
 
 from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,6 +20,7 @@ import pytest
 
 from console1712.clock import FakeClock
 from console1712.config import Settings, load_settings
+from tests.databases import DATABASES, PG_DEFAULT, PG_ENV, pg_run, with_search_path
 from tests.relay.helpers import standard_relay
 
 # `make test` runs the relay's tests a second time on uvloop, the loop the relay process
@@ -30,20 +37,75 @@ def clock() -> FakeClock:
     return FakeClock(datetime(2026, 11, 26, 14, 0, tzinfo=UTC))
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "both_databases: run on SQLite and on PostgreSQL")
+    config.addinivalue_line("markers", "one_database: once, on SQLite (in a module on both)")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if metafunc.definition.get_closest_marker("both_databases") is None:
+        return
+    if metafunc.definition.get_closest_marker("one_database") is not None:
+        return
+    if "database_kind" in metafunc.fixturenames:
+        metafunc.parametrize("database_kind", DATABASES)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> str:
+    """The test server's URL; the test fails (never skips) when it does not answer."""
+    url = os.environ.get(PG_ENV) or PG_DEFAULT
+    try:
+        pg_run(url, "SELECT 1")
+    except Exception as exc:
+        pytest.fail(
+            f"PostgreSQL for the tests does not answer ({type(exc).__name__}: {exc});"
+            f" start one on 127.0.0.1:5432 or set {PG_ENV} (`make test` does both)",
+            pytrace=False,
+        )
+    return url
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def pg_url(pg_server: str) -> Iterator[str]:
+    """A fresh schema of the test server for this test alone, dropped after it."""
+    schema = "t_" + secrets.token_hex(8)
+    pg_run(pg_server, f"CREATE SCHEMA {schema}")
+    try:
+        yield with_search_path(pg_server, schema)
+    finally:
+        pg_run(pg_server, f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture
+def database_kind() -> str:
+    """SQLite unless the test is parametrized with `both_databases`."""
+    return "sqlite"
+
+
+@pytest.fixture
+def db_target(database_kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Path | str:
+    """Where this test's database lives: a file in tmp_path, or a PostgreSQL schema's URL."""
+    if database_kind == "postgres":
+        url: str = request.getfixturevalue("pg_url")
+        return url
+    return tmp_path / "d.db"
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_kind: str, request: pytest.FixtureRequest) -> Settings:
     # smtp_port 0: the mail listener (a relay service) must not fight over 2525 in parallel runs.
     # Every test chatter comes from 127.0.0.1: the per-address waiting cap is lifted here and
     # tested with its default in tests/relay/test_floods.py.
-    return load_settings(
-        environ={},
-        overrides={
-            "data": tmp_path / "data",
-            "port": 0,
-            "smtp_port": 0,
-            "max_waiting_per_address": 1000,
-        },
-    )
+    overrides: dict[str, object] = {
+        "data": tmp_path / "data",
+        "port": 0,
+        "smtp_port": 0,
+        "max_waiting_per_address": 1000,
+    }
+    if database_kind == "postgres":
+        overrides["database"] = request.getfixturevalue("pg_url")
+    return load_settings(environ={}, overrides=overrides)
 
 
 @dataclass

@@ -30,9 +30,8 @@ from console1712.compat import net, tui
 
 PACKAGE = Path(console1712.__file__).parent
 COMPAT = PACKAGE / "compat"
-# aiosqlite's `_execute` in store/db.py: the store's SQLite backend is being rewritten
-# without it (see console1712/compat/__init__.py).
-ALLOWED = {("store/db.py", "_execute")}
+# No exception: the store's SQLite backend uses sqlite3's public API (store/sqlite.py).
+ALLOWED: set[tuple[str, str]] = set()
 # Undocumented library attributes without a leading underscore (websockets' Sans-I/O
 # protocol, its transport and its send step): only compat.net may use them.
 UNDOCUMENTED = {"send_data", "transport", "protocol"}

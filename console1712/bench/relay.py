@@ -203,7 +203,7 @@ def make_accounts(data: Path, n: int, prefix: str = "bench") -> list[tuple[str, 
 
         settings = load_settings(environ={}, overrides={"data": data})
         clock = Clock()
-        async with await Database.open(settings.db_path, settings.key_path) as db:
+        async with await Database.open(settings.db_target, settings.key_path) as db:
             existing = {a.name for a in await accounts.list_accounts(db)}
             names = [f"{prefix}{i:04d}" for i in range(n)]
             todo = [name for name in names if name not in existing]
@@ -647,7 +647,7 @@ async def verify(data: Path, acked_maps: list[dict[str, dict[str, Any]]]) -> Jso
 
     settings = load_settings(environ={}, overrides={"data": data})
     lost = duplicated = altered = gaps = stored = acked = 0
-    async with await Database.open(settings.db_path, settings.key_path, create=False) as db:
+    async with await Database.open(settings.db_target, settings.key_path, create=False) as db:
         for acked_map in acked_maps:
             for chat, ids in acked_map.items():
                 messages = await chats.transcript(db, chat)

@@ -24,7 +24,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
-    db = await Database.open(settings.db_path, settings.key_path, create=False)
+    db = await Database.open(settings.db_target, settings.key_path, create=False)
     try:
         if args.action == "verify":
             # The whole file first: a damaged page anywhere (not only in the audit log)

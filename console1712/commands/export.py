@@ -41,7 +41,7 @@ def run(args: argparse.Namespace, settings: Settings, clock: Clock | None = None
 
 
 async def _export(args: argparse.Namespace, settings: Settings, clock: Clock) -> str:
-    db = await Database.open(settings.db_path, settings.key_path, create=False)
+    db = await Database.open(settings.db_target, settings.key_path, create=False)
     try:
         at = clock.now()
         try:

@@ -21,7 +21,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         raise UserError(f"unknown action: key {args.action}")
     result = asyncio.run(
         keys.rotate(
-            settings.data, settings.key_path, progress=_progress, outbox=settings.outbox_path
+            settings.data,
+            settings.key_path,
+            progress=_progress,
+            outbox=settings.outbox_path,
+            database=settings.db_target,
         )
     )
     how = "resumed and finished" if result.resumed else "done"

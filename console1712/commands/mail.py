@@ -78,7 +78,7 @@ def _team(settings: Settings, recipients: list[str]) -> str | None:
 async def import_path(path: Path, settings: Settings, clock: Clock) -> tuple[int, int, int]:
     """Store every mail found; returns (stored, duplicates skipped, flagged)."""
     closed = frozenset(date.fromisoformat(d) for d in settings.mail_closed_dates)
-    db = await Database.open(settings.db_path, settings.key_path)
+    db = await Database.open(settings.db_target, settings.key_path)
     stored = again = flagged = 0
     # The same bounded parse as the SMTP listener: one hostile mail cannot stall an import.
     parser = MailParser.from_settings(settings)
@@ -137,7 +137,7 @@ async def outbox(args: argparse.Namespace, settings: Settings, clock: Clock) -> 
     if args.what == "send" and not settings.smarthost:
         raise UserError("no smarthost set (setting smarthost = HOST:PORT)")
     chosen = files if args.what == "send" else [_pick(files, args.name)]
-    db = await Database.open(settings.db_path, settings.key_path, create=False)
+    db = await Database.open(settings.db_target, settings.key_path, create=False)
     try:
         if args.what == "delete":
             chosen[0].unlink(missing_ok=True)

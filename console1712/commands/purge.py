@@ -18,7 +18,7 @@ def run(args: argparse.Namespace, settings: Settings, clock: Clock | None = None
 
 
 async def _run(dry_run: bool, settings: Settings, out: str | None, clock: Clock) -> int:
-    db = await Database.open(settings.db_path, settings.key_path, create=False)
+    db = await Database.open(settings.db_target, settings.key_path, create=False)
     try:
         counts = await retention.purge(db, clock, dry_run=dry_run, outbox=settings.outbox_path)
     finally:

@@ -17,7 +17,7 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(message)s"
 OWN_LOGGER = "console1712"
 # Libraries that log peers, envelope addresses or protocol lines at INFO/DEBUG (aiosmtpd
 # logs "('127.0.0.1', 53908) sender: x@example.org"): not even asked for those records.
-QUIET_LIBRARIES = ("mail.log", "websockets", "asyncio", "aiosqlite", "aiosmtplib", "uvloop")
+QUIET_LIBRARIES = ("mail.log", "websockets", "asyncio", "asyncpg", "aiosmtplib", "uvloop")
 
 
 class WithholdLibraryDetails(logging.Filter):

@@ -52,7 +52,7 @@ def run(args: argparse.Namespace, settings: Settings, clock: Clock | None = None
 
 async def statistics_text(settings: Settings, year: int, fmt: str, clock: Clock) -> str:
     """The statistics as CSV or JSON text (the export is audited, counts only)."""
-    db = await Database.open(settings.db_path, settings.key_path, create=False)
+    db = await Database.open(settings.db_target, settings.key_path, create=False)
     try:
         themes = list(taxonomy(settings.themes))
         contacts = await year_contacts(db, year, themes)

@@ -39,7 +39,7 @@ def run(args: argparse.Namespace, settings: Settings, clock: Clock | None = None
 
 
 async def _export(settings: Settings, since: date | None, clock: Clock) -> str:
-    db = await Database.open(settings.db_path, settings.key_path, create=False)
+    db = await Database.open(settings.db_target, settings.key_path, create=False)
     try:
         lines = [
             json.dumps(record, ensure_ascii=False) + "\n"

@@ -44,7 +44,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _run(args: argparse.Namespace, settings: Settings, password: str) -> int:
-    db = await Database.open(settings.db_path, settings.key_path, create=args.action == "add")
+    db = await Database.open(settings.db_target, settings.key_path, create=args.action == "add")
     clock = Clock()
     try:
         if args.action == "add":

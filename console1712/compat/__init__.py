@@ -6,6 +6,6 @@ library, and that no other module reaches into a library's private attributes).
 - `compat.net`: websockets and asyncio transports (the relay, the clients, the benchmarks;
   no textual).
 
-aiosqlite's `_execute`/`_conn` in store/db.py are the one exception, until the store's
-SQLite backend stops using them.
+The store needs none: its SQLite backend is a plain sqlite3 connection on a thread of its
+own (store/sqlite.py).
 """

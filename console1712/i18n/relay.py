@@ -105,6 +105,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "Er ging iets mis bij het opslaan. Verbind opnieuw.",
         "en": "Something went wrong while storing. Reconnect.",
     },
+    "relay.unavailable": {
+        "nl": "Even geen verbinding met de opslag: er is niets bewaard. Probeer het zo opnieuw.",
+        "en": "Storage is briefly unreachable: nothing was stored. Try again shortly.",
+    },
     "relay.requeued": {
         "nl": "Je hulpverlener is weggevallen. Je gesprek blijft bewaard: een andere"
         " hulpverlener neemt het zo over.",

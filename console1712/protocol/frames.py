@@ -58,6 +58,8 @@ class Code:
     FORBIDDEN = "forbidden"
     NOT_ASSIGNED = "not_assigned"
     TOO_MANY_CHATS = "too_many_chats"  # accept past max_chats_per_counsellor
+    # the database cannot be reached (PostgreSQL down): nothing was done, try again shortly
+    UNAVAILABLE = "unavailable"
 
 
 class Close:

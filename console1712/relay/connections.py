@@ -27,7 +27,7 @@ from console1712.relay.live import LiveChat, message_entry
 from console1712.relay.ratelimit import RateLimiter
 from console1712.store import accounts, audit, blocks, chats
 from console1712.store.chats import CHATTER, Intake
-from console1712.store.db import Tx
+from console1712.store.db import StoreUnavailable, Tx
 
 if TYPE_CHECKING:
     from console1712.relay.server import Relay
@@ -193,7 +193,15 @@ class Peer:
             self.error(exc.ref, Code.BAD_REQUEST, exc.key, **extra)
             return
         before = self.bad
-        await self.dispatch(frame)
+        try:
+            await self.dispatch(frame)
+        except StoreUnavailable:
+            # The database is away (PostgreSQL down or restarting): refuse this piece of
+            # work clearly; the store reconnects by itself and later frames go through.
+            log.warning("database unavailable: %s refused", type(frame).__name__)
+            extra = {"id": frame.id} if isinstance(frame, p.Say) else {}
+            self.error(getattr(frame, "ref", None), Code.UNAVAILABLE, **extra)
+            return
         if self.bad == before:
             self.bad = 0  # any frame not answered with bad_request resets the count
 
@@ -451,6 +459,9 @@ class ChatterConn(Peer):
 
     def _ack(self, client_id: str, ref: str | None, fut: asyncio.Future[int]) -> None:
         self.writes.release()
+        if not fut.cancelled() and isinstance(fut.exception(), StoreUnavailable):
+            self.error(ref, Code.UNAVAILABLE, id=client_id)  # not stored: the client resends
+            return
         if fut.cancelled() or fut.exception() is not None:
             self.error(ref, "fault", id=client_id)
             self.close(Close.FAULT, "relay fault")
@@ -592,6 +603,9 @@ class StaffConn(Peer):
 
     def _ack(self, chat_id: str, client_id: str, ref: str | None, fut: asyncio.Future[int]) -> None:
         self.writes.release()
+        if not fut.cancelled() and isinstance(fut.exception(), StoreUnavailable):
+            self.error(ref, Code.UNAVAILABLE, chat=chat_id, id=client_id)
+            return
         if fut.cancelled() or fut.exception() is not None:
             self.error(ref, "fault", chat=chat_id, id=client_id)
             self.close(Close.FAULT, "relay fault")
@@ -721,6 +735,7 @@ class StaffConn(Peer):
             self.error(ref, Code.TOO_MANY_CHATS, detail=detail, chat=req.chat, max=cap)
             return
         # Check and set with no await in between: exactly one accept wins.
+        before = (chat.counsellor, chat.team, chat.returned)
         del r.waiting[chat.id]
         chat.state, chat.counsellor, chat.team, chat.hold = (
             "assigned",
@@ -730,7 +745,16 @@ class StaffConn(Peer):
         )
         chat.returned = False
         r.queue_changed()
-        await chats.assign(r.db, chat.id, self.name, self.account.team, r.clock.now())
+        try:
+            await chats.assign(r.db, chat.id, self.name, self.account.team, r.clock.now())
+        except StoreUnavailable:
+            if chat.state == "assigned" and chat.counsellor == self.name:
+                # not stored: the chat waits on, in its place, for the next accept
+                chat.state, chat.hold = "waiting", False
+                chat.counsellor, chat.team, chat.returned = before
+                r.waiting[chat.id] = chat
+                r.queue_changed()
+            raise
         chat.hold = False
         r.changed()  # stored: the monitor's figures from the database now include it
         if chat.state == "ended":  # the chatter left while it was being stored

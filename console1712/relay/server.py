@@ -166,8 +166,9 @@ class Relay:
         self.stopping = False
         # Cached: in Python 3.11 every asyncio.get_running_loop() costs a getpid() system call.
         self.loop = asyncio.get_running_loop()
-        self._db = await Database.open(self.settings.db_path, self.settings.key_path)
+        self._db = await Database.open(self.settings.db_target, self.settings.key_path)
         try:
+            await self._db.hold_relay_lock()
             await self._rebuild()
             await self.sweep()  # windows that ran out while the relay was down
 

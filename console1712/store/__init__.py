@@ -1,1 +1,1 @@
-"""Storage: aiosqlite, migrations, encryption at rest; all SQL lives here."""
+"""Storage: SQLite or PostgreSQL, migrations, encryption at rest; all SQL lives here."""

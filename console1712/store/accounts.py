@@ -16,7 +16,6 @@ import logging
 import os
 import re
 import secrets
-import sqlite3
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -31,7 +30,7 @@ from console1712.clock import Clock, from_rfc3339, to_rfc3339
 from console1712.domain.vocabulary import ROLES
 from console1712.store import audit
 from console1712.store.crypto import DecryptError
-from console1712.store.db import Database, Tx
+from console1712.store.db import Database, Row, Tx
 
 log = logging.getLogger("console1712.store.accounts")
 
@@ -199,7 +198,7 @@ def check_new_password(password: str) -> None:
 _COLUMNS = "name, role, team, display, disabled"
 
 
-def _account(db: Database, r: sqlite3.Row) -> Account:
+def _account(db: Database, r: Row) -> Account:
     return Account(
         name=r["name"],
         role=r["role"],
@@ -499,7 +498,8 @@ async def authenticate(
             (key, src, when),
         )
         counted = await tx.fetchone(
-            "SELECT count(*) AS n, sum(source_key = ?) AS here FROM login_failures"
+            "SELECT count(*) AS n, SUM(CASE WHEN source_key = ? THEN 1 ELSE 0 END) AS here"
+            " FROM login_failures"
             " WHERE name_key = ?",
             (src, key),
         )

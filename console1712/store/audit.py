@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
 from console1712.clock import Clock, from_rfc3339, to_rfc3339
 from console1712.store.crypto import DecryptError, KeyRing
-from console1712.store.db import Database, Tx
+from console1712.store.db import Database, Row, Tx
 
 GENESIS = "0" * 64
 HEAD = "audit_head"  # meta row "SEQ HASH" of the last entry: a removed tail is noticed too
@@ -136,7 +135,7 @@ def _span(first: int, last: int) -> str:
     return f"entry {first} is" if first == last else f"entries {first} to {last} are"
 
 
-def _intact(keys: KeyRing, r: sqlite3.Row) -> bool:
+def _intact(keys: KeyRing, r: Row) -> bool:
     """Does the entry still hash to its stored hash (and its detail open where it is)?"""
     mac: str | None = None
     if r["detail"] is not None:
@@ -161,7 +160,7 @@ async def verify(db: Database) -> list[str]:
     changed = {int(r["seq"]) for r in rows if not _intact(db.keys, r)}
     # The true order is the one the prev_hash links give; walk it from the start, and where
     # a link is missing, carry on from the lowest entry not yet reached.
-    after: dict[str, sqlite3.Row] = {}
+    after: dict[str, Row] = {}
     for r in rows:
         after.setdefault(str(r["prev_hash"]), r)
     order: list[int] = []

@@ -1,51 +1,65 @@
-"""The database: aiosqlite in WAL mode, numbered migrations, and one group-committing writer.
+"""The database interface: one group-committing writer and committed reads, on SQLite
+(store/sqlite.py, the embedded default) or PostgreSQL (store/postgres.py).
 
 Writes go through `Database.write(job)` (or `submit(job)`, which returns the future):
 concurrent jobs are run in one transaction and committed together (one fsync for many
 messages), and each caller is answered only after that commit. Rows a job adds with
-`tx.defer` are written with one executemany per batch, in the same trip to the writer thread
-as BEGIN and COMMIT. Reads use a second connection and see committed data only.
+`tx.defer` are written with one executemany per batch, before the job's next statement or
+the commit. Reads see committed data only.
+
+The store modules write one SQL text for both databases: `?` placeholders (the PostgreSQL
+backend numbers them), `INSERT ... ON CONFLICT`, `RETURNING`, times as RFC 3339 text
+compared as text, no date functions, and `CASE WHEN` where SQLite would add booleans.
+Values are sealed (store/crypto.py) before they reach either database; the key file stays
+on the machine.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
-import os
 import re
-import sqlite3
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, TypeAlias, TypeVar
 
-import aiosqlite
-
-from console1712.store.crypto import (
-    DecryptError,
-    KeyFileError,
-    KeyRing,
-    read_key_file,
-    write_key_file,
-)
-
-log = logging.getLogger("console1712.store")
+from console1712.store.crypto import KeyFileError, KeyRing, read_key_file, write_key_file
 
 T = TypeVar("T")
 MAX_BATCH = 2000
 COMMIT_WINDOW = 0.001  # seconds a busy writer waits for more jobs before it commits
 KEY_CHECK = "console1712 key check"
+# A row read back: sqlite3.Row or asyncpg.Record; both index by position and by name.
+Row: TypeAlias = Any
 
 
 class StoreError(Exception):
     """A database problem the user must fix; the message is one clear line."""
 
 
-def migrations() -> list[tuple[int, str, str]]:
-    """(number, name, sql) of every migration shipped in store/migrations, in order."""
+class StoreUnavailable(StoreError):
+    """The database cannot be reached right now (PostgreSQL down or restarting): the work
+    was not done and may be tried again; the store reconnects by itself."""
+
+
+class IntegrityError(Exception):
+    """A statement broke a constraint or an append-only rule (either database)."""
+
+
+def is_url(target: Path | str) -> bool:
+    """A `postgresql://` (or `postgres://`) URL rather than a SQLite file path."""
+    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
+
+
+def migrations(dialect: str = "sqlite") -> list[tuple[int, str, str]]:
+    """(number, name, sql) of every migration shipped for `dialect` ("sqlite": the package
+    store/migrations, "postgres": store/migrations_pg), in order. Both have the same numbers:
+    a schema version means the same tables on either database."""
+    package = {"sqlite": "migrations", "postgres": "migrations_pg"}[dialect]
     found = []
-    for entry in resources.files("console1712.store.migrations").iterdir():
+    for entry in resources.files(f"console1712.store.{package}").iterdir():
         m = re.fullmatch(r"(\d{4})_(\w+)\.sql", entry.name)
         if m:
             found.append((int(m.group(1)), m.group(2), entry.read_text(encoding="utf-8")))
@@ -56,24 +70,15 @@ def migrations() -> list[tuple[int, str, str]]:
     return found
 
 
-def _on_thread(conn: aiosqlite.Connection, fn: Callable[[sqlite3.Connection], T]) -> Awaitable[T]:
-    """Run `fn` with the raw connection on aiosqlite's own thread: many statements, one hop.
-
-    aiosqlite has no public call for this; `_execute` and `_conn` are its own helpers."""
-    result: Awaitable[T] = cast(Any, conn)._execute(fn, cast(Any, conn)._conn)
-    return result
-
-
-class Tx:
+class Tx(ABC):
     """What a write job gets: execute statements inside the current transaction.
 
     BEGIN and deferred rows travel with the next statement (or the commit), so a batch of
-    deferred rows costs one trip to the writer thread: BEGIN, executemany, COMMIT."""
+    deferred rows costs one trip to the database: BEGIN, executemany, COMMIT."""
 
-    def __init__(self, conn: aiosqlite.Connection, keys: KeyRing) -> None:
-        self._conn = conn
+    def __init__(self, keys: KeyRing) -> None:
         self.keys = keys
-        self._begin = True  # BEGIN IMMEDIATE still to be sent
+        self._begin = True  # BEGIN still to be sent
         # Rows from `defer`, in order, one list per run of the same statement text.
         self._deferred: list[tuple[str, list[Sequence[Any]]]] = []
         self.failed: BaseException | None = None  # deferred rows failed (maybe caught by a job)
@@ -86,75 +91,39 @@ class Tx:
         else:
             self._deferred.append((sql, [params]))
 
-    async def _hop(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        """`fn` on the writer thread, after the pending BEGIN and deferred rows."""
+    def _take_prelude(self) -> tuple[bool, list[tuple[str, list[Sequence[Any]]]]]:
         begin, self._begin = self._begin, False
         pending, self._deferred = self._deferred, []
-        in_prelude = True
+        return begin, pending
 
-        def work(c: sqlite3.Connection) -> T:
-            nonlocal in_prelude
-            if begin:
-                c.execute("BEGIN IMMEDIATE")
-            for sql, rows in pending:
-                c.executemany(sql, rows)
-            in_prelude = False
-            return fn(c)
-
-        try:
-            return await _on_thread(self._conn, work)
-        except BaseException as exc:
-            if in_prelude and pending:
-                # Another job's rows may have failed: the batch must fail whatever this job does.
-                self.failed = exc
-            raise
-
+    @abstractmethod
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Run one statement; returns the number of rows changed."""
 
-        def run(c: sqlite3.Connection) -> int:
-            cur = c.execute(sql, params)
-            count = cur.rowcount
-            cur.close()
-            return count
+    @abstractmethod
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None: ...
 
-        return await self._hop(run)
+    @abstractmethod
+    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None: ...
 
-    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        listed = list(rows)  # built here, on the event loop, not on the writer thread
-        await self._hop(lambda c: c.executemany(sql, listed).close())
+    @abstractmethod
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
 
-    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
-        row: sqlite3.Row | None = await self._hop(lambda c: c.execute(sql, params).fetchone())
-        return row
-
-    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        rows: list[sqlite3.Row] = await self._hop(lambda c: c.execute(sql, params).fetchall())
-        return rows
-
+    @abstractmethod
     async def commit(self) -> None:
         """Write what is pending and commit (the batch runner's last step)."""
-        if self._begin and not self._deferred:
-            return  # nothing was written: no transaction was opened
-        if self.failed is None:
-            await self._hop(lambda c: c.commit())
-        if self.failed is not None:
-            raise self.failed
 
 
 Job = Callable[[Tx], Awaitable[Any]]
 
 
-class Database:
-    """One SQLite file: a writer connection with group commit and a reader connection."""
+class Database(ABC):
+    """A writer with group commit and committed reads; `Database.open` picks the backend."""
 
-    def __init__(
-        self, path: Path, keys: KeyRing, writer: aiosqlite.Connection, reader: aiosqlite.Connection
-    ) -> None:
-        self.path = path
+    dialect = ""
+
+    def __init__(self, keys: KeyRing) -> None:
         self.keys = keys
-        self._writer = writer
-        self._reader = reader
         self._queue: asyncio.Queue[tuple[Job, asyncio.Future[Any]] | None] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
         self._closed = False
@@ -166,29 +135,22 @@ class Database:
     # -- opening -------------------------------------------------------------------------
 
     @classmethod
-    async def open(cls, path: Path, key_file: Path, *, create: bool = True) -> Database:
-        """Open (and migrate) the database, creating it and its key file on first start."""
-        path = Path(path)
-        keys = _prepare_keys(path, Path(key_file), create)
-        _private_files(path)
-        writer = reader = None
-        try:
-            writer = await _connect(path)
-            await _quick_check(writer, path)
-            await _migrate(writer, path)
-            await _check_key(writer, keys, path, key_file)
-            reader = await _connect(path)
-        except BaseException:
-            for conn in (writer, reader):
-                if conn is not None:
-                    await conn.close()
-            raise
-        db = cls(path, keys, writer, reader)
-        db._task = asyncio.create_task(db._write_loop(), name="db-writer")
-        return db
+    async def open(cls, target: Path | str, key_file: Path, *, create: bool = True) -> Database:
+        """Open (and migrate) the database at a file path (SQLite) or a `postgresql://` URL,
+        creating it and its key file on first start."""
+        if is_url(target):
+            from console1712.store.postgres import PgDatabase
+
+            return await PgDatabase.open_url(str(target), Path(key_file), create=create)
+        from console1712.store.sqlite import SqliteDatabase
+
+        return await SqliteDatabase.open_file(Path(target), Path(key_file), create=create)
+
+    def _start(self) -> None:
+        self._task = asyncio.create_task(self._write_loop(), name="db-writer")
 
     async def close(self) -> None:
-        """Commit what is queued, then close both connections (their threads are not daemons)."""
+        """Commit what is queued, then close the connections."""
         if self._closed:
             return
         self._closed = True
@@ -196,9 +158,15 @@ class Database:
             await self._queue.put(None)
             with contextlib.suppress(Exception):
                 await self._task
-        for conn in (self._writer, self._reader):
-            with contextlib.suppress(Exception):
-                await conn.close()
+        await self._close_connections()
+
+    @abstractmethod
+    async def _close_connections(self) -> None: ...
+
+    async def hold_relay_lock(self) -> None:
+        """One relay per database, held until close. SQLite: `console1712 relay` holds the
+        data directory's lock (store/lock.py); PostgreSQL takes an advisory lock here."""
+        return None
 
     async def __aenter__(self) -> Database:
         return self
@@ -222,6 +190,13 @@ class Database:
         self._queue.put_nowait((job, fut))
         return fut
 
+    @abstractmethod
+    async def _new_tx(self) -> Tx:
+        """A transaction on the writer connection (StoreUnavailable if it cannot be had)."""
+
+    @abstractmethod
+    async def _rollback(self) -> None: ...
+
     async def _write_loop(self) -> None:
         stop = False
         concurrent = False
@@ -241,16 +216,24 @@ class Database:
                     break
                 batch.append(nxt)
             concurrent = len(batch) > 1
-            await self._commit_batch(batch)
+            try:
+                await self._commit_batch(batch)
+            except StoreUnavailable as exc:
+                # Nothing of this batch was committed: every caller hears so (no ack).
+                for _, fut in batch:
+                    if not fut.done():
+                        fut.set_exception(exc)
 
     async def _commit_batch(self, batch: list[tuple[Job, asyncio.Future[Any]]]) -> None:
-        tx = Tx(self._writer, self.keys)
+        tx = await self._new_tx()
         try:
             results = [await job(tx) for job, _ in batch]
             await tx.commit()
+        except StoreUnavailable:
+            raise
         except Exception:
             with contextlib.suppress(Exception):
-                await self._writer.rollback()
+                await self._rollback()
             if len(batch) == 1:
                 await self._run_alone(batch[0])
                 return
@@ -267,13 +250,15 @@ class Database:
 
     async def _run_alone(self, item: tuple[Job, asyncio.Future[Any]]) -> None:
         job, fut = item
-        tx = Tx(self._writer, self.keys)
+        tx = await self._new_tx()
         try:
             result = await job(tx)
             await tx.commit()
+        except StoreUnavailable:
+            raise
         except Exception as exc:
             with contextlib.suppress(Exception):
-                await self._writer.rollback()
+                await self._rollback()
             if not fut.done():
                 fut.set_exception(exc)
             return
@@ -284,176 +269,48 @@ class Database:
 
     # -- reading -------------------------------------------------------------------------
 
-    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        async with self._reader.execute(sql, params) as cur:
-            return list(await cur.fetchall())
+    @abstractmethod
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
 
-    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
-        async with self._reader.execute(sql, params) as cur:
-            return await cur.fetchone()
+    @abstractmethod
+    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None: ...
 
-    async def schema_version(self) -> int:
-        row = await self.fetchone("PRAGMA user_version")
-        return int(row[0]) if row else 0
+    @abstractmethod
+    async def schema_version(self) -> int: ...
 
+    @abstractmethod
     async def integrity_problems(self, limit: int = 20) -> list[str]:
-        """`PRAGMA integrity_check`: every page, index and constraint read; [] if sound.
+        """Every page, index and constraint read; [] if sound (slow: for `audit verify`)."""
 
-        Slow on a big file (it reads all of it): for `audit verify`, not for start-up."""
-        rows = await self.fetchall(f"PRAGMA integrity_check({int(limit)})")
-        return _problems([str(r[0]) for r in rows])
-
+    @abstractmethod
     async def vacuum(self, *, rebuild: bool = True) -> None:
-        """Move the WAL into the file and empty it (old WAL frames still hold erased values;
-        secure_delete zeroes them in the file); with `rebuild`, VACUUM in between as well."""
-        # Its own connection: VACUUM cannot run inside the writer's transactions, and it
-        # waits (busy_timeout) for a running group commit instead of interleaving with it.
-        # VACUUM holds the write lock while it rebuilds: run it when writes are few.
-        steps = ["PRAGMA wal_checkpoint(TRUNCATE)"]
-        if rebuild:
-            steps += ["VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)"]
-        conn = await _connect(self.path)
-        try:
-            for statement in steps:
-                async with conn.execute(statement) as cur:
-                    await cur.fetchall()
-        finally:
-            await conn.close()
+        """Return the space of erased rows (and, on SQLite, zero their old copies)."""
+
+    @abstractmethod
+    async def identity_columns(self, table: str) -> list[str]:
+        """The (quoted) columns that find a row of `table` fast, for keyset paging."""
+
+    @abstractmethod
+    async def tables(self) -> list[str]:
+        """The names of the tables holding data (not the schema bookkeeping)."""
 
 
-def _prepare_keys(path: Path, key_file: Path, create: bool) -> KeyRing:
+def quote(ident: str) -> str:
+    return '"' + ident.replace('"', '""') + '"'
+
+
+def load_or_create_keys(exists: bool, where: str, key_file: Path, create: bool) -> KeyRing:
     """Read the key file, or create it (0600) for a new database; refuse a missing one."""
-    exists = path.exists() and path.stat().st_size > 0
     if not exists and not create:
-        raise StoreError(f"no database at {path}")
+        raise StoreError(f"no database at {where}")
     if exists and not key_file.exists():
-        raise StoreError(f"key file {key_file} is missing for the existing database {path}")
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        raise StoreError(f"key file {key_file} is missing for the existing database {where}")
     if key_file.exists():
-        return _load_keys(key_file)
+        try:
+            return read_key_file(key_file)
+        except KeyFileError as exc:
+            raise StoreError(str(exc)) from None
+    key_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     keys = KeyRing.generate()
     write_key_file(key_file, keys)
     return keys
-
-
-SIDE_FILES = ("-wal", "-shm", "-journal")
-
-
-def _private_files(path: Path) -> None:
-    """The database file exists with mode 0600 before SQLite opens it, whatever the umask.
-
-    SQLite gives the files it makes beside it (WAL, shared memory, journal) the mode of the
-    database file, so they are 0600 too. Files left by an older version are tightened."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        if os.fstat(fd).st_mode & 0o077:
-            os.fchmod(fd, 0o600)
-    finally:
-        os.close(fd)
-    for suffix in SIDE_FILES:
-        side = path.with_name(path.name + suffix)
-        with contextlib.suppress(FileNotFoundError):
-            if side.stat().st_mode & 0o077:
-                side.chmod(0o600)
-
-
-async def _quick_check(conn: aiosqlite.Connection, path: Path) -> None:
-    """A damaged page that start-up would not read is found now, not months later."""
-    try:
-        async with conn.execute("PRAGMA quick_check(5)") as cur:
-            found = [str(r[0]) for r in await cur.fetchall()]
-    except sqlite3.DatabaseError as exc:
-        found = [str(exc)]
-    problems = _problems(found)
-    if problems:
-        raise StoreError(
-            f"{path} is damaged (quick_check: {problems[0]}); restore it from a backup"
-            " (console1712 audit verify runs the full check)"
-        )
-
-
-def _problems(found: list[str]) -> list[str]:
-    """What a check pragma answered, one problem a line ([] for "ok"); SQLite puts several
-    lines in one row, under a "*** in database main ***" heading."""
-    if found == ["ok"]:
-        return []
-    lines = [line for r in found for line in r.splitlines()]
-    return [line for line in lines if line.strip() and not line.startswith("***")] or found
-
-
-def _load_keys(key_file: Path) -> KeyRing:
-    try:
-        return read_key_file(key_file)
-    except KeyFileError as exc:
-        raise StoreError(str(exc)) from None
-
-
-async def _connect(path: Path) -> aiosqlite.Connection:
-    conn = await aiosqlite.connect(path, isolation_level=None)
-    try:
-        conn.row_factory = sqlite3.Row
-        await conn.execute("PRAGMA busy_timeout = 10000")
-        mode = await conn.execute("PRAGMA journal_mode = WAL")
-        await mode.fetchone()
-        await mode.close()
-        await conn.execute("PRAGMA synchronous = FULL")
-        await conn.execute("PRAGMA foreign_keys = ON")
-        await conn.execute("PRAGMA secure_delete = ON")
-    except sqlite3.DatabaseError as exc:
-        await conn.close()
-        raise StoreError(f"{path} is not a usable console1712 database ({exc})") from None
-    return conn
-
-
-async def _migrate(conn: aiosqlite.Connection, path: Path) -> None:
-    """Apply every migration newer than the recorded schema version, each in a transaction."""
-    try:
-        async with conn.execute("PRAGMA user_version") as cur:
-            row = await cur.fetchone()
-        version = int(row[0]) if row else 0
-        known = migrations()
-        latest = known[-1][0] if known else 0
-        if version > latest:
-            raise StoreError(
-                f"database {path} has schema version {version}, newer than this console1712 "
-                f"understands ({latest}); upgrade console1712"
-            )
-        for number, name, sql in known:
-            if number <= version:
-                continue
-            await conn.execute("BEGIN IMMEDIATE")
-            try:
-                for statement in _statements(sql):
-                    await conn.execute(statement)
-                await conn.execute(f"PRAGMA user_version = {number}")
-                await conn.commit()
-            except BaseException:
-                await conn.rollback()
-                raise
-            log.info("migration %04d_%s applied", number, name)
-    except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{path} is corrupt or not a console1712 database ({exc})") from None
-
-
-def _statements(sql: str) -> list[str]:
-    """Split a migration script on ';' at line ends (our migrations keep to that)."""
-    return [s.strip() for s in re.split(r";\s*\n", sql) if s.strip() and not _only_comments(s)]
-
-
-def _only_comments(s: str) -> bool:
-    return all(not line.strip() or line.strip().startswith("--") for line in s.splitlines())
-
-
-async def _check_key(conn: aiosqlite.Connection, keys: KeyRing, path: Path, key_file: Path) -> None:
-    """The meta table holds a sealed check value: a wrong key file is caught at start."""
-    async with conn.execute("SELECT sealed FROM meta WHERE name = 'key_check'") as cur:
-        row = await cur.fetchone()
-    if row is None:
-        sealed = keys.seal(KEY_CHECK, "meta", "sealed", "key_check")
-        await conn.execute("INSERT INTO meta (name, sealed) VALUES ('key_check', ?)", (sealed,))
-        return
-    try:
-        if keys.open(row[0], "meta", "sealed", "key_check") != KEY_CHECK:
-            raise DecryptError("key check")
-    except DecryptError:
-        raise StoreError(f"key file {key_file} does not belong to the database {path}") from None

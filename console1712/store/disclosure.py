@@ -231,7 +231,7 @@ async def open_requests(
         " d.decided_by, d.viewed_at, c.nickname, c.region, c.since AS chat_since"
         " FROM disclosures d LEFT JOIN chats c ON c.id = d.chat"
         " WHERE (d.status = 'pending' OR d.requested_at >= ?)"
-        " AND (? IS NULL OR c.team = ?)"
+        " AND (CAST(? AS TEXT) IS NULL OR c.team = ?)"
         " ORDER BY d.requested_at DESC LIMIT 200",
         (since, team, team),
     )

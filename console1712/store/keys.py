@@ -19,7 +19,7 @@ from pathlib import Path
 from console1712.clock import Clock
 from console1712.store import audit, mail
 from console1712.store.crypto import DecryptError, KeyRing, write_key_file
-from console1712.store.db import Database, StoreError, Tx
+from console1712.store.db import Database, StoreError, Tx, quote
 from console1712.store.lock import DataLock
 from console1712.store.sealed import COLUMNS, SealedColumn
 
@@ -38,28 +38,11 @@ class RotationResult:
     dropped: list[int] = field(default_factory=list)
 
 
-def _quote(ident: str) -> str:
-    return '"' + ident.replace('"', '""') + '"'
-
-
-async def _identity(db: Database, table: str) -> list[str]:
-    """The columns that find a row fast: rowid, or the primary key of a WITHOUT ROWID table."""
-    row = await db.fetchone(
-        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
-    )
-    if row is None:
-        raise StoreError(f"key rotation: table {table} does not exist")
-    if "WITHOUT ROWID" not in " ".join(str(row["sql"]).upper().split()):
-        return ["rowid"]
-    info = await db.fetchall(f"PRAGMA table_info({_quote(table)})")
-    return [_quote(r["name"]) for r in sorted(info, key=lambda r: int(r["pk"])) if r["pk"]]
-
-
 async def _reseal_column(
     db: Database, col: SealedColumn, batch: int, done: int, progress: Progress | None
 ) -> int:
-    table, column = _quote(col.table), _quote(col.column)
-    ident = await _identity(db, col.table)
+    table, column = quote(col.table), quote(col.column)
+    ident = await db.identity_columns(col.table)
     ident_sql = ", ".join(ident)
     current = db.keys.current.to_bytes(4, "big")
     match = " AND ".join(f"{c} = ?" for c in ident)
@@ -101,9 +84,9 @@ async def _left_under_old_keys(db: Database, columns: tuple[SealedColumn, ...]) 
     current = db.keys.current.to_bytes(4, "big")
     left = 0
     for col in columns:
-        column = _quote(col.column)
+        column = quote(col.column)
         row = await db.fetchone(
-            f"SELECT count(*) FROM {_quote(col.table)}"
+            f"SELECT count(*) FROM {quote(col.table)}"
             f" WHERE {column} IS NOT NULL AND substr({column}, 2, 4) != ?",
             (current,),
         )
@@ -119,15 +102,19 @@ async def rotate(
     *,
     clock: Clock | None = None,
     outbox: Path | None = None,
+    database: Path | str | None = None,
 ) -> RotationResult:
     """Re-seal every value of the data directory under a new key (resuming an interrupted one),
-    and the replies waiting in `outbox` (default: DATA/outbox)."""
+    and the replies waiting in `outbox` (default: DATA/outbox). `database`: a file or a
+    `postgresql://` URL (default: DATA/console1712.db)."""
     if batch < 1:
         raise ValueError("batch must be at least 1")
     clock = clock or Clock()
     with DataLock(data_path):
-        db = await Database.open(Path(data_path) / DB_NAME, Path(key_file), create=False)
+        target = database if database is not None else Path(data_path) / DB_NAME
+        db = await Database.open(target, Path(key_file), create=False)
         try:
+            await db.hold_relay_lock()  # no relay may write meanwhile (PostgreSQL)
             resumed = len(db.keys.keys) > 1
             if not resumed:
                 ring: KeyRing = db.keys.with_new_key()

@@ -12,7 +12,6 @@ import contextlib
 import json
 import os
 import secrets
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -26,7 +25,7 @@ from console1712.domain.themes import taxonomy
 from console1712.domain.workdays import MAIL_WORKING_DAYS, due_at
 from console1712.store import audit, stats
 from console1712.store.crypto import KeyRing
-from console1712.store.db import Database, Tx
+from console1712.store.db import Database, Row, Tx
 from console1712.store.sealed import OUTBOX
 
 RETENTION_DAYS = 183  # policy 3.6: mail is kept at most 6 months
@@ -228,8 +227,10 @@ async def store_incoming(
             await tx.execute(
                 "UPDATE mail_threads SET status = 'open', due_at = ?, sender = ?,"
                 " sender_name = ?, subject = ?, sender_hash = COALESCE(?, sender_hash),"
-                " subject_hash = COALESCE(?, subject_hash), last_in_at = max(last_in_at, ?),"
-                " last_at = max(last_at, ?), count = count + 1 WHERE id = ?",
+                " subject_hash = COALESCE(?, subject_hash),"
+                " last_in_at = CASE WHEN last_in_at > ? THEN last_in_at ELSE ? END,"
+                " last_at = CASE WHEN last_at > ? THEN last_at ELSE ? END,"
+                " count = count + 1 WHERE id = ?",
                 (
                     to_rfc3339(thread_due),
                     seal_t(parsed.reply_to or parsed.from_addr, "sender"),
@@ -237,6 +238,8 @@ async def store_incoming(
                     seal_t(parsed.subject, "subject"),
                     sender_hash,
                     subject_hash,
+                    at,
+                    at,
                     at,
                     at,
                     tid,
@@ -258,7 +261,7 @@ async def store_incoming(
             [a.as_dict() for a in parsed.attachments],
         )
         await tx.executemany(
-            "INSERT OR IGNORE INTO mail_refs (hash, thread) VALUES (?, ?)",
+            "INSERT INTO mail_refs (hash, thread) VALUES (?, ?) ON CONFLICT DO NOTHING",
             [(msgid_hash(tx, ref), tid) for ref in dict.fromkeys(named)],
         )
         return Stored(tid, message, new, False, thread_team, thread_due)
@@ -312,7 +315,7 @@ _THREAD_COLUMNS = (
 )
 
 
-def _thread(db: Database | Tx, r: sqlite3.Row) -> MailThread:
+def _thread(db: Database | Tx, r: Row) -> MailThread:
     tid = str(r["id"])
 
     def opened(column: str) -> str | None:
@@ -376,7 +379,7 @@ async def get_thread(db: Database, thread: str) -> MailThread | None:
     return None if row is None else _thread(db, row)
 
 
-def _message(db: Database, r: sqlite3.Row) -> MailMessage:
+def _message(db: Database, r: Row) -> MailMessage:
     mid = str(r["id"])
 
     def opened(column: str) -> str | None:
@@ -412,7 +415,7 @@ async def thread_messages(db: Database, thread: str) -> list[MailMessage]:
 # -- staff actions -----------------------------------------------------------------------
 
 
-async def _live(tx: Tx, thread: str) -> sqlite3.Row:
+async def _live(tx: Tx, thread: str) -> Row:
     row = await tx.fetchone(f"SELECT {_THREAD_COLUMNS} FROM mail_threads WHERE id = ?", (thread,))
     if row is None:
         raise MailStateError("not_found")

@@ -7,7 +7,6 @@ in clear text (the statistics count them); the note and the chat notes are seale
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,7 +14,7 @@ from console1712.clock import from_rfc3339, to_rfc3339
 from console1712.domain.registration import Codes, join, split
 from console1712.domain.stats import UNKNOWN, age_band, gender_code
 from console1712.store import audit
-from console1712.store.db import Database, Tx
+from console1712.store.db import Database, Row, Tx
 
 _COLUMNS = (
     "contact, channel, counsellor, team, opened_at, status, done_at, kind, themes, about,"
@@ -42,7 +41,7 @@ class RegistrationNotFound(LookupError):
     pass
 
 
-def _codes(r: sqlite3.Row) -> Codes | None:
+def _codes(r: Row) -> Codes | None:
     if r["kind"] is None:
         return None
     return Codes(
@@ -58,7 +57,7 @@ def _codes(r: sqlite3.Row) -> Codes | None:
     )
 
 
-def _row(db: Database, r: sqlite3.Row, *, with_note: bool) -> Registration:
+def _row(db: Database, r: Row, *, with_note: bool) -> Registration:
     return Registration(
         contact=r["contact"],
         channel=r["channel"],

@@ -144,7 +144,9 @@ async def purge(
     counts = PurgeCounts(dry_run=dry_run)
 
     if dry_run:
-        counts.chats = await _count(db, f"SELECT count(*) FROM ({_EXPIRED_CHATS})", [chats_cut])
+        counts.chats = await _count(
+            db, f"SELECT count(*) FROM ({_EXPIRED_CHATS}) AS expired", [chats_cut]
+        )
         counts.messages = await _count(
             db, f"SELECT count(*) FROM chat_messages WHERE chat IN ({_EXPIRED_CHATS})", [chats_cut]
         )

@@ -8,7 +8,6 @@ it was answered.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -17,7 +16,7 @@ from console1712.clock import from_rfc3339, to_rfc3339
 from console1712.domain.retention import brussels_today, is_overdue, rights_due
 from console1712.domain.vocabulary import RIGHTS_KINDS
 from console1712.store import audit, dossiers
-from console1712.store.db import Database, Tx
+from console1712.store.db import Database, Row, Tx
 from console1712.store.dossiers import DossierError
 
 
@@ -54,7 +53,7 @@ class RightsRequest:
         }
 
 
-def _request(db: Database | Tx, r: sqlite3.Row) -> RightsRequest:
+def _request(db: Database | Tx, r: Row) -> RightsRequest:
     return RightsRequest(
         id=r["id"],
         code=r["code"],

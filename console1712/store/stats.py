@@ -10,7 +10,6 @@ only for a contact without a completed registration.
 from __future__ import annotations
 
 import dataclasses
-import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -29,14 +28,11 @@ from console1712.domain.stats import (
 from console1712.domain.vocabulary import BRUSSELS, REGIONS
 from console1712.store import phone, registrations
 from console1712.store.crypto import KeyRing
-from console1712.store.db import Database, Tx
+from console1712.store.db import Database, Row, Tx
 
 
 async def has_table(db: Database, name: str) -> bool:
-    row = await db.fetchone(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
-    )
-    return row is not None
+    return name in await db.tables()
 
 
 def _day_start(now: datetime) -> datetime:
@@ -104,7 +100,7 @@ async def _registered(db: Database, channel: str) -> dict[str, Codes]:
 
 def _chat_contact(
     keys: KeyRing,
-    r: sqlite3.Row,
+    r: Row,
     chat_themes: dict[str, str],
     codes: dict[str, Codes],
     themes: Sequence[str],
@@ -151,7 +147,7 @@ async def mail_contacts(
 
 
 async def _contacts_of(
-    db: Database, ids: Sequence[str], sql: str, contact: Callable[[sqlite3.Row], Contact]
+    db: Database, ids: Sequence[str], sql: str, contact: Callable[[Row], Contact]
 ) -> dict[str, tuple[int, Contact]]:
     """Rows by id (in chunks below SQLite's variable limit) as (Brussels year of `at`, contact)."""
     found: dict[str, tuple[int, Contact]] = {}
@@ -163,7 +159,7 @@ async def _contacts_of(
 
 
 def _mail_contact(
-    r: sqlite3.Row, mail_themes: dict[str, str], codes: dict[str, Codes], themes: Sequence[str]
+    r: Row, mail_themes: dict[str, str], codes: dict[str, Codes], themes: Sequence[str]
 ) -> Contact:
     """A mail thread row (id, team, at) reduced to the codes statistics count."""
     theme = mail_themes.get(r["id"], UNKNOWN)
@@ -191,7 +187,7 @@ async def archive_in(tx: Tx, year: int, c: Contact) -> None:
     await tx.execute(
         f"INSERT INTO stats_archive_codes ({_ARCHIVE_KEY}, count)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)"
-        f" ON CONFLICT ({_ARCHIVE_KEY}) DO UPDATE SET count = count + 1",
+        f" ON CONFLICT ({_ARCHIVE_KEY}) DO UPDATE SET count = stats_archive_codes.count + 1",
         (
             year,
             c.channel,
@@ -341,7 +337,8 @@ async def mail_due(db: Database, now: datetime) -> tuple[int, int] | None:
         return None
     end = _day_start(now) + timedelta(days=1)
     row = await db.fetchone(
-        "SELECT SUM(due_at >= ? AND due_at < ?), SUM(due_at < ?) FROM mail_threads"
+        "SELECT SUM(CASE WHEN due_at >= ? AND due_at < ? THEN 1 ELSE 0 END),"
+        " SUM(CASE WHEN due_at < ? THEN 1 ELSE 0 END) FROM mail_threads"
         " WHERE status = 'open' AND due_at IS NOT NULL",
         (to_rfc3339(now), to_rfc3339(end), to_rfc3339(now)),
     )

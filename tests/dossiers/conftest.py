@@ -15,7 +15,7 @@ from console1712.store.db import Database
 
 @pytest.fixture
 async def db(settings: Settings) -> AsyncIterator[Database]:
-    database = await Database.open(settings.db_path, settings.key_path)
+    database = await Database.open(settings.db_target, settings.key_path)
     try:
         yield database
     finally:

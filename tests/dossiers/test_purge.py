@@ -14,7 +14,10 @@ from console1712.clock import FakeClock
 from console1712.config import Settings
 from console1712.store import audit, dossiers, retention
 from console1712.store.db import Database
+from tests.databases import both_databases, database_args, one_database
 from tests.dossiers.conftest import make_chat
+
+pytestmark = both_databases
 
 
 def utc(*parts: int) -> datetime:
@@ -110,6 +113,7 @@ def _file_bytes(path: Path) -> bytes:
     return found
 
 
+@one_database
 async def test_ciphertext_is_gone_from_the_database_files(db: Database, clock: FakeClock) -> None:
     chat = await make_chat(
         db, clock.now(), texts=("mijn adres is Kerkstraat 1",), ended=clock.now()
@@ -147,7 +151,7 @@ async def test_dry_run_counts_and_changes_nothing(db: Database, clock: FakeClock
 
 def _prepare(settings: Settings) -> None:
     async def fill() -> None:
-        db = await Database.open(settings.db_path, settings.key_path)
+        db = await Database.open(settings.db_target, settings.key_path)
         try:
             await make_chat(db, utc(2020, 1, 1), texts=("oud",), ended=utc(2020, 1, 1))
             await _closed_dossier(db, utc(2010, 1, 1), utc(2010, 2, 1), "Oud")
@@ -160,7 +164,7 @@ def _prepare(settings: Settings) -> None:
 
 def _state(settings: Settings) -> tuple[int, int, int]:
     async def read() -> tuple[int, int, int]:
-        db = await Database.open(settings.db_path, settings.key_path, create=False)
+        db = await Database.open(settings.db_target, settings.key_path, create=False)
         try:
             chats = (await db.fetchone("SELECT count(*) FROM chats"))[0]
             found = (await db.fetchone("SELECT count(*) FROM dossiers"))[0]
@@ -175,7 +179,7 @@ def test_purge_command_dry_run_then_real(
     settings: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _prepare(settings)
-    argv = ["--data", str(settings.data)]
+    argv = ["--data", str(settings.data), *database_args(settings.db_target)]
     before = _state(settings)
     assert main(["purge", *argv, "--dry-run"]) == 0
     out = capsys.readouterr().out

@@ -19,7 +19,10 @@ from console1712.records.rights import fulfil
 from console1712.store import audit, dossiers, mail, rights
 from console1712.store.db import Database
 from console1712.store.dossiers import DossierError
+from tests.databases import both_databases, database_args
 from tests.dossiers.conftest import make_chat
+
+pytestmark = both_databases
 
 T = "antwerpen"
 HOSTILE = "[@click=app.quit]x[/] [/b] [link=http://x]y[/link] [TODO] \x1b]0;title\x07\x1b[2J"
@@ -238,14 +241,14 @@ def test_export_command(
     settings: Settings, clock: FakeClock, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     async def fill() -> str:
-        db = await Database.open(settings.db_path, settings.key_path)
+        db = await Database.open(settings.db_target, settings.key_path)
         try:
             return (await _full_dossier(db, clock))[0]
         finally:
             await db.close()
 
     code = asyncio.run(fill())
-    data = ["--data", str(settings.data)]
+    data = ["--data", str(settings.data), *database_args(settings.db_target)]
     assert main(["export", *data, "dossier", code]) == 0
     assert capsys.readouterr().out.startswith(f"Kopie van dossier {code}")
     out = tmp_path / "d.json"

@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from websockets.asyncio.client import connect
 from console1712.clock import Clock
 from console1712.store import accounts
 from console1712.store.db import Database
+from tests.databases import both_databases
 from tests.relay.helpers import recv, recv_type, request, send
 
 PASSWORD = "correct horse battery"
@@ -26,8 +28,9 @@ PASSWORD = "correct horse battery"
 class RelayProcess:
     """`console1712 relay` in a child process; the port is read from its first log line."""
 
-    def __init__(self, data: Path, log: Path) -> None:
+    def __init__(self, data: Path, log: Path, database: Path | str | None = None) -> None:
         self.data, self.log = data, log
+        self.database = database if database is not None else data / "console1712.db"
         self.proc: subprocess.Popen[bytes] | None = None
         self.port = 0
 
@@ -36,7 +39,8 @@ class RelayProcess:
         err = self.log.open("ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-c", "from console1712.cli import entry; entry()", "relay",
-             "--data", str(self.data), "--port", "0", "--always-open", "--smtp-port", "0"],
+             "--data", str(self.data), "--port", "0", "--always-open", "--smtp-port", "0",
+             "--database", str(self.database)],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
             env={k: v for k, v in os.environ.items() if not k.startswith("CONSOLE1712_")},
         )  # fmt: skip
@@ -69,17 +73,23 @@ class RelayProcess:
         raise AssertionError("relay did not exit")
 
 
+pytestmark = both_databases
+
+
 @pytest.fixture
-def relay_process(tmp_path: Path) -> Iterator[RelayProcess]:
-    rp = RelayProcess(tmp_path / "data", tmp_path / "relay.log")
+def relay_process(
+    tmp_path: Path, database_kind: str, request: pytest.FixtureRequest
+) -> Iterator[RelayProcess]:
+    url = request.getfixturevalue("pg_url") if database_kind == "postgres" else None
+    rp = RelayProcess(tmp_path / "data", tmp_path / "relay.log", url)
     yield rp
     if rp.proc is not None and rp.proc.poll() is None:
         rp.proc.kill()
         rp.proc.wait()
 
 
-async def make_counsellor(data: Path) -> str:
-    db = await Database.open(data / "console1712.db", data / "console1712.key")
+async def make_counsellor(rp: RelayProcess) -> str:
+    db = await Database.open(rp.database, rp.data / "console1712.key")
     try:
         created = await accounts.create_account(
             db, Clock(), "anna", PASSWORD, role="counsellor", team="antwerpen", display="Anna"
@@ -90,7 +100,7 @@ async def make_counsellor(data: Path) -> str:
 
 
 async def test_sigkill_after_acks_loses_nothing(relay_process: RelayProcess) -> None:
-    secret = await make_counsellor(relay_process.data)
+    secret = await make_counsellor(relay_process)
     await relay_process.start()
     clock = Clock()
     login = {"type": "login", "user": "anna", "password": PASSWORD,
@@ -170,3 +180,27 @@ async def test_sigterm_stops_cleanly(relay_process: RelayProcess) -> None:
     assert "event loop: uvloop" in log  # the default (`auto`) where uvloop is installed
     assert "127.0.0.1" not in "\n".join(log.splitlines()[1:])  # no addresses in events
     assert json.dumps  # keep the import honest for readers: frames are JSON
+
+
+async def test_a_second_relay_on_the_same_postgres_database_refuses_to_start(
+    tmp_path: Path, pg_url: str
+) -> None:
+    first = RelayProcess(tmp_path / "a", tmp_path / "a.log", pg_url)
+    second = RelayProcess(tmp_path / "b", tmp_path / "b.log", pg_url)
+    await first.start()
+    (tmp_path / "b").mkdir(mode=0o700)
+    shutil.copy2(tmp_path / "a" / "console1712.key", tmp_path / "b" / "console1712.key")
+    try:
+        second._spawn()
+        assert second.proc is not None
+        assert await asyncio.to_thread(second.proc.wait, 60) == 1
+        line = second.log.read_text().strip().splitlines()[-1]
+        assert line.startswith("console1712: another relay is already running on the database")
+        assert "one relay per database" in line
+        # the first relay still serves
+        async with connect(first.url("/chat")) as cw:
+            await recv_type(cw, "welcome")
+    finally:
+        assert await first.kill(signal.SIGTERM) == 0
+    await second.start()  # the lock went with the first relay
+    assert await second.kill(signal.SIGTERM) == 0

@@ -72,7 +72,7 @@ def send_mail(port: int) -> int:
 
 async def test_the_relay_log_names_no_sender_peer_text_or_nickname(tmp_path: Path) -> None:
     rp = MailRelayProcess(tmp_path / "data", tmp_path / "relay.log")
-    secret = await make_counsellor(rp.data)
+    secret = await make_counsellor(rp)
     await rp.start()
     try:
         mail_port = await asyncio.to_thread(send_mail, rp.smtp_port)

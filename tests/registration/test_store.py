@@ -4,15 +4,15 @@ erased with the chat by the retention purge, whose archive keeps the codes, neve
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from console1712.clock import FakeClock
-from console1712.config import load_settings
+from console1712.config import Settings
 from console1712.domain.registration import Codes
 from console1712.domain.themes import taxonomy
 from console1712.store import blocks, chats, registrations, retention, stats
 from console1712.store.chats import Intake
 from console1712.store.db import Database, Tx
+from tests.databases import both_databases
 
 NOTE = "Jan, 15, woont in Gent"
 CODES = Codes(
@@ -27,9 +27,9 @@ CODES = Codes(
 )
 
 
-async def test_chat_end_opens_registration_and_purge_keeps_codes_only(tmp_path: Path) -> None:
-    settings = load_settings(environ={}, overrides={"data": tmp_path / "data"})
-    db = await Database.open(settings.db_path, settings.key_path)
+@both_databases
+async def test_chat_end_opens_registration_and_purge_keeps_codes_only(settings: Settings) -> None:
+    db = await Database.open(settings.db_target, settings.key_path)
     try:
         march = datetime(2026, 3, 10, 14, tzinfo=UTC)
         intake = Intake(nickname="Jan", age=15, gender="meisje", region="limburg")

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from websockets.asyncio.client import connect
 
 from console1712.clock import FakeClock
+from tests.databases import both_databases
 from tests.relay.helpers import (
     chatter,
     closed_with,
@@ -19,6 +20,8 @@ from tests.relay.helpers import (
     send,
     url,
 )
+
+pytestmark = both_databases
 
 
 async def test_welcome_when_open_lists_alternatives(relay) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from websockets.asyncio.client import connect
 
 from console1712.clock import FakeClock
+from tests.databases import both_databases
 from tests.relay.helpers import (
     chatter,
     closed_with,
@@ -17,6 +18,8 @@ from tests.relay.helpers import (
     until_dropped,
     url,
 )
+
+pytestmark = both_databases
 
 
 async def resume(relay, token: str, after: int = 0):

@@ -14,13 +14,17 @@ from console1712.clock import FakeClock
 from console1712.store import accounts, audit
 from console1712.store.accounts import AccountError, AuthFailed, Locked, NameTaken
 from console1712.store.db import Database
+from tests.databases import both_databases
 
 PASSWORD = "correct horse battery"
 
 
+pytestmark = both_databases
+
+
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "d.db", tmp_path / "k.key")
+async def db(tmp_path: Path, db_target: Path | str) -> AsyncIterator[Database]:
+    database = await Database.open(db_target, tmp_path / "k.key")
     try:
         yield database
     finally:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -10,10 +9,18 @@ import pytest
 from console1712.clock import FakeClock
 from console1712.store import audit
 from console1712.store.db import Database
+from tests.databases import both_databases, drop_triggers, raw_execute
+
+pytestmark = both_databases
+Paths = tuple[Path | str, Path]
 
 
-async def fill(tmp_path: Path, clock: FakeClock, n: int = 6) -> tuple[Path, Path]:
-    paths = (tmp_path / "d.db", tmp_path / "k.key")
+@pytest.fixture
+def paths(db_target: Path | str, tmp_path: Path) -> Paths:
+    return (db_target, tmp_path / "k.key")
+
+
+async def fill(paths: Paths, clock: FakeClock, n: int = 6) -> Paths:
     db = await Database.open(*paths)
     try:
         for i in range(1, n + 1):
@@ -26,7 +33,7 @@ async def fill(tmp_path: Path, clock: FakeClock, n: int = 6) -> tuple[Path, Path
     return paths
 
 
-async def verify(paths: tuple[Path, Path]) -> list[str]:
+async def verify(paths: Paths) -> list[str]:
     db = await Database.open(*paths)
     try:
         return await audit.verify(db)
@@ -34,19 +41,14 @@ async def verify(paths: tuple[Path, Path]) -> list[str]:
         await db.close()
 
 
-def tamper(path: Path, *statements: str) -> None:
-    """What someone with the database file (not the app) can do: drop the guards, edit."""
-    conn = sqlite3.connect(path)
-    conn.execute("DROP TRIGGER audit_no_delete")
-    conn.execute("DROP TRIGGER audit_no_update")
-    for sql in statements:
-        conn.execute(sql)
-    conn.commit()
-    conn.close()
+def tamper(target: Path | str, *statements: str) -> None:
+    """What someone with the database (not the app) can do: drop the guards, edit."""
+    guards = drop_triggers(target, "audit", "audit_no_delete", "audit_no_update")
+    raw_execute(target, *guards, *statements)
 
 
-async def test_intact_log_and_entries_read_back(tmp_path: Path, clock: FakeClock) -> None:
-    paths = await fill(tmp_path, clock)
+async def test_intact_log_and_entries_read_back(paths: Paths, clock: FakeClock) -> None:
+    paths = await fill(paths, clock)
     db = await Database.open(*paths)
     try:
         got = await audit.entries(db, limit=2)
@@ -59,26 +61,22 @@ async def test_intact_log_and_entries_read_back(tmp_path: Path, clock: FakeClock
         await db.close()
 
 
-def test_app_cannot_update_or_delete(tmp_path: Path) -> None:
-    import asyncio
-
-    paths = asyncio.run(fill(tmp_path, FakeClock()))
-    conn = sqlite3.connect(paths[0])
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        conn.execute("DELETE FROM audit WHERE seq = 2")
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        conn.execute("UPDATE audit SET actor = 'x' WHERE seq = 2")
-    conn.close()
+async def test_app_cannot_update_or_delete(paths: Paths) -> None:
+    await fill(paths, FakeClock())
+    for sql in ("DELETE FROM audit WHERE seq = 2", "UPDATE audit SET actor = 'x' WHERE seq = 2"):
+        with pytest.raises(Exception, match="append-only") as caught:
+            raw_execute(paths[0], sql)
+        assert "integrity" in type(caught.value).__name__.lower()  # a constraint, both ways
 
 
-async def test_changed_entry_reported(tmp_path: Path, clock: FakeClock) -> None:
-    paths = await fill(tmp_path, clock)
+async def test_changed_entry_reported(paths: Paths, clock: FakeClock) -> None:
+    paths = await fill(paths, clock)
     tamper(paths[0], "UPDATE audit SET actor = 'mallory' WHERE seq = 3")
     assert await verify(paths) == ["entry 3 was changed"]
 
 
-async def test_changed_detail_reported(tmp_path: Path, clock: FakeClock) -> None:
-    paths = await fill(tmp_path, clock)
+async def test_changed_detail_reported(paths: Paths, clock: FakeClock) -> None:
+    paths = await fill(paths, clock)
     # a sealed detail copied from another entry does not open here
     tamper(
         paths[0], "UPDATE audit SET detail = (SELECT detail FROM audit WHERE seq = 1) WHERE seq = 3"
@@ -86,20 +84,20 @@ async def test_changed_detail_reported(tmp_path: Path, clock: FakeClock) -> None
     assert await verify(paths) == ["entry 3 was changed"]
 
 
-async def test_removed_entry_reported(tmp_path: Path, clock: FakeClock) -> None:
-    paths = await fill(tmp_path, clock)
+async def test_removed_entry_reported(paths: Paths, clock: FakeClock) -> None:
+    paths = await fill(paths, clock)
     tamper(paths[0], "DELETE FROM audit WHERE seq = 4")
     assert await verify(paths) == ["entry 4 is missing (seq gap)"]
 
 
-async def test_removed_tail_reported(tmp_path: Path, clock: FakeClock) -> None:
-    paths = await fill(tmp_path, clock)
+async def test_removed_tail_reported(paths: Paths, clock: FakeClock) -> None:
+    paths = await fill(paths, clock)
     tamper(paths[0], "DELETE FROM audit WHERE seq >= 5")
     assert await verify(paths) == ["entries 5 to 6 are missing (log ends early)"]
 
 
-async def test_removed_and_renumbered_reported(tmp_path: Path, clock: FakeClock) -> None:
-    paths = await fill(tmp_path, clock)
+async def test_removed_and_renumbered_reported(paths: Paths, clock: FakeClock) -> None:
+    paths = await fill(paths, clock)
     tamper(
         paths[0],
         "DELETE FROM audit WHERE seq = 2",
@@ -110,8 +108,8 @@ async def test_removed_and_renumbered_reported(tmp_path: Path, clock: FakeClock)
     assert await verify(paths) == ["entry 2 does not follow entry 1 (chain broken)"]
 
 
-async def test_reordered_entries_reported(tmp_path: Path, clock: FakeClock) -> None:
-    paths = await fill(tmp_path, clock)
+async def test_reordered_entries_reported(paths: Paths, clock: FakeClock) -> None:
+    paths = await fill(paths, clock)
     tamper(
         paths[0],
         "UPDATE audit SET seq = 100 WHERE seq = 3",
@@ -121,10 +119,8 @@ async def test_reordered_entries_reported(tmp_path: Path, clock: FakeClock) -> N
     assert await verify(paths) == ["entries 3 and 4 are out of order"]
 
 
-async def test_removed_first_entry_and_renumbered_reported(
-    tmp_path: Path, clock: FakeClock
-) -> None:
-    paths = await fill(tmp_path, clock)
+async def test_removed_first_entry_and_renumbered_reported(paths: Paths, clock: FakeClock) -> None:
+    paths = await fill(paths, clock)
     tamper(
         paths[0],
         "DELETE FROM audit WHERE seq = 1",
@@ -135,8 +131,8 @@ async def test_removed_first_entry_and_renumbered_reported(
     assert await verify(paths) == ["entry 1 does not start the chain (earlier entries removed)"]
 
 
-async def test_entry_moved_far_reported(tmp_path: Path, clock: FakeClock) -> None:
-    paths = await fill(tmp_path, clock)
+async def test_entry_moved_far_reported(paths: Paths, clock: FakeClock) -> None:
+    paths = await fill(paths, clock)
     tamper(
         paths[0],
         "UPDATE audit SET seq = 100 WHERE seq = 2",

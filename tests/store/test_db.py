@@ -13,23 +13,29 @@ from console1712.clock import FakeClock
 from console1712.store import accounts, audit
 from console1712.store.crypto import DecryptError, KeyRing, write_key_file
 from console1712.store.db import Database, StoreError, migrations
+from tests.databases import both_databases, raw_execute
 
 SECRET_DETAIL = "geblokkeerd wegens dreigende taal XYZZY"
 ALIAS = "Hulpverlener Marieke-QUUX"
 
 
-async def test_migrations_from_empty_and_restart(tmp_path: Path, clock: FakeClock) -> None:
-    db_path, key = tmp_path / "data" / "d.db", tmp_path / "data" / "k.key"
-    db = await Database.open(db_path, key)
+@both_databases
+async def test_migrations_from_empty_and_restart(
+    tmp_path: Path, db_target: Path | str, clock: FakeClock
+) -> None:
+    key = tmp_path / "data" / "k.key"
+    # SQLite: the folder is made too
+    target = db_target if isinstance(db_target, str) else tmp_path / "data" / "d.db"
+    db = await Database.open(target, key)
     try:
-        assert await db.schema_version() == migrations()[-1][0]
-        tables = {r[0] for r in await db.fetchall("SELECT name FROM sqlite_master")}
+        assert await db.schema_version() == migrations()[-1][0] == migrations("postgres")[-1][0]
+        tables = set(await db.tables())
         assert {"meta", "accounts", "sessions", "audit", "login_failures"} <= tables
         await accounts.create_account(db, clock, "anna", "long enough", role="admin")
     finally:
         await db.close()
     assert os.stat(key).st_mode & 0o777 == 0o600
-    db = await Database.open(db_path, key)
+    db = await Database.open(target, key)
     try:
         assert [a.name for a in await accounts.list_accounts(db)] == ["anna"]
         assert await db.schema_version() == migrations()[-1][0]
@@ -57,8 +63,9 @@ async def test_corrupt_file_refused(tmp_path: Path) -> None:
     assert path.read_bytes() == junk  # no data touched
 
 
-async def test_key_file_refusals(tmp_path: Path) -> None:
-    paths = (tmp_path / "d.db", tmp_path / "k.key")
+@both_databases
+async def test_key_file_refusals(tmp_path: Path, db_target: Path | str) -> None:
+    paths = (db_target, tmp_path / "k.key")
     await (await Database.open(*paths)).close()
     os.chmod(paths[1], 0o644)
     with pytest.raises(StoreError, match="accessible to others"):
@@ -104,21 +111,22 @@ async def test_copy_of_database_and_wal_reveals_no_plaintext(
         assert plain.encode() not in blob
 
 
-async def test_sealed_value_moved_to_another_row_fails(tmp_path: Path, clock: FakeClock) -> None:
-    paths = (tmp_path / "d.db", tmp_path / "k.key")
+@both_databases
+async def test_sealed_value_moved_to_another_row_fails(
+    tmp_path: Path, db_target: Path | str, clock: FakeClock
+) -> None:
+    paths = (db_target, tmp_path / "k.key")
     db = await Database.open(*paths)
     try:
         for name in ("anna", "bert"):
             await accounts.create_account(db, clock, name, "long enough", role="counsellor")
     finally:
         await db.close()
-    conn = sqlite3.connect(paths[0])
-    conn.execute(
+    raw_execute(
+        paths[0],
         "UPDATE accounts SET totp_secret = (SELECT totp_secret FROM accounts WHERE name = 'anna')"
-        " WHERE name = 'bert'"
+        " WHERE name = 'bert'",
     )
-    conn.commit()
-    conn.close()
     db = await Database.open(*paths)
     try:
         row = await db.fetchone("SELECT totp_secret FROM accounts WHERE name = 'bert'")

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 from console1712.clock import FakeClock
 from console1712.store import chats
-from console1712.store.db import Database, Job, Tx
+from console1712.store.db import Database, IntegrityError, Job, Tx
+from tests.databases import both_databases, pg_run
 
 INSERT = "INSERT INTO meta (name, sealed) VALUES (?, ?)"
 
 
+pytestmark = both_databases
+
+
 @pytest.fixture
-async def db(tmp_path: Path) -> Database:
-    database = await Database.open(tmp_path / "d.db", tmp_path / "k.key")
+async def db(tmp_path: Path, db_target: Path | str) -> Database:
+    database = await Database.open(db_target, tmp_path / "k.key")
     yield database  # type: ignore[misc]
     await database.close()
 
@@ -73,7 +76,7 @@ async def test_failed_batch_is_retried_job_by_job_with_its_own_deferred_rows(
         # Its statement flushes the bad job's row; catching the error must not save the batch.
         try:
             await tx.execute("UPDATE meta SET sealed = sealed WHERE name = 'a'")
-        except sqlite3.IntegrityError:
+        except IntegrityError:
             pass
         tx.defer(INSERT, ("d", b"x"))
 
@@ -81,7 +84,7 @@ async def test_failed_batch_is_retried_job_by_job_with_its_own_deferred_rows(
     jobs = [good("a"), bad, swallowing, good("c")]
     results = await asyncio.gather(*[db.submit(job) for job in jobs], return_exceptions=True)
     assert results[0] is None and results[2] is None and results[3] is None
-    assert isinstance(results[1], sqlite3.IntegrityError)
+    assert isinstance(results[1], IntegrityError)
     assert (await names(db))[-3:] == ["a", "d", "c"]  # the bad job's row is not there
     assert db.commits == commits + 3  # the failed batch was rolled back, then one commit each
     check = await db.fetchone("SELECT sealed FROM meta WHERE name = 'key_check'")
@@ -99,3 +102,23 @@ async def test_a_job_that_writes_nothing_opens_no_transaction(db: Database) -> N
 
     await db.write(insert)  # the writer is in a clean state afterwards
     assert "after" in await names(db)
+
+
+async def test_a_postgres_connection_lost_while_idle_is_replaced_unseen(
+    tmp_path: Path, pg_url: str
+) -> None:
+    name = f"lose_{tmp_path.name[-12:]}"
+    db = await Database.open(f"{pg_url}&application_name={name}", tmp_path / "k.key")
+    try:
+        await db.write(lambda tx: tx.execute(INSERT, ("a", b"1")))
+        pg_run(
+            pg_url,
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            f" WHERE application_name = '{name}'",
+        )
+        # the server ended the sessions (a restart, a failover): the next write and read
+        # connect again; nothing is refused, nothing is written twice
+        await db.write(lambda tx: tx.execute(INSERT, ("b", b"2")))
+        assert await names(db) == ["key_check", "a", "b"]
+    finally:
+        await db.close()

@@ -13,12 +13,14 @@ from console1712.store import accounts, audit, chats, keys
 from console1712.store.db import Database, StoreError
 from console1712.store.lock import DataLock
 from console1712.store.sealed import COLUMNS
+from tests.databases import both_databases
 
 TEXTS = [f"bericht nummer {i}" for i in range(1, 13)]
+pytestmark = both_databases
 
 
-async def plant(data: Path, key_file: Path, clock: FakeClock) -> dict[str, str]:
-    db = await Database.open(data / keys.DB_NAME, key_file)
+async def plant(target: Path | str, key_file: Path, clock: FakeClock) -> dict[str, str]:
+    db = await Database.open(target, key_file)
     try:
         secrets = {}
         for name in ("anna", "bert"):
@@ -38,10 +40,10 @@ async def plant(data: Path, key_file: Path, clock: FakeClock) -> dict[str, str]:
 
 
 async def check_all_readable(
-    data: Path, key_file: Path, clock: FakeClock, secrets: dict[str, str]
+    target: Path | str, key_file: Path, clock: FakeClock, secrets: dict[str, str]
 ) -> int:
     """Every sealed value opens under the key file's current key; returns how many there are."""
-    db = await Database.open(data / keys.DB_NAME, key_file, create=False)
+    db = await Database.open(target, key_file, create=False)
     try:
         current = db.keys.current.to_bytes(4, "big")
         total = 0
@@ -69,32 +71,38 @@ def key_ids(key_file: Path) -> list[int]:
     return sorted(int(k) for k in json.loads(key_file.read_text())["keys"])
 
 
-async def test_rotation_reseals_everything(tmp_path: Path, clock: FakeClock) -> None:
+async def test_rotation_reseals_everything(
+    tmp_path: Path, db_target: Path | str, clock: FakeClock
+) -> None:
     data, key_file = tmp_path / "data", tmp_path / "data" / "console1712.key"
-    secrets = await plant(data, key_file, clock)
+    secrets = await plant(db_target, key_file, clock)
     seen: list[tuple[int, str]] = []
-    result = await keys.rotate(data, key_file, batch=4, progress=lambda n, w: seen.append((n, w)))
+    result = await keys.rotate(
+        data, key_file, batch=4, progress=lambda n, w: seen.append((n, w)), database=db_target
+    )
     assert (result.key_id, result.resumed, result.dropped) == (2, False, [1])
     assert key_ids(key_file) == [2]
     assert os.stat(key_file).st_mode & 0o777 == 0o600
-    total = await check_all_readable(data, key_file, clock, secrets)
+    total = await check_all_readable(db_target, key_file, clock, secrets)
     assert result.resealed == total  # the rotation's own audit entry has no detail
     assert {"chat_messages.text", "accounts.totp_secret", "audit.detail"} <= {w for _, w in seen}
     assert {f"{c.table}.{c.column}" for c in COLUMNS} >= {w for _, w in seen}
 
 
-async def test_interrupted_rotation_resumes(tmp_path: Path, clock: FakeClock) -> None:
+async def test_interrupted_rotation_resumes(
+    tmp_path: Path, db_target: Path | str, clock: FakeClock
+) -> None:
     data, key_file = tmp_path / "data", tmp_path / "data" / "console1712.key"
-    secrets = await plant(data, key_file, clock)
+    secrets = await plant(db_target, key_file, clock)
 
     def crash(done: int, where: str) -> None:
         raise KeyboardInterrupt  # the admin pressed ctrl+c after the first batch
 
     with pytest.raises(KeyboardInterrupt):
-        await keys.rotate(data, key_file, batch=3, progress=crash)
+        await keys.rotate(data, key_file, batch=3, progress=crash, database=db_target)
     assert key_ids(key_file) == [1, 2]  # the new key was saved before anything was re-sealed
     # Halfway, the data is a mix of both keys and still all readable with the key file.
-    db = await Database.open(data / keys.DB_NAME, key_file, create=False)
+    db = await Database.open(db_target, key_file, create=False)
     try:
         ids = {
             int.from_bytes(r[0][1:5], "big")
@@ -107,22 +115,40 @@ async def test_interrupted_rotation_resumes(tmp_path: Path, clock: FakeClock) ->
         assert [m.text for m in await chats.transcript(db, "c_test")] == TEXTS
     finally:
         await db.close()
-    result = await keys.rotate(data, key_file, batch=3)
+    result = await keys.rotate(data, key_file, batch=3, database=db_target)
     assert (result.key_id, result.resumed, result.dropped) == (2, True, [1])
     assert key_ids(key_file) == [2]
-    await check_all_readable(data, key_file, clock, secrets)
+    await check_all_readable(db_target, key_file, clock, secrets)
 
 
 async def test_rotation_refused_while_relay_holds_the_data(
     tmp_path: Path, clock: FakeClock
 ) -> None:
     data, key_file = tmp_path / "data", tmp_path / "data" / "console1712.key"
-    await plant(data, key_file, clock)
+    await plant(data / keys.DB_NAME, key_file, clock)
     before = key_file.read_bytes()
     with DataLock(data), pytest.raises(StoreError, match="a relay is already running on"):
         await keys.rotate(data, key_file)
     assert key_file.read_bytes() == before
     await keys.rotate(data, key_file)  # the lock is free again
+    assert key_ids(key_file) == [2]
+
+
+async def test_rotation_refused_while_a_relay_holds_the_postgres_database(
+    tmp_path: Path, pg_url: str, clock: FakeClock
+) -> None:
+    key_file = tmp_path / "data" / "console1712.key"
+    await plant(pg_url, key_file, clock)
+    before = key_file.read_bytes()
+    relay_db = await Database.open(pg_url, key_file)
+    try:
+        await relay_db.hold_relay_lock()  # what a running relay holds
+        with pytest.raises(StoreError, match="another relay is already running on the database"):
+            await keys.rotate(tmp_path / "data", key_file, database=pg_url)
+    finally:
+        await relay_db.close()
+    assert key_file.read_bytes() == before
+    await keys.rotate(tmp_path / "data", key_file, database=pg_url)  # the lock is free again
     assert key_ids(key_file) == [2]
 
 

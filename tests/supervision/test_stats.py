@@ -10,13 +10,12 @@ import json
 import random
 from datetime import UTC, date, datetime
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from console1712.cli import main
-from console1712.config import Settings, load_settings
+from console1712.config import Settings
 from console1712.domain.stats import (
     CHANNELS,
     HIDDEN,
@@ -34,6 +33,9 @@ from console1712.domain.vocabulary import REGIONS
 from console1712.store import chats, phone
 from console1712.store.chats import Intake
 from console1712.store.db import Database
+from tests.databases import both_databases, database_args
+
+pytestmark = both_databases
 
 COLUMNS = [*CHANNELS, TOTAL]
 
@@ -158,7 +160,7 @@ def test_suppression_leaves_nothing_recoverable_on_random_tables(seed: int) -> N
 
 async def _fill(settings: Settings) -> None:
     rng = random.Random(1712)
-    db = await Database.open(settings.db_path, settings.key_path)
+    db = await Database.open(settings.db_target, settings.key_path)
     try:
         jobs = []
         for n in range(240):
@@ -206,8 +208,9 @@ async def _fill(settings: Settings) -> None:
             # A dossier with themes linked to three chats.
             await tx.execute(
                 "INSERT INTO dossiers (id, code, team, status, opened_at, pseudonym, created_by)"
-                " VALUES ('d_1', 'D-2026-0001', 'limburg', 'open', '2026-01-01T00:00:00Z', x'00',"
-                " 'anna')"
+                " VALUES ('d_1', 'D-2026-0001', 'limburg', 'open', '2026-01-01T00:00:00Z', ?,"
+                " 'anna')",
+                (b"\x00",),
             )
             for theme in ("child-neglect", "partner-violence"):
                 await tx.execute("INSERT INTO dossier_themes VALUES ('d_1', ?)", (theme,))
@@ -224,14 +227,16 @@ async def _fill(settings: Settings) -> None:
 
 
 @pytest.fixture
-def filled(tmp_path: Path) -> Path:
-    data = tmp_path / "data"
-    asyncio.run(_fill(load_settings(environ={}, overrides={"data": data})))
-    return data
+def filled(settings: Settings) -> list[str]:
+    """The options naming the filled data (and database) for the command."""
+    asyncio.run(_fill(settings))
+    return ["--data", str(settings.data), *database_args(settings.db_target)]
 
 
-def test_stats_json_on_generated_data(filled: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["stats", "--year", "2026", "--format", "json", "--data", str(filled)]) == 0
+def test_stats_json_on_generated_data(
+    filled: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["stats", "--year", "2026", "--format", "json", *filled]) == 0
     published = json.loads(capsys.readouterr().out)
     tables = published["tables"]
     single = ("month", "region", "age_band", "gender", "theme", "kind", "about", "relation", "risk")
@@ -263,8 +268,8 @@ def test_stats_json_on_generated_data(filled: Path, capsys: pytest.CaptureFixtur
     assert "Nick" not in text and "10.0.0.1" not in text
 
 
-def test_stats_csv(filled: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["stats", "--year", "2026", "--data", str(filled), "--format", "csv"]) == 0
+def test_stats_csv(filled: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["stats", "--year", "2026", *filled, "--format", "csv"]) == 0
     rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
     assert rows[0] == ["table", "category", "chat", "mail", "phone", "total"]
     assert ["channel", "total", "240", "12", "30", "282"] in rows
@@ -273,19 +278,18 @@ def test_stats_csv(filled: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert months[11][2:] == ["<5", "<5", "<5", "<5"]  # December: nothing counted
 
 
-def test_stats_needs_a_year(filled: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_stats_needs_a_year(filled: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exc:
-        main(["stats", "--data", str(filled)])
+        main(["stats", *filled])
     assert exc.value.code == 2
-    assert main(["stats", "--year", "26", "--data", str(filled)]) == 1
+    assert main(["stats", "--year", "26", *filled]) == 1
 
 
-async def test_purged_chats_still_count_in_their_year(tmp_path: Path) -> None:
+async def test_purged_chats_still_count_in_their_year(settings: Settings) -> None:
     from console1712.clock import FakeClock
     from console1712.store import retention, stats
 
-    settings = load_settings(environ={}, overrides={"data": tmp_path / "data"})
-    db = await Database.open(settings.db_path, settings.key_path)
+    db = await Database.open(settings.db_target, settings.key_path)
     try:
         march = datetime(2026, 3, 10, 14, tzinfo=UTC)
         for n, age in enumerate((15, 15, 40)):
@@ -309,12 +313,11 @@ async def test_purged_chats_still_count_in_their_year(tmp_path: Path) -> None:
         await db.close()
 
 
-async def test_purged_mail_threads_still_count_in_their_year(tmp_path: Path) -> None:
+async def test_purged_mail_threads_still_count_in_their_year(settings: Settings) -> None:
     from console1712.clock import FakeClock
     from console1712.store import retention, stats
 
-    settings = load_settings(environ={}, overrides={"data": tmp_path / "data"})
-    db = await Database.open(settings.db_path, settings.key_path)
+    db = await Database.open(settings.db_target, settings.key_path)
     try:
 
         async def threads(tx: Any) -> None:

@@ -1,7 +1,7 @@
 """The SMTP listener for the helpline's addresses, run beside the relay on its event loop.
 
 aiosmtpd's protocol class is served with `loop.create_server` on the relay's own loop (its
-Controller would run a second loop in a thread, and aiosqlite connections belong to one
+Controller would run a second loop in a thread, and database connections belong to one
 loop). A mail is answered 250 only after it is committed; nothing is ever sent back.
 """
 

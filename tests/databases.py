@@ -1,0 +1,141 @@
+"""PostgreSQL for the tests: the server's URL, a statement runner, and the marker that runs a
+test on both databases (fixtures in tests/conftest.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+PG_ENV = "TEST_PG_URL"
+PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
+DATABASES = ("sqlite", "postgres")
+# `pytestmark = both_databases` (or on one test): a test that uses a database (through the
+# fixtures `settings`, `db_target` or `database_kind`) runs on SQLite and on PostgreSQL
+# (tests/conftest.py: pytest_generate_tests); other tests of the module run once.
+both_databases = pytest.mark.both_databases
+# In a module marked so, a test that is about SQLite alone (its files) or about no database
+# at all runs once, on SQLite.
+one_database = pytest.mark.one_database
+
+
+def database_args(target: object) -> list[str]:
+    """The command-line option naming a PostgreSQL database (none for the default file)."""
+    return ["--database", target] if isinstance(target, str) else []
+
+
+def pg_run(url: str, *statements: str) -> None:
+    """Run statements on the server with a connection of their own (in a thread: the
+    calling test may be inside an event loop)."""
+    import asyncpg
+
+    async def go() -> None:
+        conn = await asyncpg.connect(url, timeout=10)
+        try:
+            for statement in statements:
+                await conn.execute(statement)
+        finally:
+            await conn.close()
+
+    failure: list[BaseException] = []
+
+    def thread() -> None:
+        try:
+            asyncio.run(go())
+        except BaseException as exc:
+            failure.append(exc)
+
+    worker = threading.Thread(target=thread)
+    worker.start()
+    worker.join()
+    if failure:
+        raise failure[0]
+
+
+def with_search_path(url: str, schema: str) -> str:
+    return f"{url}{'&' if '?' in url else '?'}search_path={schema}"
+
+
+def raw_execute(target: Path | str, *statements: str) -> None:
+    """Statements straight on the database, past the store (what someone with the file or
+    a database login could do), in one transaction."""
+    if isinstance(target, str):
+        pg_run(target, "BEGIN", *statements, "COMMIT")
+        return
+    conn = sqlite3.connect(target)
+    try:
+        for sql in statements:
+            conn.execute(sql)
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def drop_triggers(target: Path | str, table: str, *names: str) -> list[str]:
+    """The statements that drop a table's guarding triggers on either database."""
+    if isinstance(target, str):
+        return [f"DROP TRIGGER {name} ON {table}" for name in names]
+    return [f"DROP TRIGGER {name}" for name in names]
+
+
+class CutProxy:
+    """A TCP proxy to the PostgreSQL server, in the test's event loop: `cut()` drops every
+    connection and refuses new ones (the server is gone, as far as the relay can tell);
+    `restore()` listens again on the same port (it is back)."""
+
+    def __init__(self, url: str) -> None:
+        parts = urlsplit(url)
+        self._target = (parts.hostname or "127.0.0.1", parts.port or 5432)
+        self._url = parts
+        self._server: asyncio.Server | None = None
+        self._streams: set[asyncio.StreamWriter] = set()
+        self.port = 0
+
+    @property
+    def url(self) -> str:
+        """The URL through the proxy (same database, user and options)."""
+        netloc = self._url.netloc.rsplit("@", 1)
+        host = f"127.0.0.1:{self.port}"
+        return self._url._replace(
+            netloc=f"{netloc[0]}@{host}" if len(netloc) == 2 else host
+        ).geturl()
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            up_reader, up_writer = await asyncio.open_connection(*self._target)
+        except OSError:
+            writer.close()
+            return
+        self._streams |= {writer, up_writer}
+
+        async def pump(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            try:
+                while data := await src.read(65536):
+                    dst.write(data)
+                    await dst.drain()
+            except (OSError, asyncio.CancelledError):
+                pass
+            finally:
+                dst.close()
+
+        await asyncio.gather(pump(reader, up_writer), pump(up_reader, writer))
+        self._streams -= {writer, up_writer}
+
+    async def cut(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            self._server = None
+        for stream in list(self._streams):
+            stream.transport.abort()
+        self._streams.clear()
+
+    async def restore(self) -> None:
+        await self.start()
