@@ -109,7 +109,8 @@ class LiveChat:
     orphaned_at: datetime | None = None
     returned: bool = False  # waiting again after a counsellor left it: front of the queue
     first: str | None = None  # the first line the chatter wrote while waiting (queue triage)
-    held_from: ChatState | None = None  # the state a held chat goes back to if storing fails
+    # what a held chat goes back to if storing the assignment fails
+    held_from: tuple[ChatState, str | None, str | None, bool] | None = None
     ended_from: ChatState | None = None  # the state it ended in (messages still in flight)
 
     @property
@@ -241,13 +242,22 @@ class Switchboard:
         self._positions = None
         return [QueueChanged()]
 
-    def _enqueue(self, chat: LiveChat, front: bool) -> None:
-        if not front:
+    def _enqueue(self, chat: LiveChat) -> None:
+        """Into the queue where it belongs: a returned chat after the other returned ones,
+        any other in order of `since` (the back, for a new chat)."""
+        chats = list(self.waiting.values())
+        if chat.returned:
+            at = sum(1 for c in chats if c.returned)
+        else:
+            at = next(
+                (i for i, c in enumerate(chats) if not c.returned and c.since > chat.since),
+                len(chats),
+            )
+        if at == len(chats):
             self.waiting[chat.id] = chat
-            return
-        returned = [c for c in self.waiting.values() if c.returned]
-        rest = [c for c in self.waiting.values() if not c.returned]
-        self.waiting = {c.id: c for c in (*returned, chat, *rest)}
+        else:
+            chats.insert(at, chat)
+            self.waiting = {c.id: c for c in chats}
 
     # -- restart --------------------------------------------------------------------------
 
@@ -368,7 +378,7 @@ class Switchboard:
         """The chat (waiting or assigned) becomes `name`'s once stored: HELD until then."""
         was = chat.state
         self.move(chat, ChatState.HELD)
-        chat.held_from = was
+        chat.held_from = (was, chat.counsellor, chat.team, chat.returned)
         chat.counsellor, chat.team = name, team
         effects: list[Effect] = [Store("assign", chat.id, {"counsellor": name, "team": team})]
         if was is ChatState.WAITING:
@@ -389,15 +399,17 @@ class Switchboard:
         return True
 
     def assign_failed(self, chat: LiveChat) -> list[Effect]:
-        """Storing the assignment failed: a chat that was waiting goes back to the front."""
-        was, chat.held_from = chat.held_from, None
-        if chat.state is ChatState.ENDED:
+        """Storing the assignment failed: the chat is as it was; a waiting one goes back to
+        the front of the queue, as a returned chat."""
+        held_from, chat.held_from = chat.held_from, None
+        if chat.state is ChatState.ENDED or held_from is None:
             return []
+        was, chat.counsellor, chat.team, chat.returned = held_from
         if was is ChatState.WAITING:
+            # to the front: its place may be taken (the per-address cap is on starts)
             self.move(chat, ChatState.WAITING)
-            chat.counsellor = chat.team = None
             chat.returned = True
-            self._enqueue(chat, front=True)
+            self._enqueue(chat)
             return self._queue_changed()
         self.move(chat, ChatState.ASSIGNED)  # the database still names the former one
         return []
@@ -410,7 +422,7 @@ class Switchboard:
         former = chat.counsellor
         self.move(chat, ChatState.WAITING)
         chat.counsellor, chat.orphaned_at, chat.returned = None, None, True
-        self._enqueue(chat, front=True)
+        self._enqueue(chat)
         return former, self._queue_changed()
 
     # -- staff presence -------------------------------------------------------------------

@@ -101,13 +101,14 @@ def test_accept_without_id_takes_returned_then_own_region_then_longest_waiting()
     assert sb.next_waiting("north") is chat
 
 
-def test_a_failed_assignment_puts_the_chat_back_in_the_queue() -> None:
+def test_a_failed_assignment_puts_the_chat_back_at_the_front() -> None:
     sb = Switchboard(Limits())
     chat = new_chat(sb, 1)
+    new_chat(sb, 2)
     sb.accept("anna", None, "c1")
     assert sb.assign_failed(chat) == [QueueChanged()]
     assert chat.state is ChatState.WAITING and chat.counsellor is None
-    assert sb.position(chat) == 1
+    assert sb.position(chat) == 1 and chat.returned
 
 
 def test_a_chat_that_ends_while_held_is_not_assigned() -> None:
