@@ -39,7 +39,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from console1712.clock import to_rfc3339
 from console1712.relay.ratelimit import RateLimiter
@@ -198,6 +198,20 @@ class QueueChanged:
 Effect = Send | Ack | Fault | Store | Close | Schedule | QueueChanged
 
 
+class Caps(Protocol):
+    """The limits the switchboard keeps (Settings has them; read each time, so a change
+    applies at once)."""
+
+    @property
+    def resume_window(self) -> int | float: ...
+    @property
+    def max_waiting_per_address(self) -> int: ...
+    @property
+    def max_chats_per_counsellor(self) -> int: ...
+    @property
+    def orphan_after(self) -> int | float: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Limits:
     resume_window: float = 300.0  # seconds a dropped chatter may come back
@@ -217,7 +231,7 @@ class Refusal:
 class Switchboard:
     """The live chats, the queue, resume tokens, blocks, seq numbering, staff presence, caps."""
 
-    def __init__(self, limits: Limits) -> None:
+    def __init__(self, limits: Caps) -> None:
         self.limits = limits
         self.chats: dict[str, LiveChat] = {}
         self.waiting: dict[str, LiveChat] = {}  # insertion order = queue order
@@ -565,11 +579,16 @@ class Switchboard:
 
     # -- the chatter's connection ---------------------------------------------------------
 
-    def drop(self, chat: LiveChat, conn: Any, now: datetime) -> list[Effect]:
-        """The chatter's connection closed (not a takeover): the resume window starts."""
+    def drop(
+        self, chat: LiveChat, conn: Any, now: datetime, shutdown: bool = False
+    ) -> list[Effect]:
+        """The chatter's connection closed (not a takeover): the resume window starts; at a
+        shutdown it starts only when the relay is back."""
         if chat.conn is not conn or chat.state is ChatState.ENDED:
             return []
         chat.conn = None
+        if shutdown:
+            return []
         chat.dropped_at = now
         at = now + timedelta(seconds=self.limits.resume_window)
         return [Store("dropped", chat.id, {"at": now}), Schedule("timeout", chat.id, at)]
