@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from textual import work
@@ -12,11 +12,15 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.css.query import NoMatches
 
-from console1712.client.staff import StaffClient
+from console1712.client.link import Outgoing
+from console1712.client.staff import Incoming, StaffClient
 from console1712.clock import Clock
 from console1712.config import Settings
 from console1712.domain.text import one_line, strip_controls
+from console1712.domain.vocabulary import STAFF_ROLES
 from console1712.i18n import t
+from console1712.protocol import events as ev
+from console1712.protocol import operations as req
 from console1712.screens.base import ConsoleScreen
 from console1712.screens.dialogs import PickScreen, QuitScreen
 from console1712.screens.login import LoginScreen
@@ -31,7 +35,7 @@ from console1712.widgets.supervisor_events import (
 )
 
 
-def pick_theme(environ: dict[str, str] | os._Environ[str]) -> str:
+def pick_theme(environ: Mapping[str, str]) -> str:
     """ANSI colours unless the terminal says it does true colour: right on thin clients."""
     if environ.get("COLORTERM", "").lower() in ("truecolor", "24bit"):
         return "textual-dark"
@@ -82,7 +86,7 @@ class ConsoleApp(App[None]):
         client = StaffClient(self.url, self._on_frame, self._on_state)
         session = await client.login(user, password, otp)
         self.client = client
-        self.open_workspace(session)
+        self.open_workspace(ev.to_dict(session))
         self.run_client()
 
     def open_workspace(self, session: dict[str, Any]) -> WorkspaceScreen:
@@ -96,7 +100,13 @@ class ConsoleApp(App[None]):
         if self.client is not None:
             await self.client.run()
 
-    def _on_frame(self, frame: dict[str, Any]) -> None:
+    def _on_frame(self, frame: Incoming) -> None:
+        if not isinstance(frame, dict):
+            # A chat-core event: for the workspace.
+            message = message_for(frame)
+            if message is not None and self.workspace is not None:
+                self.workspace.post_message(message)
+            return
         if frame.get("type") == "alerts":
             self._on_alerts(alert_items(frame))
             return
@@ -107,9 +117,6 @@ class ConsoleApp(App[None]):
                 if message is not None:
                     screen.post_message(message)
             return
-        message = message_for(frame)
-        if message is not None and self.workspace is not None:
-            self.workspace.post_message(message)
         self._route_supervision(frame)
         # Registration and notes pushes: the workspace and open supervision screens.
         for target in [self.workspace, *self._supervision_screens()]:
@@ -151,7 +158,7 @@ class ConsoleApp(App[None]):
                 return
             target.post_message(message)
 
-    async def send(self, frame: dict[str, Any]) -> bool:
+    async def send(self, frame: Outgoing) -> bool:
         """Send one frame to the relay; False when there is no link right now."""
         return self.client is not None and await self.client.send(frame)
 
@@ -165,7 +172,7 @@ class ConsoleApp(App[None]):
         found: list[tuple[str, str]] = []
         for entry in reply.get("staff") or []:
             if isinstance(entry, dict) and isinstance(entry.get("user"), str):
-                if entry.get("role", "counsellor") in ("counsellor", "supervisor"):
+                if entry.get("role", "counsellor") in STAFF_ROLES:
                     found.append((entry["user"], str(entry.get("name") or entry["user"])))
         return found
 
@@ -176,7 +183,7 @@ class ConsoleApp(App[None]):
         from console1712.widgets.activity import activity_content
 
         ws = self.workspace
-        if ws is None or not ws.is_mounted or ws.role not in ("counsellor", "supervisor"):
+        if ws is None or not ws.is_mounted or ws.role not in STAFF_ROLES:
             return None
         try:
             panes = ws.ordered_panes()
@@ -222,7 +229,7 @@ class ConsoleApp(App[None]):
             for entry in reply.get("staff") or []
             if isinstance(entry, dict)
             and isinstance(entry.get("user"), str)
-            and entry.get("role", "counsellor") in ("counsellor", "supervisor")
+            and entry.get("role", "counsellor") in STAFF_ROLES
         ]
 
     def ring(self) -> None:
@@ -252,7 +259,7 @@ class ConsoleApp(App[None]):
         ws = self.workspace
         return [] if ws is None else [p for p in ws.ordered_panes() if p.state.open]
 
-    async def _hand_off(self, frame: dict[str, Any], answer: str) -> bool:
+    async def _hand_off(self, frame: dict[str, Any] | req.OpRequest, answer: str) -> bool:
         """One chat handed off (returned or transferred); False (and said so) if not."""
         reply = None if self.client is None else await self.client.request(frame, wait=10)
         if reply is not None and reply.get("type") == answer:
@@ -264,7 +271,7 @@ class ConsoleApp(App[None]):
 
     async def _return_all_and_quit(self) -> None:
         for pane in self._open_panes():
-            frame = {"type": "chat_return", "chat": pane.state.chat}
+            frame = req.ChatReturn(chat=pane.state.chat)
             if not await self._hand_off(frame, "chat_returned"):
                 return
         await self._end_session()

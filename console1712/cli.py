@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from console1712.config import REGIONS, SettingsError, load_settings
+from console1712.config import SettingsError, load_settings
+from console1712.domain.vocabulary import REGIONS, ROLES
 
 # Options that are also settings: argparse dest -> settings field.
 SETTING_OPTIONS = (
@@ -142,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
         "add", help="create an account; password on stdin, prints the TOTP URI"
     )
     add.add_argument("name")
-    add.add_argument("--role", required=True, choices=("counsellor", "supervisor", "admin"))
+    add.add_argument("--role", required=True, choices=ROLES)
     add.add_argument("--team", choices=REGIONS, help="region of the team")
     add.add_argument("--display", default="Hulpverlener", help="alias shown to chatters")
     _data_options(add)

@@ -10,14 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
 
-REGIONS = (
-    "antwerpen",
-    "limburg",
-    "oost-vlaanderen",
-    "vlaams-brabant",
-    "west-vlaanderen",
-    "brussel",
-)
+from console1712.domain.vocabulary import REGIONS
+
 ENV_PREFIX = "CONSOLE1712_"
 
 EVENT_LOOPS = ("auto", "uvloop", "asyncio")  # the relay's event loop (relay/eventloop.py)

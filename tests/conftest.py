@@ -14,6 +14,7 @@ import pytest
 
 from console1712.clock import FakeClock
 from console1712.config import Settings, load_settings
+from tests.relay.helpers import standard_relay
 
 # `make test` runs the relay's tests a second time on uvloop, the loop the relay process
 # uses by default (setting `event_loop`); the in-process relay gets it from this policy.
@@ -65,9 +66,8 @@ class StaffLogin:
 
 @pytest.fixture
 async def relay(settings: Settings, clock: FakeClock) -> AsyncIterator[object]:
-    from console1712.relay.server import Relay
 
-    server = Relay(settings, clock=clock)
+    server = standard_relay(settings, clock)
     await server.start()
     try:
         yield server

@@ -22,6 +22,7 @@ from typing import Any
 from console1712.bench import procstat
 from console1712.bench.relay import BenchError, Options, _report, split
 from console1712.bench.report import Report
+from console1712.compat import net
 from console1712.relay import eventloop
 
 LOOPS = ("asyncio", "uvloop")
@@ -41,11 +42,9 @@ async def _serve() -> None:
         conns.append(ws)
         async for raw in ws:
             data = raw.encode() if isinstance(raw, str) else raw
-            ws.protocol.send_text(ACK)
-            ws.send_data()
+            net.send_text_now(ws, ACK)
             partner = conns[index ^ 1] if index ^ 1 < len(conns) else ws
-            partner.protocol.send_text(data)
-            partner.send_data()
+            net.send_text_now(partner, data)
 
     async with serve(handler, "127.0.0.1", 0, compression=None, ping_interval=None) as server:
         port = next(iter(server.sockets)).getsockname()[1]

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-import json
 import resource
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -25,6 +24,10 @@ from typing import Any
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from console1712.client.link import encode
+from console1712.compat import net
+from console1712.protocol import events as ev
+from console1712.protocol import frames as p
 from console1712.relay import eventloop
 
 LOCAL_ADDRESSES = 16  # client sockets bind 127.0.0.2 .. 127.0.0.17 to spread connections
@@ -131,33 +134,36 @@ class Chatter:
 
     async def connect(self) -> None:
         self.ws = await open_ws(self.url, self.index, self.bind)
-        welcome = json.loads(await self.ws.recv())
-        if welcome.get("type") != "welcome":
-            raise RuntimeError(f"expected welcome, got {welcome.get('type')}")
+        welcome = ev.decode_chatter(await self.ws.recv())
+        if not isinstance(welcome, ev.Welcome):
+            raise RuntimeError(f"expected welcome, got {welcome}")
 
     async def start(self) -> None:
         assert self.ws is not None
-        await self.ws.send(json.dumps({"type": "start", "consent": True, "nickname": "Bench"}))
+        await self.ws.send(encode(p.Start(consent=True, nickname="Bench")), text=True)
         while True:
-            frame = json.loads(await self.ws.recv())
-            if frame.get("type") == "queued":
-                self.chat, self.token = frame["chat"], frame["resume"]
+            event = ev.decode_chatter(await self.ws.recv())
+            if isinstance(event, ev.Queued):
+                self.chat, self.token = event.chat, event.resume
                 return
-            if frame.get("type") == "error":
-                raise RuntimeError(f"start refused: {frame.get('code')}")
+            if isinstance(event, ev.Error):
+                raise RuntimeError(f"start refused: {event.code}")
 
     async def resume(self) -> None:
         """Reconnect and resume the chat with the current token (takes the new token)."""
         await self.connect()
         assert self.ws is not None
-        await self.ws.send(json.dumps({"type": "resume", "token": self.token, "after": 0}))
+        assert self.token is not None
+        await self.ws.send(encode(p.Resume(token=self.token, after=0)), text=True)
         while True:
-            frame = json.loads(await self.ws.recv())
-            if frame.get("type") == "resumed":
-                self.token = frame["resume"]
+            event = ev.decode_chatter(await self.ws.recv())
+            if isinstance(event, ev.Resumed):
+                self.token = event.resume
                 return
-            if frame.get("type") in ("error", "ended"):
-                raise ResumeRefused(str(frame.get("code") or frame.get("type")))
+            if isinstance(event, ev.Error):
+                raise ResumeRefused(event.code)
+            if isinstance(event, ev.Ended):
+                raise ResumeRefused("ended")
 
     @property
     def connected(self) -> bool:
@@ -171,28 +177,26 @@ class Chatter:
         stats = self.stats
         with contextlib.suppress(ConnectionClosed):
             async for raw in self.ws:
-                frame = json.loads(raw)
-                kind = frame.get("type")
-                if kind == "ack":
-                    sent = self.sent_at.pop(frame["id"], None)
+                event = ev.decode_chatter(raw)
+                if isinstance(event, ev.Ack):
+                    sent = self.sent_at.pop(event.id, None)
                     if sent is not None:
                         stats.ack_ms.append(ms_since(sent))
                         stats.acked += 1
-                    self.acked[frame["id"]] = frame["seq"]
-                elif kind == "message":
-                    stamp = stamp_of(frame.get("text", ""))
+                    self.acked[event.id] = event.seq
+                elif isinstance(event, ev.Message):
+                    stamp = stamp_of(event.text)
                     stats.received += 1
                     if stamp is not None:
                         stats.inbound_ms.append(ms_since(stamp))
-                elif kind == "joined":
+                elif isinstance(event, ev.Joined):
                     self.joined.set()
-                elif kind == "queue":
+                elif isinstance(event, ev.Position):
                     stats.position_frames += 1
-                elif kind == "error":
-                    stats.error(str(frame.get("code")))
-                    if frame.get("code") == "rate_limited" and frame.get("id") in self.sent_at:
-                        retry = float(frame.get("retry_after", 1))
-                        self.retry_later(str(frame["id"]), retry)
+                elif isinstance(event, ev.Error):
+                    stats.error(event.code)
+                    if event.code == "rate_limited" and event.id in self.sent_at:
+                        self.retry_later(event.id, float(event.retry_after or 1))
 
     async def say(self, size: int) -> None:
         assert self.ws is not None
@@ -201,7 +205,7 @@ class Chatter:
         self.sent_at[msg_id] = now_ns()
         self.texts[msg_id] = text
         self.stats.sent += 1
-        await self.ws.send(json.dumps({"type": "say", "id": msg_id, "text": text}))
+        await self.ws.send(encode(p.Say(id=msg_id, text=text)), text=True)
 
     def retry_later(self, msg_id: str, seconds: float) -> None:
         """Send a rate-limited message again once the relay allows it."""
@@ -217,14 +221,12 @@ class Chatter:
         if self.ws is None or msg_id not in self.sent_at:
             return
         with contextlib.suppress(ConnectionClosed):
-            await self.ws.send(
-                json.dumps({"type": "say", "id": msg_id, "text": self.texts[msg_id]})
-            )
+            await self.ws.send(encode(p.Say(id=msg_id, text=self.texts[msg_id])), text=True)
 
     def abort(self) -> None:
         """Drop the connection as a network failure would (no close handshake, no leave)."""
-        if self.ws is not None and self.ws.transport is not None:
-            self.ws.transport.abort()
+        if self.ws is not None:
+            net.abort(self.ws)
 
 
 class Counsellor:
@@ -237,7 +239,7 @@ class Counsellor:
         self.bind = bind
         self.ws: ClientConnection | None = None
         self.chats: list[str] = []
-        self.replies: dict[str, asyncio.Future[Json]] = {}
+        self.replies: dict[str, asyncio.Future[ev.StaffEvent]] = {}
         self.refs = itertools.count(1)
         self.counter = itertools.count(1)
         self.sent_at: dict[str, int] = {}
@@ -248,14 +250,14 @@ class Counsellor:
 
         self.ws = await open_ws(self.url, self.index, self.bind)
         otp = totp_code(secret, datetime.now(UTC))
-        frame = {"type": "login", "user": user, "password": password, "otp": otp}
-        await self.ws.send(json.dumps(frame))
+        login = p.Login(user=user, password=password, otp=otp)
+        await self.ws.send(encode(login), text=True)
         while True:
-            reply = json.loads(await self.ws.recv())
-            if reply.get("type") == "session":
+            reply = ev.decode_staff(await self.ws.recv())
+            if isinstance(reply, ev.Session):
                 break
-            if reply.get("type") == "error":
-                raise RuntimeError(f"login refused: {reply.get('code')}")
+            if isinstance(reply, ev.Error):
+                raise RuntimeError(f"login refused: {reply.code}")
         self.reader = asyncio.create_task(self._read())
 
     async def _read(self) -> None:
@@ -263,44 +265,40 @@ class Counsellor:
         stats = self.stats
         with contextlib.suppress(ConnectionClosed):
             async for raw in self.ws:
-                frame = json.loads(raw)
-                kind = frame.get("type")
-                if kind == "message":
-                    stamp = stamp_of(frame.get("text", ""))
+                event = ev.decode_staff(raw)
+                if isinstance(event, ev.Message):
+                    stamp = stamp_of(event.text)
                     stats.received += 1
                     if stamp is not None:
                         stats.inbound_ms.append(ms_since(stamp))
-                elif kind == "ack":
-                    sent = self.sent_at.pop(frame["id"], None)
+                elif isinstance(event, ev.Ack):
+                    sent = self.sent_at.pop(event.id, None)
                     if sent is not None:
                         stats.ack_ms.append(ms_since(sent))
                         stats.acked += 1
-                elif kind == "queue":
+                elif isinstance(event, ev.Queue):
                     stats.queue_frames += 1
                     stats.queue_bytes += len(raw)
-                elif kind == "assigned":
-                    self.chats.append(frame["chat"])
-                elif kind == "error" and "ref" not in frame:
-                    stats.error(str(frame.get("code")))
-                ref = frame.get("ref")
-                if ref is not None and ref in self.replies:
-                    self.replies.pop(ref).set_result(frame)
-
-    async def request(self, frame: Json) -> Json:
-        assert self.ws is not None
-        ref = str(next(self.refs))
-        fut: asyncio.Future[Json] = asyncio.get_running_loop().create_future()
-        self.replies[ref] = fut
-        await self.ws.send(json.dumps({**frame, "ref": ref}))
-        return await fut
+                elif isinstance(event, ev.Assigned):
+                    self.chats.append(event.chat)
+                elif isinstance(event, ev.Error) and event.ref is None:
+                    stats.error(event.code)
+                if event is not None and event.ref is not None and event.ref in self.replies:
+                    self.replies.pop(event.ref).set_result(event)
 
     async def accept(self) -> bool:
         """Accept the longest waiting chat; False if nothing is waiting."""
-        reply = await self.request({"type": "accept"})
-        if reply.get("type") == "assigned":
+        assert self.ws is not None
+        ref = str(next(self.refs))
+        fut: asyncio.Future[ev.StaffEvent] = asyncio.get_running_loop().create_future()
+        self.replies[ref] = fut
+        await self.ws.send(encode(p.Accept(ref=ref)), text=True)
+        reply = await fut
+        if isinstance(reply, ev.Assigned):
             return True
-        if reply.get("code") not in ("not_found", "taken"):
-            self.stats.error(str(reply.get("code")))
+        code = reply.code if isinstance(reply, ev.Error) else reply.type
+        if code not in ("not_found", "taken"):
+            self.stats.error(code)
         return False
 
     async def say(self, size: int) -> None:
@@ -309,8 +307,8 @@ class Counsellor:
         msg_id = str(next(self.counter))
         self.sent_at[msg_id] = now_ns()
         self.stats.sent += 1
-        frame = {"type": "say", "chat": chat, "id": msg_id, "text": stamped_text(size)}
-        await self.ws.send(json.dumps(frame))
+        say = p.StaffSay(chat=chat, id=msg_id, text=stamped_text(size))
+        await self.ws.send(encode(say), text=True)
 
 
 async def drive(

@@ -1,9 +1,11 @@
 """An asyncio client of the relay's `/chat` endpoint (protocol v1), with automatic resume.
 
 Used by `console1712 chatter`, the scripted flows, the demo's simulated chatters and the
-load generator. Every frame the relay sends is delivered through `events()`, plus three
-local events the relay never sends: `dropped` (the connection broke; resuming), `lost`
-(resuming gave up) and `closed` (the connection is gone for good).
+load generator. Every frame the relay sends is delivered through `events()` as its typed
+event (protocol/events.py `ChatterEvent`), plus three local events the relay never sends:
+`Dropped` (the connection broke; resuming), `Lost` (resuming gave up) and `Closed` (the
+connection is gone for good). The connection, its backoff and the messages without an ack
+are the shared `Link` (client/link.py).
 """
 
 from __future__ import annotations
@@ -11,24 +13,57 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-import json
 import logging
-import secrets
 from collections.abc import AsyncIterator, Sequence
-from typing import Any
 
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
+import msgspec
+from websockets.asyncio.client import ClientConnection
+from websockets.exceptions import ConnectionClosed
+
+from console1712.client.link import Backoff, Link, LinkDown
+from console1712.protocol import events as ev
+from console1712.protocol import frames as p
 
 log = logging.getLogger("console1712.chatter")
-
-Frame = dict[str, Any]
 
 # Delays between reconnection attempts, in seconds; the last one repeats.
 DEFAULT_BACKOFF: tuple[float, ...] = (0.05, 0.2, 0.5, 1.0, 2.0, 5.0)
 # Close codes after which resuming is pointless: a normal end (ended, or another connection
 # took the chat over) and policy (blocked, too many bad requests).
 FINAL_CLOSE_CODES = frozenset({1000, 1008})
+
+
+class Dropped(msgspec.Struct, frozen=True):
+    """Local event: the connection broke (close `code`, if any); the client resumes."""
+
+    code: int | None = None
+
+    @property
+    def type(self) -> str:
+        return "dropped"
+
+
+class Lost(msgspec.Struct, frozen=True):
+    """Local event: resuming gave up (`code`: the relay's error code, e.g. expired)."""
+
+    code: str | None = None
+
+    @property
+    def type(self) -> str:
+        return "lost"
+
+
+class Closed(msgspec.Struct, frozen=True):
+    """Local event: the connection is gone for good (close `code`, if any)."""
+
+    code: int | None = None
+
+    @property
+    def type(self) -> str:
+        return "closed"
+
+
+ClientEvent = ev.ChatterEvent | Dropped | Lost | Closed
 # Events after which nothing more will arrive.
 TERMINAL_EVENTS = frozenset({"ended", "lost", "closed"})
 
@@ -36,11 +71,11 @@ TERMINAL_EVENTS = frozenset({"ended", "lost", "closed"})
 class ChatterError(Exception):
     """The relay refused a request (`code` is the protocol error code) or the chat is gone."""
 
-    def __init__(self, code: str, detail: str = "", frame: Frame | None = None) -> None:
+    def __init__(self, code: str, detail: str = "", frame: ev.Error | None = None) -> None:
         super().__init__(f"{code}: {detail}" if detail else code)
         self.code = code
         self.detail = detail
-        self.frame: Frame = frame or {}
+        self.frame = frame
 
 
 class ConnectFailed(ChatterError):
@@ -60,32 +95,30 @@ class ChatterClient:
         retry_rate_limited: bool = True,
     ) -> None:
         self.url = url
-        self.backoff = tuple(backoff) or DEFAULT_BACKOFF
+        self.link: Link[str] = Link(
+            url,
+            backoff=Backoff(tuple(backoff) or DEFAULT_BACKOFF),
+            open_timeout=open_timeout,
+            max_size=2**16,
+        )
         self.resume_for = resume_for  # give up resuming after this many seconds
         self.open_timeout = open_timeout
         self.retry_rate_limited = retry_rate_limited
-        self.welcome: Frame | None = None
+        self.welcome: ev.Welcome | None = None
         self.chat: str | None = None
         self.token: str | None = None
         self.counsellor: str | None = None
         self.last_seq = 0  # highest counsellor seq delivered
         self.ended_by: str | None = None
         self.resumes = 0  # successful resumes, for tests and statistics
-        self._ws: ClientConnection | None = None
         self._reader: asyncio.Task[None] | None = None
         self._reconnect: asyncio.Task[None] | None = None
-        self._events: asyncio.Queue[Frame] = asyncio.Queue()
-        # Set while frames may be sent: after `welcome`, or after `resumed` on a new connection.
-        self._connected = asyncio.Event()
+        self._events: asyncio.Queue[ClientEvent] = asyncio.Queue()
         self._gone = asyncio.Event()  # set when `closed` or `lost` is delivered
-        self._pending: dict[str, tuple[str, asyncio.Future[int]]] = {}  # id -> (text, ack)
-        self._sent_here: set[str] = set()  # pending ids sent on the current connection
-        self._send_lock = asyncio.Lock()  # keeps says in order across a resume
-        self._waiters: list[tuple[frozenset[str], asyncio.Future[Frame]]] = []
+        self._acks: dict[str, asyncio.Future[int]] = {}  # id -> its seq, once acknowledged
+        self._waiters: list[tuple[frozenset[str], asyncio.Future[ClientEvent]]] = []
         self._seen_seqs: set[int] = set()
-        self._ids = itertools.count(1)
         self._tasks: set[asyncio.Task[None]] = set()
-        self._id_prefix = secrets.token_hex(4)
         self._hold = 0.0  # seconds to wait before the next reconnection (drop(hold=...))
         self._final = False  # leave sent, ended received, or closed by us
         self._done = False  # `closed` or `lost` delivered
@@ -94,7 +127,8 @@ class ChatterClient:
 
     @property
     def connected(self) -> bool:
-        return self._connected.is_set()
+        """Frames may be sent: after `welcome`, or after `resumed` on a new connection."""
+        return self.link.is_ready
 
     @property
     def finished(self) -> bool:
@@ -103,12 +137,12 @@ class ChatterClient:
 
     # -- requests ------------------------------------------------------------------------
 
-    async def connect(self) -> Frame:
-        """Open the connection and return the relay's `welcome` frame."""
-        welcome = await self._open()
+    async def connect(self) -> ev.Welcome:
+        """Open the connection and return the relay's `welcome`."""
+        ws, welcome = await self._open()
         self.welcome = welcome
-        self._connected.set()
-        self._reader = asyncio.create_task(self._read_loop(), name="chatter-reader")
+        self.link.ready()
+        self._reader = asyncio.create_task(self._read_loop(ws), name="chatter-reader")
         return welcome
 
     async def start(
@@ -118,20 +152,15 @@ class ChatterClient:
         age: int | None = None,
         gender: str | None = None,
         region: str | None = None,
-    ) -> Frame:
+    ) -> ev.Queued:
         """Send `start` with the intake; return `queued` or raise ChatterError (closed, ...)."""
-        frame: Frame = {"type": "start", "consent": consent}
-        for key, value in (
-            ("nickname", nickname),
-            ("age", age),
-            ("gender", gender),
-            ("region", region),
-        ):
-            if value is not None:
-                frame[key] = value
-        reply = await self._request(frame, frozenset({"queued"}))
-        self.chat = str(reply["chat"])
-        self.token = str(reply["resume"])
+        request = p.Start(consent=consent, age=age, gender=gender, region=region)
+        if nickname is not None:
+            request.nickname = nickname
+        reply = await self._request(request, frozenset({"queued"}))
+        assert isinstance(reply, ev.Queued)
+        self.chat = reply.chat
+        self.token = reply.resume
         return reply
 
     async def say(self, text: str, id: str | None = None) -> int:
@@ -142,25 +171,27 @@ class ChatterClient:
         """
         if self._final:
             raise ChatterError("ended", "the chat is over")
-        msg_id = id or f"{self._id_prefix}-{next(self._ids)}"
+        msg_id = id or self.link.new_id()
         ack: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        self._pending[msg_id] = (text, ack)
-        await self._flush()
+        self._acks[msg_id] = ack
+        self.link.hold(msg_id, p.Say(id=msg_id, text=text))
+        await self.link.flush()
         try:
             return await ack
         finally:
-            self._pending.pop(msg_id, None)
+            self._acks.pop(msg_id, None)
+            self.link.forget(msg_id)
 
     async def typing(self) -> None:
         """Tell the counsellor the chatter is typing (never stored)."""
-        if self.connected:
-            await self._send_quietly({"type": "typing"})
+        await self.link.send(p.Typing())
 
-    async def leave(self) -> Frame:
-        """End the chat; return the relay's `ended` frame."""
+    async def leave(self) -> ev.Ended:
+        """End the chat; return the relay's `ended`."""
         if self.ended_by is not None:
-            return {"type": "ended", "by": self.ended_by}
-        reply = await self._request({"type": "leave"}, frozenset({"ended"}))
+            return ev.Ended(by=self.ended_by)
+        reply = await self._request(p.Leave(), frozenset({"ended"}))
+        assert isinstance(reply, ev.Ended)
         return reply
 
     async def drop(self, hold: float = 0.0) -> None:
@@ -169,9 +200,7 @@ class ChatterClient:
         The client resumes by itself after `hold` seconds.
         """
         self._hold = hold
-        ws = self._ws
-        if ws is not None and ws.transport is not None:
-            ws.transport.abort()
+        self.link.abort()
 
     async def close(self) -> None:
         """Close the connection without leaving (the chat stays resumable on the relay)."""
@@ -180,50 +209,44 @@ class ChatterClient:
             self._reconnect.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._reconnect
-        ws = self._ws
-        if ws is not None:
-            with contextlib.suppress(Exception):
-                await ws.close()
+        await self.link.close()
         if self._reader is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._reader
-        self._finish("closed")
+        self._finish(Closed())
 
-    async def events(self) -> AsyncIterator[Frame]:
-        """Every incoming frame plus local `dropped`/`lost`/`closed`; ends after the last."""
+    async def events(self) -> AsyncIterator[ClientEvent]:
+        """Every incoming event plus local Dropped/Lost/Closed; ends after the last."""
         while True:
             event = await self._events.get()
             yield event
-            if event["type"] in TERMINAL_EVENTS:
+            if event.type in TERMINAL_EVENTS:
                 return
 
-    async def next_event(self) -> Frame:
+    async def next_event(self) -> ClientEvent:
         """The next event (as from `events()`); wrap in asyncio.wait_for for a deadline."""
         return await self._events.get()
 
     # -- internals -----------------------------------------------------------------------
 
-    async def _open(self) -> Frame:
+    async def _open(self) -> tuple[ClientConnection, ev.Welcome]:
         try:
-            ws = await connect(self.url, open_timeout=self.open_timeout, max_size=2**16)
-        except (OSError, InvalidHandshake, InvalidURI, TimeoutError) as exc:
-            raise ConnectFailed("connect_failed", _describe(exc)) from None
+            ws = await self.link.connect()
+        except LinkDown as exc:
+            raise ConnectFailed("connect_failed", exc.reason) from None
         try:
-            raw = await asyncio.wait_for(ws.recv(), self.open_timeout)
-            welcome = _parse(raw)
-        except (ConnectionClosed, TimeoutError, ValueError) as exc:
+            welcome = ev.decode_chatter(await asyncio.wait_for(ws.recv(), self.open_timeout))
+        except (ConnectionClosed, TimeoutError, ev.BadEvent) as exc:
             await ws.close()
             raise ConnectFailed("connect_failed", f"no welcome from the relay ({exc})") from None
-        if welcome is None or welcome.get("type") != "welcome":
+        if not isinstance(welcome, ev.Welcome):
             await ws.close()
             raise ConnectFailed("connect_failed", "the relay did not send a welcome")
-        self._ws = ws
-        self._sent_here = set()
-        return welcome
+        return ws, welcome
 
-    async def _request(self, frame: Frame, answers: frozenset[str]) -> Frame:
-        """Send a frame; return the first frame of `answers`, or raise on an `error`."""
-        fut: asyncio.Future[Frame] = asyncio.get_running_loop().create_future()
+    async def _request(self, frame: p.Request, answers: frozenset[str]) -> ClientEvent:
+        """Send a request; return the first event of `answers`, or raise on an `error`."""
+        fut: asyncio.Future[ClientEvent] = asyncio.get_running_loop().create_future()
         entry = (answers | {"error", "closed", "lost"}, fut)
         self._waiters.append(entry)
         try:
@@ -232,21 +255,20 @@ class ChatterClient:
         finally:
             if entry in self._waiters:
                 self._waiters.remove(entry)
-        if reply["type"] == "error":
-            raise ChatterError(str(reply.get("code")), str(reply.get("detail", "")), reply)
-        if reply["type"] in ("closed", "lost"):
-            raise ChatterError(reply["type"], "the connection is gone", reply)
+        if isinstance(reply, ev.Error):
+            raise ChatterError(reply.code, reply.detail, reply)
+        if isinstance(reply, Closed | Lost):
+            raise ChatterError(reply.type, "the connection is gone")
         return reply
 
-    async def _send(self, frame: Frame) -> None:
+    async def _send(self, frame: p.Request) -> None:
         if not self.connected and self.token is not None and not self._done:
             await self._until_connected()  # a resume is under way: send after it
-        if self._ws is None or not self.connected:
+        if not await self.link.send(frame):
             raise ChatterError("not_connected", "not connected to the relay")
-        await self._ws.send(json.dumps(frame, ensure_ascii=False))
 
     async def _until_connected(self) -> None:
-        connected = asyncio.ensure_future(self._connected.wait())
+        connected = asyncio.ensure_future(self.link.until_ready())
         gone = asyncio.ensure_future(self._gone.wait())
         try:
             await asyncio.wait((connected, gone), return_when=asyncio.FIRST_COMPLETED)
@@ -254,121 +276,99 @@ class ChatterClient:
             connected.cancel()
             gone.cancel()
 
-    async def _send_quietly(self, frame: Frame) -> None:
-        # A send on a dying connection is not an error: the reader notices the drop and the
-        # resume re-sends every unacknowledged message.
-        ws = self._ws
-        if ws is None or not self.connected:
-            return
-        with contextlib.suppress(ConnectionClosed):
-            await ws.send(json.dumps(frame, ensure_ascii=False))
-
-    async def _flush(self) -> None:
-        """Send every unacknowledged say not yet sent on this connection, oldest first."""
-        async with self._send_lock:
-            for msg_id, (text, fut) in list(self._pending.items()):
-                if not self.connected:
-                    return
-                if msg_id in self._sent_here or fut.done():
-                    continue
-                self._sent_here.add(msg_id)
-                await self._send_quietly({"type": "say", "id": msg_id, "text": text})
-
-    async def _read_loop(self) -> None:
-        ws = self._ws
-        assert ws is not None
+    async def _read_loop(self, ws: ClientConnection) -> None:
         try:
             async for raw in ws:
-                frame = _parse(raw)
-                if frame is not None:
-                    self._handle(frame)
+                try:
+                    event = ev.decode_chatter(raw)
+                except ev.BadEvent as exc:
+                    log.warning("frame from the relay ignored: %s", exc)
+                    continue
+                if event is not None:
+                    self._handle(event)
         except ConnectionClosed:
             pass
-        self._connected.clear()
+        self.link.down()
         code = ws.close_code
         if self._final or self.ended_by is not None:
-            self._finish("closed")
+            self._finish(Closed())
         elif self.token is None or code in FINAL_CLOSE_CODES:
             self._final = True
-            self._finish("closed", code=code)
+            self._finish(Closed(code))
         else:
-            self._deliver({"type": "dropped", "code": code})
+            self._deliver(Dropped(code))
             self._reconnect = asyncio.create_task(self._resume_loop(), name="chatter-resume")
 
-    def _handle(self, frame: Frame) -> None:
-        kind = frame.get("type")
-        if kind == "ack":
-            self._acked(frame)
-            return
-        if kind == "error" and "id" in frame and frame["id"] in self._pending:
-            self._say_failed(frame)
-            return
-        if kind == "message":
-            seq = frame.get("seq")
-            if isinstance(seq, int):
+    def _handle(self, event: ev.ChatterEvent) -> None:
+        match event:
+            case ev.Ack():
+                self._acked(event)
+                return
+            case ev.Error(id=str(msg_id)) if msg_id in self._acks:
+                self._say_failed(event, msg_id)
+                return
+            case ev.Message(seq=seq):
                 if seq in self._seen_seqs:
                     return  # delivered before the drop; resume sends it again
                 self._seen_seqs.add(seq)
                 self.last_seq = max(self.last_seq, seq)
-        elif kind == "joined":
-            self.counsellor = frame.get("counsellor")
-        elif kind == "requeued":
-            self.counsellor = None  # back in the queue: a new counsellor will join
-        elif kind == "queued":
-            self.chat = str(frame.get("chat"))
-            self.token = str(frame.get("resume"))
-        elif kind == "ended":
-            self.ended_by = str(frame.get("by"))
-            self._final = True
-            self._fail_pending(ChatterError("ended", "the chat was ended"))
-        self._deliver(frame)
+            case ev.Joined():
+                self.counsellor = event.counsellor
+            case ev.Requeued():
+                self.counsellor = None  # back in the queue: a new counsellor will join
+            case ev.Queued():
+                self.chat = event.chat
+                self.token = event.resume
+            case ev.Ended():
+                self.ended_by = event.by
+                self._final = True
+                self._fail_pending(ChatterError("ended", "the chat was ended"))
+        self._deliver(event)
 
-    def _acked(self, frame: Frame) -> None:
-        entry = self._pending.get(str(frame.get("id")))
-        if entry is not None and not entry[1].done():
-            entry[1].set_result(int(frame["seq"]))
-        self._deliver(frame)
+    def _acked(self, event: ev.Ack) -> None:
+        self.link.acked(event.id)
+        fut = self._acks.get(event.id)
+        if fut is not None and not fut.done():
+            fut.set_result(event.seq)
+        self._deliver(event)
 
-    def _say_failed(self, frame: Frame) -> None:
-        msg_id = str(frame["id"])
-        fut = self._pending[msg_id][1]
-        if frame.get("code") == "rate_limited" and self.retry_rate_limited:
-            delay = float(frame.get("retry_after", 1))
+    def _say_failed(self, event: ev.Error, msg_id: str) -> None:
+        fut = self._acks[msg_id]
+        if event.code == "rate_limited" and self.retry_rate_limited:
+            delay = float(event.retry_after or 1)
             asyncio.get_running_loop().call_later(delay, self._resend, msg_id)
-            self._deliver(frame)
+            self._deliver(event)
             return
         if not fut.done():
-            fut.set_exception(
-                ChatterError(str(frame.get("code")), str(frame.get("detail", "")), frame)
-            )
-        self._deliver(frame)
+            fut.set_exception(ChatterError(event.code, event.detail, event))
+        self._deliver(event)
 
     def _resend(self, msg_id: str) -> None:
-        self._sent_here.discard(msg_id)
-        task = asyncio.get_running_loop().create_task(self._flush())
+        self.link.again(msg_id)
+        task = asyncio.get_running_loop().create_task(self.link.flush())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    def _deliver(self, frame: Frame) -> None:
-        kind = str(frame.get("type"))
+    def _deliver(self, event: ClientEvent) -> None:
+        kind = event.type
         for types, fut in list(self._waiters):
             if kind in types and not fut.done():
-                fut.set_result(frame)
+                fut.set_result(event)
                 # An error answers only the request that waits for it, not every waiter.
                 if kind == "error":
                     break
-        self._events.put_nowait(frame)
+        self._events.put_nowait(event)
 
-    def _finish(self, kind: str, **extra: Any) -> None:
+    def _finish(self, event: Lost | Closed) -> None:
         if self._done:
             return
         self._done = True
         self._gone.set()
-        self._fail_pending(ChatterError(kind, "the connection is gone"))
-        self._deliver({"type": kind, **extra})
+        self._fail_pending(ChatterError(event.type, "the connection is gone"))
+        self._deliver(event)
 
     def _fail_pending(self, exc: ChatterError) -> None:
-        for _, fut in self._pending.values():
+        for fut in self._acks.values():
             if not fut.done():
                 fut.set_exception(exc)
 
@@ -376,6 +376,8 @@ class ChatterClient:
         """Reconnect with backoff and resume the chat; give up after `resume_for` seconds."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.resume_for
+        backoff = self.link.backoff
+        backoff.reset()
         if self._hold > 0:
             await asyncio.sleep(self._hold)
             self._hold = 0.0
@@ -383,83 +385,62 @@ class ChatterClient:
             if self._final:
                 return
             if attempt:
-                delay = self.backoff[min(attempt - 1, len(self.backoff) - 1)]
+                delay = backoff.next()
                 if loop.time() + delay > deadline:
                     break
                 await asyncio.sleep(delay)
             try:
-                await self._open()
+                ws, _ = await self._open()
             except ConnectFailed:
                 continue
-            outcome = await self._resume_on_open_connection()
-            if outcome == "resumed":
-                return
-            if outcome == "final":
+            if await self._resume_on(ws) in ("resumed", "final"):
                 return
         self._final = True
-        self._finish("lost")
+        self._finish(Lost())
 
-    async def _resume_on_open_connection(self) -> str:
-        """Send `resume` on the fresh connection: "resumed", "final" or "retry"."""
-        ws = self._ws
-        assert ws is not None
+    async def _resume_on(self, ws: ClientConnection) -> str:
+        """Send `resume` on a fresh connection: "resumed", "final" or "retry"."""
+        assert self.token is not None
         try:
-            await ws.send(
-                json.dumps({"type": "resume", "token": self.token, "after": self.last_seq})
-            )
+            if not await self.link.send(p.Resume(token=self.token, after=self.last_seq), ws):
+                raise ConnectionClosed(None, None)
             while True:
-                frame = _parse(await asyncio.wait_for(ws.recv(), self.open_timeout))
-                if frame is None:
+                try:
+                    raw = await asyncio.wait_for(ws.recv(), self.open_timeout)
+                    event = ev.decode_chatter(raw)
+                except ev.BadEvent:
                     continue
-                kind = frame.get("type")
-                if kind == "resumed":
+                if event is None:
+                    continue
+                if isinstance(event, ev.Resumed):
                     break
-                if kind == "ended":
-                    self._handle(frame)
-                    self._reader = asyncio.create_task(self._read_loop())
+                if isinstance(event, ev.Ended):
+                    self._handle(event)
+                    self._reader = asyncio.create_task(self._read_loop(ws))
                     return "final"
-                if kind == "error":
-                    if frame.get("code") in ("bad_request", "rate_limited"):
+                if isinstance(event, ev.Error):
+                    if event.code in ("bad_request", "rate_limited"):
                         continue
                     # expired (window over, token spent) or blocked: the chat is gone.
                     self._final = True
-                    self._deliver(frame)
-                    self._finish("lost", code=frame.get("code"))
+                    self._deliver(event)
+                    self._finish(Lost(event.code))
                     with contextlib.suppress(Exception):
                         await ws.close()
                     return "final"
-                self._handle(frame)
+                self._handle(event)
         except (ConnectionClosed, TimeoutError):
             with contextlib.suppress(Exception):
                 await ws.close()
             return "retry"
-        self.token = str(frame.get("resume"))
-        self.chat = str(frame.get("chat", self.chat))
-        if frame.get("counsellor") is not None:
-            self.counsellor = str(frame["counsellor"])
+        self.token = event.resume
+        self.chat = event.chat
+        if event.counsellor is not None:
+            self.counsellor = event.counsellor
         self.resumes += 1
-        self._connected.set()
-        self._deliver(frame)
-        self._reader = asyncio.create_task(self._read_loop(), name="chatter-reader")
+        self.link.ready()
+        self._deliver(event)
+        self._reader = asyncio.create_task(self._read_loop(ws), name="chatter-reader")
         # Messages without an ack are sent again with their ids: stored once, never lost.
-        await self._flush()
+        await self.link.flush()
         return "resumed"
-
-
-def _parse(raw: str | bytes) -> Frame | None:
-    try:
-        value = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    if isinstance(value, dict) and isinstance(value.get("type"), str):
-        return value
-    return None
-
-
-def _describe(exc: BaseException) -> str:
-    if isinstance(exc, ConnectionRefusedError):
-        return "connection refused"
-    if isinstance(exc, TimeoutError):
-        return "timed out"
-    text = str(exc).strip()
-    return text or type(exc).__name__

@@ -1,31 +1,34 @@
 """The console's client of the relay's /console path: login, frames in and out, reconnect.
 
-No Textual here: the console wraps it in a worker and turns frames into Messages.
+No Textual here: the console wraps it in a worker and turns events into Messages. Chat-core
+frames arrive typed (protocol/events.py `StaffEvent`); the staff operations' answers and
+pushes stay JSON objects.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
-import json
 import logging
-import random
-import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
+from msgspec.structs import replace
+from websockets.asyncio.client import ClientConnection
+from websockets.exceptions import ConnectionClosed
 
+from console1712.client.link import Backoff, Link, LinkDown, Outgoing, Sleep
 from console1712.clock import Clock
+from console1712.protocol import events as ev
+from console1712.protocol import frames as p
+from console1712.protocol.operations import OpRequest, to_frame
 
 log = logging.getLogger(__name__)
 
-Frame = dict[str, Any]
-FrameHandler = Callable[[Frame], Awaitable[None] | None]
+Frame = dict[str, Any]  # an operation's request or answer
+Incoming = ev.StaffEvent | Frame  # what `on_frame` is given
+FrameHandler = Callable[[Incoming], Awaitable[None] | None]
 StateHandler = Callable[[str], Awaitable[None] | None]
-Sleep = Callable[[float], Awaitable[None]]
 
 # Connection states reported to the console.
 CONNECTED = "connected"
@@ -46,7 +49,8 @@ class StaffClient:
     """One staff session: log in once with a password, then stay connected with the token.
 
     Messages sent with `say` are kept until acknowledged and re-sent with their original
-    ids after a reconnect; the relay stores a repeated id once, so nothing is lost or doubled.
+    ids after a reconnect (client/link.py); the relay stores a repeated id once, so nothing
+    is lost or doubled.
     """
 
     def __init__(
@@ -65,55 +69,61 @@ class StaffClient:
         self.url = url
         self._on_frame = on_frame
         self._on_state = on_state
-        self.min_backoff = min_backoff
-        self.max_backoff = max_backoff
-        self.open_timeout = open_timeout
+        # Every reconnect waits first, however the link ended (a close 1009 right after login
+        # included): a relay that closes every console at once must not be hit again at
+        # once by all of them (it was: ~460 reconnects a second).
+        self.link: Link[tuple[str, str]] = Link(
+            url,
+            backoff=Backoff.doubling(min_backoff, max_backoff, jitter=True),
+            open_timeout=open_timeout,
+            sleep=sleep,
+        )
         # A connection open this long "held": the next drop starts the backoff over.
         self.held_after = held_after
         self.clock = clock or Clock()
-        self._sleep = sleep
         self.token: str | None = None
-        self.session: Frame | None = None
+        self.session: ev.Session | None = None
         self.state = CLOSED
-        self._ws: ClientConnection | None = None
         self._closing = False
-        # (chat, id) -> say frame, in sending order, until its ack arrives.
-        self.pending: dict[tuple[str, str], Frame] = {}
-        self._id_prefix = secrets.token_hex(4)
-        self._ids = itertools.count(1)
         self._refs = itertools.count(1)
         self._replies: dict[str, asyncio.Future[Frame]] = {}
 
+    @property
+    def pending(self) -> dict[tuple[str, str], Outgoing]:
+        """Messages without an ack, by (chat, id), in sending order."""
+        return self.link.unacked
+
     # -- login ---------------------------------------------------------------------------
 
-    async def login(self, user: str, password: str, otp: str) -> Frame:
-        """Connect and log in with password and code; return the `session` frame."""
-        frame = {"type": "login", "user": user, "password": password, "otp": otp}
+    async def login(self, user: str, password: str, otp: str) -> ev.Session:
+        """Connect and log in with password and code; return the `session` event."""
         try:
-            ws = await connect(self.url, open_timeout=self.open_timeout)
-        except (OSError, InvalidHandshake, InvalidURI, TimeoutError) as exc:
-            raise LoginFailed("unreachable", type(exc).__name__) from None
+            ws = await self.link.connect()
+        except LinkDown as exc:
+            raise LoginFailed("unreachable", exc.reason) from None
         try:
-            session = await self._handshake(ws, frame)
+            session = await self._handshake(ws, p.Login(user=user, password=password, otp=otp))
         except BaseException:
             await ws.close()
             raise
-        self._ws = ws
+        self.link.ready()
         return session
 
-    async def _handshake(self, ws: ClientConnection, frame: Frame) -> Frame:
+    async def _handshake(self, ws: ClientConnection, login: p.Login) -> ev.Session:
         try:
-            await ws.send(json.dumps(frame))
+            if not await self.link.send(login, ws):
+                raise LoginFailed("unreachable", "closed")
             while True:
-                reply = _decode(await ws.recv())
-                if reply is None:
+                try:
+                    event = ev.staff_event(ev.decode_object(await ws.recv()))
+                except ev.BadEvent:
                     continue
-                if reply.get("type") == "session":
-                    self.session = reply
-                    self.token = str(reply.get("token", ""))
-                    return reply
-                if reply.get("type") == "error":
-                    raise LoginFailed(str(reply.get("code", "")), str(reply.get("detail", "")))
+                if isinstance(event, ev.Session):
+                    self.session = event
+                    self.token = event.token
+                    return event
+                if isinstance(event, ev.Error):
+                    raise LoginFailed(event.code, event.detail)
         except ConnectionClosed:
             raise LoginFailed("unreachable", "closed") from None
 
@@ -123,107 +133,102 @@ class StaffClient:
         """Read frames until `close()`; reconnect with the session token when the link drops."""
         if self.token is None:
             raise RuntimeError("log in before running the client")
-        # Every reconnect waits first, however the link ended (a close 1009 right after login
-        # included): a relay that closes every console at once must not be hit again at
-        # once by all of them (it was: ~460 reconnects a second). Only a connection that
-        # held for `held_after` seconds starts the backoff over.
-        backoff = self.min_backoff
+        link = self.link
         first = True
         while not self._closing:
-            ws = self._ws
+            ws = link.ws if first else await self._reconnect()
             if ws is None:
-                ws = await self._reconnect()
-                if ws is None:
-                    if self._closing:
-                        break
-                    await self._set_state(RECONNECTING)
-                    backoff = await self._back_off(backoff)
-                    continue
-                self._ws = ws
+                if self._closing:
+                    break
+                await self._set_state(RECONNECTING)
+                await link.wait()
+                continue
             await self._set_state(CONNECTED)
             opened = self.clock.monotonic()
-            if not first:
-                await self._resend_pending()
             first = False
+            await link.flush()  # after a reconnect: what was not acknowledged, in order
             try:
                 async for raw in ws:
-                    frame = _decode(raw)
-                    if frame is not None:
-                        await self._dispatch(frame)
+                    await self._dispatch(raw)
             except ConnectionClosed:
                 pass
-            self._ws = None
+            link.down()
             if self._closing:
                 break
             if self.clock.monotonic() - opened >= self.held_after:
-                backoff = self.min_backoff
+                link.backoff.reset()  # it held: the next wait is the shortest again
             log.info("console link dropped (close %s), reconnecting", ws.close_code)
             await self._set_state(RECONNECTING)
-            backoff = await self._back_off(backoff)
+            await link.wait()
         await self._set_state(CLOSED)
-
-    async def _back_off(self, backoff: float) -> float:
-        """Wait `backoff` with jitter (half to all of it); the next, doubled and capped."""
-        # Jitter: the consoles a relay closed together do not all come back together.
-        await self._sleep(backoff * (0.5 + 0.5 * random.random()))
-        return min(backoff * 2, self.max_backoff)
 
     async def _reconnect(self) -> ClientConnection | None:
         try:
-            ws = await connect(self.url, open_timeout=self.open_timeout)
-        except (OSError, InvalidHandshake, InvalidURI, TimeoutError):
+            ws = await self.link.connect()
+        except LinkDown:
             return None
+        assert self.token is not None
         try:
-            await self._handshake(ws, {"type": "login", "token": self.token})
+            await self._handshake(ws, p.Login(token=self.token))
         except LoginFailed as exc:
             await ws.close()
             if exc.code in ("auth_failed", "locked"):
                 # The session is gone (relay lost it, account disabled): stop retrying.
                 log.info("session token refused: %s", exc.code)
                 self._closing = True
-                await self._on(self._on_frame, {"type": "error", "code": "session_lost"})
+                await self._on(self._on_frame, ev.Error(code="session_lost"))
             return None
+        self.link.ready()
         return ws
 
-    async def _resend_pending(self) -> None:
-        for frame in list(self.pending.values()):
-            await self._send_now(frame)
-
-    async def _dispatch(self, frame: Frame) -> None:
-        kind = frame.get("type")
-        if kind == "ack":
-            self.pending.pop((str(frame.get("chat")), str(frame.get("id"))), None)
+    async def _dispatch(self, raw: str | bytes) -> None:
+        try:
+            frame = ev.decode_object(raw)
+        except ev.BadEvent as exc:
+            log.warning("frame from the relay ignored: %s", exc)
+            return
         ref = frame.get("ref")
         if isinstance(ref, str) and ref in self._replies:
             future = self._replies.pop(ref)
             if not future.done():
                 future.set_result(frame)
-        await self._on(self._on_frame, frame)
+        try:
+            event = ev.staff_event(frame)
+        except ev.BadEvent as exc:
+            log.warning("frame from the relay ignored: %s", exc)
+            return
+        if isinstance(event, ev.Ack) and event.chat is not None:
+            self.link.acked((event.chat, event.id))
+        await self._on(self._on_frame, frame if event is None else event)
 
     # -- sending ---------------------------------------------------------------------------
 
     def new_id(self) -> str:
         """A client message id, unique for this console run."""
-        return f"{self._id_prefix}-{next(self._ids)}"
+        return self.link.new_id()
 
     async def say(self, chat: str, text: str, msg_id: str | None = None) -> str:
         """Send a chat message; it stays pending (and is re-sent) until the relay acks it."""
         msg_id = msg_id or self.new_id()
-        frame: Frame = {"type": "say", "chat": chat, "id": msg_id, "text": text}
-        self.pending[(chat, msg_id)] = frame
-        await self._send_now(frame)
+        self.link.hold((chat, msg_id), p.StaffSay(chat=chat, id=msg_id, text=text))
+        await self.link.flush()
         return msg_id
 
-    async def send(self, frame: Frame) -> bool:
+    async def send(self, frame: Outgoing) -> bool:
         """Send one frame now; False when the link is down (the caller may retry)."""
-        return await self._send_now(frame)
+        return await self.link.send(frame)
 
-    async def request(self, frame: Frame, wait: float = 5.0) -> Frame | None:
-        """Send a frame with a fresh `ref` and wait for the reply carrying it."""
+    async def request(self, frame: Outgoing | OpRequest, wait: float = 5.0) -> Frame | None:
+        """Send a request (a chat-core Struct, a typed staff operation or a dict) with a fresh
+        `ref` and wait for the reply carrying it (as a dict: operations answer with objects
+        of their own)."""
+        if isinstance(frame, OpRequest):
+            frame = to_frame(frame)
         ref = f"r{next(self._refs)}"
         future: asyncio.Future[Frame] = asyncio.get_running_loop().create_future()
         self._replies[ref] = future
-        if not await self._send_now({**frame, "ref": ref}):
+        sent = {**frame, "ref": ref} if isinstance(frame, dict) else replace(frame, ref=ref)
+        if not await self.link.send(sent):
             self._replies.pop(ref, None)
             return None
         try:
@@ -232,16 +237,6 @@ class StaffClient:
             return None
         finally:
             self._replies.pop(ref, None)
-
-    async def _send_now(self, frame: Frame) -> bool:
-        ws = self._ws
-        if ws is None:
-            return False
-        try:
-            await ws.send(json.dumps(frame))
-        except ConnectionClosed:
-            return False
-        return True
 
     async def logout(self, wait: float = 3.0) -> bool:
         """End the session on the relay (its token stops working), then close; False when
@@ -254,14 +249,11 @@ class StaffClient:
     async def close(self) -> None:
         """End the session loop and the connection."""
         self._closing = True
-        ws = self._ws
-        if ws is not None:
-            with contextlib.suppress(Exception):
-                await ws.close()
+        await self.link.close()
 
     async def drop(self) -> None:
         """Close the link without ending the session (tests, a network change)."""
-        ws = self._ws
+        ws = self.link.ws
         if ws is not None:
             await ws.close()
 
@@ -276,11 +268,3 @@ class StaffClient:
         result = handler(value)
         if result is not None:
             await result
-
-
-def _decode(raw: str | bytes) -> Frame | None:
-    try:
-        value = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return value if isinstance(value, dict) else None

@@ -14,15 +14,23 @@ import sys
 import threading
 from pathlib import Path
 from typing import Any, TextIO
-from zoneinfo import ZoneInfo
 
-from console1712.client.chatter import ChatterClient, ChatterError, ConnectFailed, Frame
+from console1712.client.chatter import (
+    ChatterClient,
+    ChatterError,
+    ClientEvent,
+    Closed,
+    ConnectFailed,
+    Dropped,
+    Lost,
+)
 from console1712.clock import from_rfc3339
 from console1712.config import Settings
 from console1712.domain.text import strip_controls
+from console1712.domain.vocabulary import BRUSSELS
 from console1712.i18n import t
+from console1712.protocol import events as ev
 
-BRUSSELS = ZoneInfo("Europe/Brussels")
 DAYS = {
     "nl": ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
     "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
@@ -82,91 +90,86 @@ class Printer:
     def text(self, key: str, **kw: object) -> None:
         self.line(t(key, self.lang, **kw))
 
-    def alternatives(self, frame: Frame) -> None:
-        alternatives = frame.get("alternatives")
-        if not isinstance(alternatives, list) or not alternatives:
+    def alternatives(self, alternatives: list[ev.Alternative] | None) -> None:
+        if not alternatives:
             return
         self.text("chatter.alternatives")
         for alt in alternatives:
-            if isinstance(alt, dict):
-                self.text(
-                    "chatter.alternative",
-                    label=_clean(alt.get("label")),
-                    contact=_clean(alt.get("contact")),
-                )
+            self.text("chatter.alternative", label=_clean(alt.label), contact=_clean(alt.contact))
 
-    def show(self, frame: Frame) -> None:
+    def show(self, frame: ClientEvent) -> None:
         """Print one event, if it is worth a line."""
-        kind = frame.get("type")
         name = self.counsellor or t("chatter.counsellor", self.lang)
-        if kind == "welcome":
-            self.text("chatter.welcome_open" if frame.get("open") else "chatter.welcome_closed")
-            if not frame.get("open"):
-                self._next_open(frame)
-                self.alternatives(frame)
-        elif kind == "queued":
-            self.text("chatter.queued", position=_clean(frame.get("position")))
-            self.text("chatter.hint")
-        elif kind == "queue":
-            self.text("chatter.queue", position=_clean(frame.get("position")))
-        elif kind == "requeued":  # the counsellor is gone: another one takes over
-            self.counsellor = None
-            self.text("chatter.requeued", position=_clean(frame.get("position")))
-        elif kind == "joined":
-            self.counsellor = _clean(frame.get("counsellor")) or None
-            self.text("chatter.joined", counsellor=self.counsellor or name)
-        elif kind == "message":
-            self.text(
-                "chatter.message",
-                time=local_time(frame.get("at"), self.lang),
-                counsellor=name,
-                text=_clean(frame.get("text")),
-            )
-        elif kind == "typing":
-            self.text("chatter.typing", counsellor=name)
-        elif kind == "ack":
-            self.text("chatter.acked", seq=_clean(frame.get("seq")))
-        elif kind == "ended":
-            by = frame.get("by")
-            self.text(
-                f"chatter.ended.{by}" if by in ("chatter", "counsellor") else "chatter.ended.other"
-            )
-        elif kind == "dropped":
-            self.text("chatter.dropped")
-        elif kind == "resumed":
-            if frame.get("counsellor"):
-                self.counsellor = _clean(frame.get("counsellor"))
-            self.text("chatter.resumed")
-            if frame.get("position"):
-                self.text("chatter.queue", position=_clean(frame.get("position")))
-        elif kind == "lost":
-            self.text("chatter.lost")
-        elif kind == "closed":
-            self.text("chatter.closed")
-        elif kind == "error":
-            self._error(frame)
+        match frame:
+            case ev.Welcome():
+                self.text("chatter.welcome_open" if frame.open else "chatter.welcome_closed")
+                if not frame.open:
+                    self._next_open(frame.next_open)
+                    self.alternatives(frame.alternatives)
+            case ev.Queued():
+                self.text("chatter.queued", position=frame.position)
+                self.text("chatter.hint")
+            case ev.Position():
+                self.text("chatter.queue", position=frame.position)
+            case ev.Requeued():  # the counsellor is gone: another one takes over
+                self.counsellor = None
+                self.text("chatter.requeued", position=_clean(frame.position))
+            case ev.Joined():
+                self.counsellor = _clean(frame.counsellor) or None
+                self.text("chatter.joined", counsellor=self.counsellor or name)
+            case ev.Message():
+                self.text(
+                    "chatter.message",
+                    time=local_time(frame.at, self.lang),
+                    counsellor=name,
+                    text=_clean(frame.text),
+                )
+            case ev.Typing():
+                self.text("chatter.typing", counsellor=name)
+            case ev.Ack():
+                self.text("chatter.acked", seq=frame.seq)
+            case ev.Ended():
+                by = frame.by
+                self.text(
+                    f"chatter.ended.{by}"
+                    if by in ("chatter", "counsellor")
+                    else "chatter.ended.other"
+                )
+            case Dropped():
+                self.text("chatter.dropped")
+            case ev.Resumed():
+                if frame.counsellor:
+                    self.counsellor = _clean(frame.counsellor)
+                self.text("chatter.resumed")
+                if frame.position:
+                    self.text("chatter.queue", position=frame.position)
+            case Lost():
+                self.text("chatter.lost")
+            case Closed():
+                self.text("chatter.closed")
+            case ev.Error():
+                self._error(frame)
 
-    def _next_open(self, frame: Frame) -> None:
-        if frame.get("next_open"):
-            self.text(
-                "chatter.next_open", when=local_time(frame.get("next_open"), self.lang, long=True)
-            )
+    def _next_open(self, next_open: str | None) -> None:
+        if next_open:
+            self.text("chatter.next_open", when=local_time(next_open, self.lang, long=True))
 
-    def _error(self, frame: Frame) -> None:
-        code = frame.get("code")
+    def _error(self, frame: ev.Error) -> None:
+        code = frame.code
         if code == "closed":
             self.text("chatter.welcome_closed")
-            self._next_open(frame)
-            self.alternatives(frame)
+            self._next_open(frame.next_open)
+            self.alternatives(frame.alternatives)
         elif code == "blocked":
-            self.text("chatter.blocked", until=local_time(frame.get("until"), self.lang, long=True))
-            self.alternatives(frame)
+            self.text("chatter.blocked", until=local_time(frame.until, self.lang, long=True))
+            self.alternatives(frame.alternatives)
         elif code == "rate_limited":
-            self.text("chatter.rate_limited", seconds=_clean(frame.get("retry_after", 1)))
+            retry = 1 if frame.retry_after is None else frame.retry_after
+            self.text("chatter.rate_limited", seconds=retry)
         elif code == "expired":
             self.text("chatter.lost")
         else:
-            self.text("chatter.error", code=_clean(code), detail=_clean(frame.get("detail", "")))
+            self.text("chatter.error", code=_clean(code), detail=_clean(frame.detail))
 
 
 def _clean(value: object) -> str:
@@ -206,8 +209,8 @@ async def chat(url: str, intake: dict[str, Any], lang: str = "nl") -> int:
         queued = await client.start(consent=True, **intake)
     except ChatterError as exc:
         # The welcome already said the chat is closed, with the next opening and alternatives.
-        if not (exc.code == "closed" and not welcome.get("open")):
-            printer.show(exc.frame or {"type": "error", "code": exc.code, "detail": exc.detail})
+        if not (exc.code == "closed" and not welcome.open):
+            printer.show(exc.frame or ev.Error(code=exc.code, detail=exc.detail))
         await client.close()
         return 1
     printer.text("chatter.consent")
@@ -227,10 +230,10 @@ async def chat(url: str, intake: dict[str, Any], lang: str = "nl") -> int:
 
 async def _show_events(client: ChatterClient, printer: Printer) -> int:
     async for event in client.events():
-        if event["type"] == "queued":
+        if isinstance(event, ev.Queued):
             continue  # shown already, as the answer to start
         printer.show(event)
-        if event["type"] == "ended":
+        if isinstance(event, ev.Ended):
             return 0
     return 1
 
@@ -262,7 +265,7 @@ def _after_say(task: asyncio.Task[int], sending: set[asyncio.Task[int]], printer
         return
     exc = task.exception()
     if isinstance(exc, ChatterError) and exc.code not in ("ended", "closed", "lost"):
-        printer.show(exc.frame or {"type": "error", "code": exc.code, "detail": exc.detail})
+        printer.show(exc.frame or ev.Error(code=exc.code, detail=exc.detail))
 
 
 # -- scripted flows --------------------------------------------------------------------------

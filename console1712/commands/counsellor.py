@@ -71,7 +71,7 @@ async def play(settings: Settings, path: Path, user: str, password: str, code: s
         session = await runner.login(user, password, code)
     except LoginFailed as exc:
         return fail("counsellor.login_failed", url=settings.url, code=exc.code)
-    timeline.line(user, f"< session {session.get('name')}")
+    timeline.line(user, f"< session {session.name}")
     try:
         count = await runner.run(steps)
     except StepFailed as exc:

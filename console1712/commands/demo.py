@@ -92,10 +92,11 @@ class DemoWorld:
     async def start(self) -> None:
         """Start the relay, create the accounts, schedule the simulated chatters."""
         from console1712.devtools.simulate import Simulation
+        from console1712.relay.assembly import standard_operations, standard_services
         from console1712.relay.server import Relay
         from console1712.store import accounts
 
-        relay = Relay(self.settings)
+        relay = Relay(self.settings, operations=standard_operations(), services=standard_services())
         try:
             await relay.start()
         except OSError as exc:

@@ -16,7 +16,7 @@ from typing import Any
 from console1712.clock import Clock
 from console1712.commands import UserError
 from console1712.config import Settings
-from console1712.store import dossier_export
+from console1712.records import exports
 from console1712.store.db import Database
 from console1712.store.dossiers import DossierError
 
@@ -46,12 +46,12 @@ async def _export(args: argparse.Namespace, settings: Settings, clock: Clock) ->
         at = clock.now()
         try:
             if args.kind == "inspection":
-                return _json(await dossier_export.inspection_export(db, at, ACTOR, args.code, None))
+                return _json(await exports.inspection_export(db, at, ACTOR, args.code, None))
             if args.format == "json":
                 return _json(
-                    await dossier_export.json_export(db, at, ACTOR, args.code, None, settings.lang)
+                    await exports.json_export(db, at, ACTOR, args.code, None, settings.lang)
                 )
-            return await dossier_export.text_export(db, at, ACTOR, args.code, None, settings.lang)
+            return await exports.text_export(db, at, ACTOR, args.code, None, settings.lang)
         except DossierError as exc:
             if exc.code == "not_found":
                 raise UserError(f"no dossier with code {args.code}") from None

@@ -57,9 +57,10 @@ def setup_logging() -> None:
 
 
 async def _serve(settings: Settings) -> None:
+    from console1712.relay.assembly import standard_operations, standard_services
     from console1712.relay.server import Relay
 
-    relay = Relay(settings)
+    relay = Relay(settings, operations=standard_operations(), services=standard_services())
     await relay.start()
     scheme = "wss" if settings.tls_cert else "ws"
     logging.getLogger().setLevel(logging.INFO)

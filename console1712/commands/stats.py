@@ -18,7 +18,7 @@ from pathlib import Path
 
 from console1712.clock import Clock
 from console1712.commands import UserError
-from console1712.config import REGIONS, Settings
+from console1712.config import Settings
 from console1712.domain import registration
 from console1712.domain.stats import (
     AGE_BANDS,
@@ -30,6 +30,7 @@ from console1712.domain.stats import (
     report,
 )
 from console1712.domain.themes import taxonomy
+from console1712.domain.vocabulary import REGIONS
 from console1712.store import audit
 from console1712.store.db import Database, Tx
 from console1712.store.stats import year_contacts

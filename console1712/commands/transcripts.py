@@ -1,5 +1,5 @@
 """`console1712 export transcripts --anonymise [--since YYYY-MM-DD]`: JSONL of ended chats
-with names and identifiers replaced by typed tags (store/transcripts.py, domain/scrub.py).
+with names and identifiers replaced by typed tags (records/transcripts.py, domain/scrub.py).
 Audited with actor "cli" and the number of transcripts (no content)."""
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from pathlib import Path
 from console1712.clock import Clock
 from console1712.commands import UserError
 from console1712.config import Settings
+from console1712.records.transcripts import anonymised_transcripts
 from console1712.store import audit
 from console1712.store.db import Database, Tx
-from console1712.store.transcripts import anonymised_transcripts
 
 
 def run(args: argparse.Namespace, settings: Settings, clock: Clock | None = None) -> int:

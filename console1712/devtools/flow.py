@@ -22,8 +22,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from console1712.client.chatter import ChatterClient, ConnectFailed, Frame
-from console1712.client.staff import LoginFailed
+from console1712.client.chatter import ChatterClient, ClientEvent, ConnectFailed
+from console1712.client.staff import Incoming, LoginFailed
 from console1712.clock import Clock
 from console1712.config import FIELDS, Settings, SettingsError, _coerce
 from console1712.devtools.script import (
@@ -146,15 +146,15 @@ class Timeline:
     def step(self, side: str) -> Callable[[Step], None]:
         return lambda step: self.line(side, f"> {step.line}: {step.source}")
 
-    def chatter_event(self, side: str) -> Callable[[Frame], None]:
-        def show(frame: Frame) -> None:
-            kind = str(frame.get("type"))
+    def chatter_event(self, side: str) -> Callable[[ClientEvent], None]:
+        def show(frame: ClientEvent) -> None:
+            kind = frame.type
             value = subject(frame)
             self.line(side, f"< {kind} {value}" if value else f"< {kind}")
 
         return show
 
-    def staff_event(self, side: str) -> Callable[[Frame], None]:
+    def staff_event(self, side: str) -> Callable[[Incoming], None]:
         return lambda frame: self.line(side, f"< {describe(frame)}")
 
 
@@ -221,6 +221,7 @@ async def _fresh_relay(
     flow: Flow, settings: Settings, data: Path
 ) -> tuple[Any, dict[str, Credentials]]:
     from console1712.commands.demo import create_accounts
+    from console1712.relay.assembly import standard_operations, standard_services
     from console1712.relay.server import Relay
     from console1712.store.accounts import AccountError
 
@@ -233,7 +234,7 @@ async def _fresh_relay(
     except SettingsError as exc:
         raise FlowError(str(exc)) from None
     _quiet_logs(data / "relay.log")
-    relay = Relay(relay_settings)
+    relay = Relay(relay_settings, operations=standard_operations(), services=standard_services())
     await relay.start()
     names = [p.name for p in flow.parts if p.role == "counsellor"]
     try:
@@ -271,7 +272,7 @@ async def _play(
                 raise FlowError(
                     t("flow.login_failed", lang, name=part.name, code=exc.code)
                 ) from None
-            timeline.line(part.name, f"< session {strip_controls(str(session.get('name')))}")
+            timeline.line(part.name, f"< session {strip_controls(session.name)}")
             runners.append((part, staff))
         for part in flow.parts:
             if part.role != "chatter":

@@ -15,8 +15,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from console1712.client.chatter import ChatterClient, ChatterError, Frame
-from console1712.config import REGIONS
+from console1712.client.chatter import ChatterClient, ChatterError, ClientEvent
+from console1712.domain.vocabulary import REGIONS
+from console1712.protocol import events as ev
 
 DEFAULT_TIMEOUT = 10.0
 ACTIONS = (
@@ -31,7 +32,7 @@ ACTIONS = (
     "leave",
     "reconnect",
 )
-# What `expect KIND PATTERN` matches PATTERN against, per event kind.
+# What `expect KIND PATTERN` matches PATTERN against, per event kind: a field of its event.
 SUBJECTS: dict[str, str] = {
     "welcome": "open",  # "open" or "closed"
     "queued": "position",
@@ -202,18 +203,17 @@ def _is_number(word: str) -> bool:
     return True
 
 
-def subject(frame: Frame) -> str:
+def subject(frame: ClientEvent) -> str:
     """The part of an event that an `expect` pattern is matched against."""
-    kind = str(frame.get("type"))
-    if kind == "welcome":
-        return "open" if frame.get("open") else "closed"
-    key = SUBJECTS.get(kind, "")
-    value = frame.get(key) if key else ""
+    if isinstance(frame, ev.Welcome):
+        return "open" if frame.open else "closed"
+    key = SUBJECTS.get(frame.type, "")
+    value = getattr(frame, key, None) if key else None
     return "" if value is None else str(value)
 
 
-def matches(step: Step, frame: Frame) -> bool:
-    if frame.get("type") != step.kind:
+def matches(step: Step, frame: ClientEvent) -> bool:
+    if frame.type != step.kind:
         return False
     if step.pattern is None:
         return True
@@ -223,18 +223,16 @@ def matches(step: Step, frame: Frame) -> bool:
     return step.pattern.search(text) is not None
 
 
-def _is_stopper(frame: Frame) -> bool:
+def _is_stopper(frame: ClientEvent) -> bool:
     """Events that end waiting for something else: the chat is over or refused."""
-    kind = frame.get("type")
-    if kind in ("ended", "lost", "closed"):
+    if frame.type in ("ended", "lost", "closed"):
         return True
-    return kind == "error" and frame.get("code") != "rate_limited"
+    return isinstance(frame, ev.Error) and frame.code != "rate_limited"
 
 
-def _describe(frame: Frame) -> str:
-    kind = str(frame.get("type"))
+def _describe(frame: ClientEvent) -> str:
     value = subject(frame)
-    return f"{kind} {value!r}" if value else kind
+    return f"{frame.type} {value!r}" if value else frame.type
 
 
 class ScriptRunner:
@@ -244,14 +242,14 @@ class ScriptRunner:
         self,
         client: ChatterClient,
         *,
-        on_event: Callable[[Frame], None] | None = None,
-        welcome: Frame | None = None,
+        on_event: Callable[[ClientEvent], None] | None = None,
+        welcome: ev.Welcome | None = None,
         on_step: Callable[[Step], None] | None = None,
     ) -> None:
         self.client = client
         self.on_event = on_event
         self.on_step = on_step
-        self._buffer: list[Frame] = [welcome] if welcome is not None else []
+        self._buffer: list[ClientEvent] = [welcome] if welcome is not None else []
         self._arrived = asyncio.Event()
         self._background: set[asyncio.Task[Any]] = set()
         self._pump_task: asyncio.Task[None] | None = None
@@ -360,7 +358,7 @@ class ScriptRunner:
         self._buffer.append(welcome)
         self._pump_task = asyncio.create_task(self._pump(), name="script-events")
 
-    async def _expect(self, step: Step, kind: str) -> Frame:
+    async def _expect(self, step: Step, kind: str) -> ClientEvent:
         """Consume events until one matches; skip others, but stop at an end or an error."""
         wanted = step if step.kind == kind else Step(step.line, step.source, "expect", kind=kind)
         loop = asyncio.get_running_loop()

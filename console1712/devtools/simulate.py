@@ -14,8 +14,11 @@ import logging
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from console1712.client.chatter import ChatterClient, ChatterError
+from console1712.protocol import events as ev
+from console1712.protocol import frames as p
 
 log = logging.getLogger("console1712.simulate")
 
@@ -176,7 +179,7 @@ async def run_persona(
             gender=persona.gender,
             region=persona.region,
         )
-        outcome.chat = str(queued["chat"])
+        outcome.chat = queued.chat
         await _say(client, persona.opening, outcome)
         await _converse(client, persona, speed, rng, outcome)
     except ChatterError as exc:
@@ -203,7 +206,7 @@ async def _converse(
     replies = list(persona.replies)
     answered = 0
     async for event in client.events():
-        if event["type"] != "message":
+        if not isinstance(event, ev.Message):
             continue
         outcome.received += 1
         if replies:
@@ -295,7 +298,7 @@ class SimulatedCounsellor:
             await asyncio.sleep(self.idle_end / max(self.speed, 0.001))
             if chat in self.chats:
                 await self.client.say(chat, COUNSELLOR_GOODBYE)
-                await self.client.send({"type": "end", "chat": chat})
+                await self.client.send(p.End(chat=chat))
 
         self._quiet(chat)
         self._idle[chat] = asyncio.create_task(end(), name=f"sim-counsellor-end-{self.name}")
@@ -305,33 +308,28 @@ class SimulatedCounsellor:
         if task is not None:
             task.cancel()
 
-    async def _on_frame(self, frame: dict[str, object]) -> None:
-        kind = frame.get("type")
-        if kind == "queue":
-            waiting = frame.get("waiting")
-            if waiting and not self._accepting and len(self.chats) < self.capacity:
+    async def _on_frame(self, frame: ev.StaffEvent | dict[str, Any]) -> None:
+        if isinstance(frame, ev.Queue):
+            if frame.waiting and not self._accepting and len(self.chats) < self.capacity:
                 self._accepting = True
-                await self.client.send({"type": "accept"})
-        elif kind == "assigned":
+                await self.client.send(p.Accept())
+        elif isinstance(frame, ev.Assigned):
             self._accepting = False
-            chat = str(frame.get("chat"))
+            chat = frame.chat
             if chat not in self.chats:
                 self.chats[chat] = 0
-                intake = frame.get("intake")
-                nickname = intake.get("nickname") if isinstance(intake, dict) else None
-                greeting = COUNSELLOR_GREETING.format(nickname=nickname or "")
+                greeting = COUNSELLOR_GREETING.format(nickname=frame.intake.nickname)
                 self._later(1.5, chat, greeting.replace("Dag ,", "Dag,"))
-        elif kind == "error" and self._accepting:
+        elif isinstance(frame, ev.Error) and self._accepting:
             self._accepting = False  # taken by someone else, or nothing waiting any more
-        elif kind == "message" and frame.get("from") == "chatter":
-            chat = str(frame.get("chat"))
+        elif isinstance(frame, ev.Message) and frame.sender == "chatter" and frame.chat:
+            chat = frame.chat
             if chat in self.chats:
                 self._quiet(chat)
                 sent = self.chats[chat]
                 self.chats[chat] = sent + 1
                 reply = COUNSELLOR_REPLIES[sent] if sent < len(COUNSELLOR_REPLIES) else None
                 self._later(2.0, chat, reply or COUNSELLOR_LAST)
-        elif kind in ("ended", "released"):
-            chat = str(frame.get("chat"))
-            self.chats.pop(chat, None)
-            self._quiet(chat)
+        elif isinstance(frame, ev.Ended | ev.Released) and frame.chat:
+            self.chats.pop(frame.chat, None)
+            self._quiet(frame.chat)

@@ -12,7 +12,8 @@ import contextlib
 import re
 from collections.abc import Callable
 
-from console1712.client.staff import Frame, StaffClient
+from console1712.client.link import Outgoing
+from console1712.client.staff import Frame, Incoming, StaffClient
 from console1712.devtools.script import (
     DEFAULT_TIMEOUT,
     ScriptSyntaxError,
@@ -23,6 +24,8 @@ from console1712.devtools.script import (
     parse_lines,
 )
 from console1712.domain.text import strip_controls
+from console1712.protocol import events as ev
+from console1712.protocol import frames as p
 
 STAFF_ACTIONS = ("expect", "accept", "say", "transfer", "block", "end", "drop", "wait")
 # What `expect KIND PATTERN` matches PATTERN against, per staff event kind.
@@ -84,26 +87,37 @@ def _parse_step(number: int, source: str, action: str, words: list[str]) -> Step
     raise ScriptSyntaxError(number, f"unknown step {action!r}")  # pragma: no cover
 
 
-def staff_subject(frame: Frame) -> str:
+def kind_of(frame: Incoming) -> str:
+    """The event's `type`."""
+    return str(frame.get("type")) if isinstance(frame, dict) else frame.type
+
+
+def staff_subject(frame: Incoming) -> str:
     """The part of a staff event that an `expect` pattern is matched against."""
-    kind = str(frame.get("type"))
-    if kind == "queue":
-        waiting = frame.get("waiting") or []
-        return " ".join(str(w.get("nickname") or "") for w in waiting if isinstance(w, dict))
-    if kind == "assigned":
-        intake = frame.get("intake") or {}
-        return str(intake.get("nickname") or "") if isinstance(intake, dict) else ""
-    key = STAFF_SUBJECTS.get(kind, "")
-    value = frame.get(key) if key else ""
-    return "" if value is None else str(value)
+    match frame:
+        case ev.Queue():
+            return " ".join(w.nickname for w in frame.waiting)
+        case ev.Assigned():
+            return frame.intake.nickname
+        case ev.Message():
+            return frame.text
+        case ev.Presence():
+            return frame.state
+        case ev.Ended():
+            return frame.by
+        case ev.Released():
+            return frame.chat
+        case ev.Error():
+            return frame.code
+    return ""
 
 
-def staff_matches(step: Step, frame: Frame) -> bool:
-    if frame.get("type") != step.kind:
+def staff_matches(step: Step, frame: Incoming) -> bool:
+    if kind_of(frame) != step.kind:
         return False
-    if step.kind == "queue" and not frame.get("waiting"):
+    if isinstance(frame, ev.Queue) and not frame.waiting:
         return False  # `expect queue` waits for someone to be waiting
-    if step.kind == "message" and frame.get("from") not in (None, "chatter"):
+    if isinstance(frame, ev.Message) and frame.sender != "chatter":
         return False
     if step.pattern is None:
         return True
@@ -113,9 +127,9 @@ def staff_matches(step: Step, frame: Frame) -> bool:
     return step.pattern.search(text) is not None
 
 
-def describe(frame: Frame) -> str:
+def describe(frame: Incoming) -> str:
     """`kind 'subject'` for the timeline and failures; remote text without control chars."""
-    kind = str(frame.get("type"))
+    kind = kind_of(frame)
     value = strip_controls(staff_subject(frame))
     return f"{kind} {value!r}" if value else kind
 
@@ -123,33 +137,30 @@ def describe(frame: Frame) -> str:
 class StaffScriptRunner:
     """Plays parsed staff steps through a `StaffClient`; `on_event` sees every frame."""
 
-    def __init__(self, url: str, *, on_event: Callable[[Frame], None] | None = None) -> None:
+    def __init__(self, url: str, *, on_event: Callable[[Incoming], None] | None = None) -> None:
         self.client = StaffClient(url, self._on_frame, min_backoff=0.2, max_backoff=2.0)
         self.on_event = on_event
         self.on_step: Callable[[Step], None] | None = None
         self.chat: str | None = None  # the chat that say/transfer/block/end act on
-        self.waiting: list[Frame] = []  # the latest queue
-        self._buffer: list[Frame] = []
+        self.waiting: list[ev.QueueEntry] = []  # the latest queue
+        self._buffer: list[Incoming] = []
         self._arrived = asyncio.Event()
-        self._acks: dict[tuple[str, str], asyncio.Future[Frame]] = {}
+        self._acks: dict[tuple[str, str], asyncio.Future[ev.Ack | ev.Error]] = {}
 
-    async def login(self, user: str, password: str, otp: str) -> Frame:
-        """Log in (raises LoginFailed); returns the session frame."""
+    async def login(self, user: str, password: str, otp: str) -> ev.Session:
+        """Log in (raises LoginFailed); returns the session event."""
         return await self.client.login(user, password, otp)
 
-    def _on_frame(self, frame: Frame) -> None:
-        kind = frame.get("type")
-        if kind == "queue":
-            self.waiting = [w for w in frame.get("waiting") or [] if isinstance(w, dict)]
-        elif kind == "assigned":
-            self.chat = str(frame.get("chat"))
-        elif kind in ("ack", "error") and "id" in frame:
-            future = self._acks.get((str(frame.get("chat")), str(frame.get("id"))))
-            if future is None and kind == "error":
+    def _on_frame(self, frame: Incoming) -> None:
+        if isinstance(frame, ev.Queue):
+            self.waiting = list(frame.waiting)
+        elif isinstance(frame, ev.Assigned):
+            self.chat = frame.chat
+        elif isinstance(frame, ev.Ack | ev.Error) and frame.id is not None:
+            future = self._acks.get((str(frame.chat), frame.id))
+            if future is None and isinstance(frame, ev.Error):
                 # An error may not name the chat: match the id alone.
-                future = next(
-                    (f for (_, i), f in self._acks.items() if i == str(frame.get("id"))), None
-                )
+                future = next((f for (_, i), f in self._acks.items() if i == frame.id), None)
             if future is not None and not future.done():
                 future.set_result(frame)
         if self.on_event is not None:
@@ -188,36 +199,33 @@ class StaffScriptRunner:
         elif step.action == "drop":
             await self.client.drop()
         elif step.action == "accept":
-            frame: Frame = {"type": "accept"}
-            if step.text:
-                frame["chat"] = self._chat_for(step.text)
-            reply = await self._request(step, frame, "assigned")
+            target = self._chat_for(step.text) if step.text else None
+            reply = await self._request(step, p.Accept(chat=target), "assigned")
             self.chat = str(reply.get("chat"))
         elif step.action == "say":
             await self._say(step, self._current(step))
         elif step.action == "transfer":
             chat = self._current(step)
-            frame = {"type": "transfer", "chat": chat, "to": step.text}
-            await self._request(step, frame, "released")
+            await self._request(step, p.Transfer(chat=chat, to=step.text), "released")
             self.chat = None
         elif step.action == "block":
             chat = self._current(step)
-            frame = {"type": "block", "chat": chat, "hours": int(step.seconds), "reason": step.text}
-            await self._request(step, frame, "ended")
+            block = p.BlockChat(chat=chat, hours=int(step.seconds), reason=step.text)
+            await self._request(step, block, "ended")
             self.chat = None
         elif step.action == "end":
             chat = self._current(step)
-            await self._request(step, {"type": "end", "chat": chat}, "ended")
+            await self._request(step, p.End(chat=chat), "ended")
             self.chat = None
 
     def _chat_for(self, target: str) -> str:
         """A nickname in the latest queue stands for its chat; anything else is a chat id."""
         for entry in self.waiting:
-            if str(entry.get("nickname") or "").lower() == target.lower():
-                return str(entry.get("chat"))
+            if entry.nickname.lower() == target.lower():
+                return entry.chat
         return target
 
-    async def _request(self, step: Step, frame: Frame, answer: str) -> Frame:
+    async def _request(self, step: Step, frame: Outgoing, answer: str) -> Frame:
         reply = await self.client.request(frame, wait=step.timeout)
         if reply is None:
             raise StepFailed(step, f"no answer within {step.timeout:g} s")
@@ -229,7 +237,7 @@ class StaffScriptRunner:
 
     async def _say(self, step: Step, chat: str) -> None:
         msg_id = self.client.new_id()
-        future: asyncio.Future[Frame] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[ev.Ack | ev.Error] = asyncio.get_running_loop().create_future()
         self._acks[(chat, msg_id)] = future
         try:
             # While the link is down the client keeps the message and re-sends it.
@@ -239,10 +247,10 @@ class StaffScriptRunner:
             raise StepFailed(step, f"no ack within {step.timeout:g} s") from None
         finally:
             self._acks.pop((chat, msg_id), None)
-        if reply.get("type") == "error":
-            raise StepFailed(step, f"refused: {reply.get('code')}")
+        if isinstance(reply, ev.Error):
+            raise StepFailed(step, f"refused: {reply.code}")
 
-    async def _expect(self, step: Step) -> Frame:
+    async def _expect(self, step: Step) -> Incoming:
         """Consume frames until one matches; skip others, but stop at an error or an end."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + step.timeout
@@ -263,12 +271,11 @@ class StaffScriptRunner:
                 raise StepFailed(step, f"timed out after {step.timeout:g} s") from None
 
 
-def _is_stopper(frame: Frame, chat: str | None) -> bool:
+def _is_stopper(frame: Incoming, chat: str | None) -> bool:
     """An error, or the end of the chat being worked on, ends waiting for anything else."""
-    kind = frame.get("type")
-    if kind == "error":
-        return frame.get("ref") is None  # answers to our own requests are checked there
-    return kind == "ended" and chat is not None and frame.get("chat") == chat
+    if isinstance(frame, ev.Error):
+        return frame.ref is None  # answers to our own requests are checked there
+    return isinstance(frame, ev.Ended) and chat is not None and frame.chat == chat
 
 
 def split_sections(text: str) -> list[tuple[str, str, int, str]]:

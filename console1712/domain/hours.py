@@ -12,9 +12,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
-from zoneinfo import ZoneInfo
 
-BRUSSELS = ZoneInfo("Europe/Brussels")
+from console1712.domain.vocabulary import BRUSSELS
 
 # How far ahead next_open looks before it gives up (a schedule closed for over a year).
 SEARCH_DAYS = 400

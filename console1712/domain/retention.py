@@ -9,6 +9,8 @@ from __future__ import annotations
 import calendar
 from datetime import UTC, date, datetime, timedelta
 
+from console1712.domain.vocabulary import BRUSSELS, RIGHTS_KINDS
+
 CHAT_MONTHS = 6  # chats, their intake and network address (3.7)
 MAIL_MONTHS = 6  # mails (3.6)
 DOSSIER_YEARS = 10  # after closing (3.11)
@@ -19,18 +21,7 @@ BLOCK_MONTHS = 6  # a block holds a keyed hash of an address: kept like the addr
 # that the request was answered; this long after they were answered.
 RIGHTS_PROOF_YEARS = 5
 
-RIGHTS_KINDS = (
-    "access",
-    "copy",
-    "portability",
-    "rectification",
-    "objection",
-    "restriction",
-    "erasure",
-    "withdrawal",
-)
 RIGHTS_DAYS = {"access": 14, "copy": 14}  # the policy promises 14 days; the others: 1 month
-RIGHTS_STATUSES = ("open", "done", "refused")
 
 
 def add_months(when: datetime, months: int) -> datetime:
@@ -89,6 +80,4 @@ def is_overdue(due: date, today: date, status: str) -> bool:
 
 def brussels_today(now: datetime) -> date:
     """The calendar day in Brussels (requests are received and due on local days)."""
-    from console1712.domain.hours import BRUSSELS
-
     return now.astimezone(BRUSSELS).date()

@@ -7,7 +7,8 @@ from functools import lru_cache
 
 import holidays
 
-from console1712.domain.hours import BRUSSELS, local_to_utc
+from console1712.domain.hours import local_to_utc
+from console1712.domain.vocabulary import BRUSSELS
 
 MAIL_WORKING_DAYS = 2
 _NO_DATES: frozenset[date] = frozenset()

@@ -1,20 +1,30 @@
-"""Protocol v1 frames: decoding, validation into typed requests, error and close codes.
+"""Protocol v1 requests (client -> relay): msgspec Structs, decoding, error and close codes.
 
 Everything that arrives is checked here before the relay acts on it: a frame that is not
 a JSON object, has a missing or unknown `type`, or a field of the wrong type or out of
 range raises BadRequest, so bad input never reaches the relay's state or the storage.
+
+Every request is a msgspec Struct in a tagged union on `type` (one union per path: /chat
+and /console). `parse` decodes a frame straight into its Struct with msgspec; the rules
+msgspec cannot express (cleaning text, integral floats, consent, a login's two forms) run
+in each Struct's `check`. When the fast decode fails, the frame is decoded once more the
+slow way (`decode`, then `validate`): that path names the exact error (`key`, `field`)
+and finds the `ref` and a say's `id` to echo, so every bad frame gets the same answer
+whichever check caught it first. The relay's answers (relay -> client) are in events.py.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Container
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from console1712.config import REGIONS
+import msgspec
+
 from console1712.domain.text import TextError, clean_field, clean_text, has_lone_surrogate
+from console1712.domain.vocabulary import REGIONS
 
 PROTOCOL = 1
 MAX_FRAME = 64 * 1024
@@ -69,111 +79,179 @@ class BadRequest(Exception):
         super().__init__(key if not field else f"{key}: {field}")
         self.key = key
         self.field = field
+        # What the relay echoes in its `error` (set by `parse` when the frame had them).
+        self.ref: str | None = None
+        self.say_id: str | None = None
+
+
+# -- field types ----------------------------------------------------------------------
+
+Ref = Annotated[str, msgspec.Meta(max_length=MAX_REF)]
+Id = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_ID)]  # chat and message ids
+Token = Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]  # a login name
+
+# A few fields accept more on the wire than they hold once checked: mypy sees the checked
+# type, msgspec decodes the wire type, and `check` turns one into the other.
+if TYPE_CHECKING:
+    WireInt = int
+    WireSeq = int
+    WireBool = bool
+    WireName = str
+    LoginPart = str | None
+else:
+    WireInt = int | float  # an integral float (15.0) is an integer
+    WireSeq = int | float | None  # null is 0
+    WireBool = Any  # consent: anything but JSON true is no consent (consent_required)
+    WireName = str | None  # absent, null or empty after cleaning: the default nickname
+    LoginPart = Any  # ignored with a token; checked in Login.check without one
 
 
 # -- requests -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Start:
-    consent: bool  # exactly JSON true
-    nickname: str
-    age: int | None
-    gender: str | None
-    region: str | None
+class Request(msgspec.Struct, tag_field="type", kw_only=True, omit_defaults=True):
+    """A request from a client; `ref` comes back on the direct reply."""
+
+    ref: Ref | None = None
+
+    def check(self) -> None:
+        """The rules msgspec's types do not express; cleans fields in place."""
+
+    @property
+    def type(self) -> str:
+        return str(type(self).__struct_config__.tag)
 
 
-@dataclass(frozen=True)
-class Resume:
-    token: str
-    after: int
+class Start(Request, tag="start"):
+    consent: WireBool = False  # exactly JSON true
+    nickname: WireName = DEFAULT_NICKNAME
+    age: WireInt | None = None
+    gender: str | None = None
+    region: str | None = None
+
+    def check(self) -> None:
+        if self.region is not None and self.region not in REGIONS:
+            raise BadRequest("bad.field", "region")
+        self.consent = self.consent is True
+        self.nickname = _free_text(self.nickname, "nickname", MAX_NICKNAME) or DEFAULT_NICKNAME
+        self.age = _int(self.age, "age", MIN_AGE, MAX_AGE)
+        self.gender = _free_text(self.gender, "gender", MAX_GENDER)
 
 
-@dataclass(frozen=True)
-class Say:
-    id: str
+class Resume(Request, tag="resume"):
+    token: Token
+    after: WireSeq = 0
+
+    def check(self) -> None:
+        self.after = _int(self.after, "after", 0, 2**62) or 0
+
+
+class Say(Request, tag="say"):
+    id: Id
     text: str
-    chat: str | None = None  # staff only
+
+    def check(self) -> None:
+        try:
+            self.text = clean_text(self.text)
+        except TextError:
+            raise BadRequest("bad.text") from None
 
 
-@dataclass(frozen=True)
-class Typing:
-    chat: str | None = None  # staff only
+class StaffSay(Say, tag="say"):
+    chat: Id
 
 
-@dataclass(frozen=True)
-class Leave:
+class Typing(Request, tag="typing"):
     pass
 
 
-@dataclass(frozen=True)
-class Login:
-    user: str | None
-    password: str | None
-    otp: str | None
-    token: str | None
+class StaffTyping(Typing, tag="typing"):
+    chat: Id
 
 
-@dataclass(frozen=True)
-class Accept:
-    chat: str | None  # None: the longest waiting chat, own region first
+class Leave(Request, tag="leave"):
+    pass
 
 
-@dataclass(frozen=True)
-class End:
-    chat: str
+class Login(Request, tag="login"):
+    """Either `token` (a reconnect) or `user`, `password` and `otp`."""
+
+    user: LoginPart = None
+    password: LoginPart = None
+    otp: LoginPart = None
+    token: Token | None = None
+
+    def check(self) -> None:
+        if self.token is not None:
+            self.user = self.password = self.otp = None
+            return
+        otp: object = self.otp
+        if isinstance(otp, int) and not isinstance(otp, bool) and 0 <= otp < 10**8:
+            self.otp = str(otp).zfill(6)  # a code typed as a number lost its leading zeros
+        _length(self.user, "user", 64)
+        _length(self.password, "password", 1024)
+        _length(self.otp, "otp", 16)
 
 
-@dataclass(frozen=True)
-class Transfer:
-    chat: str
-    to: str
+class Accept(Request, tag="accept"):
+    chat: Id | None = None  # None: the longest waiting chat, own region first
+
+
+class End(Request, tag="end"):
+    chat: Id
+
+
+class Transfer(Request, tag="transfer"):
+    chat: Id
+    to: Name
     note: str | None = None  # handover note the receiver sees first
 
-
-@dataclass(frozen=True)
-class BlockChat:
-    chat: str
-    hours: int
-    reason: str | None
+    def check(self) -> None:
+        self.note = _free_text(self.note, "note", MAX_NOTE)
 
 
-@dataclass(frozen=True)
-class Status:
-    state: str
+class BlockChat(Request, tag="block"):
+    chat: Id
+    hours: WireInt
+    reason: str | None = None
+
+    def check(self) -> None:
+        hours = _int(self.hours, "hours", MIN_BLOCK_HOURS, MAX_BLOCK_HOURS)
+        assert hours is not None
+        self.hours = hours
+        self.reason = _free_text(self.reason, "reason", MAX_REASON)
 
 
-@dataclass(frozen=True)
-class StaffList:
+class Status(Request, tag="status"):
+    state: Literal["available", "away"]
+
+
+class StaffList(Request, tag="staff"):
     pass
 
 
-@dataclass(frozen=True)
-class History:
-    chat: str
+class History(Request, tag="history"):
+    chat: Id
 
 
-@dataclass(frozen=True)
-class Logout:
+class Logout(Request, tag="logout"):
     """End this connection's session: its token stops working (console quit)."""
 
 
-@dataclass(frozen=True)
-class Op:
+class Op(msgspec.Struct, frozen=True):
     """A staff operation (relay/operations); its handler validates `fields`."""
 
     type: str
     fields: dict[str, Any]
 
 
-Request = (
-    Start
-    | Resume
-    | Say
-    | Typing
-    | Leave
-    | Login
+ChatRequest = Start | Resume | Say | Typing | Leave
+StaffRequest = (
+    Login
     | Accept
+    | StaffSay
+    | StaffTyping
     | End
     | Transfer
     | BlockChat
@@ -181,17 +259,77 @@ Request = (
     | StaffList
     | History
     | Logout
-    | Op
 )
 
+CHAT_TYPES: dict[str, type[Request]] = {
+    str(cls.__struct_config__.tag): cls for cls in (Start, Resume, Say, Typing, Leave)
+}
+STAFF_TYPES: dict[str, type[Request]] = {
+    str(cls.__struct_config__.tag): cls
+    for cls in (
+        Login,
+        Accept,
+        StaffSay,
+        StaffTyping,
+        End,
+        Transfer,
+        BlockChat,
+        Status,
+        StaffList,
+        History,
+        Logout,
+    )
+}
 
-@dataclass(frozen=True)
-class Frame:
+
+class Frame(msgspec.Struct, frozen=True):
     """A decoded, validated request with its optional `ref`."""
 
-    type: str
     ref: str | None
-    request: Request
+    request: Request | Op
+
+    @property
+    def type(self) -> str:
+        return self.request.type
+
+
+# -- field rules ----------------------------------------------------------------------
+
+
+def _int(value: object, name: str, lo: int, hi: int) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
+        raise BadRequest("bad.field", name)
+    return value
+
+
+def _length(value: object, name: str, max_len: int) -> None:
+    if not isinstance(value, str) or not 1 <= len(value) <= max_len:
+        raise BadRequest("bad.field", name)
+
+
+def _free_text(value: str | None, name: str, max_len: int) -> str | None:
+    """An optional short free-text field, cleaned; empty after cleaning counts as absent."""
+    if value is None:
+        return None
+    try:
+        cleaned = clean_field(value, max_len=max_len)
+    except TextError:
+        raise BadRequest("bad.field", name) from None
+    return cleaned or None
+
+
+# msgspec names the culprit as "... - at `$.age`" or "... missing required field `text`".
+_CULPRIT = re.compile(r"`\$\.([^`.\[]+)|missing required field `([^`]+)`")
+
+
+def _bad_request(exc: msgspec.ValidationError) -> BadRequest:
+    match = _CULPRIT.search(str(exc))
+    field = (match.group(1) or match.group(2)) if match else ""
+    return BadRequest("bad.type") if field == "type" else BadRequest("bad.field", field)
 
 
 # -- decoding -------------------------------------------------------------------------
@@ -204,19 +342,50 @@ def _reject_constant(name: str) -> Any:
 # Built once: json.loads/json.dumps with options build a new decoder/encoder on every call.
 _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_CHAT_DECODER = msgspec.json.Decoder(ChatRequest)
+_STAFF_DECODER = msgspec.json.Decoder(StaffRequest)
 
 
-def decode(raw: str) -> dict[str, Any]:
+def parse(raw: str | bytes, *, staff: bool, operations: Container[str] = ()) -> Frame:
+    """Decode and validate one frame from a chatter (/chat) or staff (/console).
+
+    `operations`: further staff frame types (relay/operations/__init__.py), passed on as
+    `Op`. BadRequest carries the key and field of the first fault, and the frame's `ref`
+    and a say's `id` when they are valid, for the `error` answer."""
+    try:
+        # (msgspec skips the bytes of an ignored field unchecked: bytes must be UTF-8 first)
+        text = raw if isinstance(raw, str) else raw.decode()
+        request = (_STAFF_DECODER if staff else _CHAT_DECODER).decode(text)
+        request.check()
+    except (msgspec.MsgspecError, BadRequest, UnicodeError, RecursionError):
+        # Not a chat-core frame as it should be: the exact path names the fault (or finds
+        # a staff operation, whose type no Struct here carries).
+        return _parse_exactly(raw, staff=staff, operations=operations)
+    return Frame(request.ref, request)
+
+
+def _parse_exactly(raw: str | bytes, *, staff: bool, operations: Container[str]) -> Frame:
+    value = decode(raw)
+    try:
+        return validate(value, staff=staff, operations=operations)
+    except BadRequest as exc:
+        exc.ref = ref_of(value)
+        exc.say_id = say_id_of(value)
+        raise
+
+
+def decode(raw: str | bytes) -> dict[str, Any]:
     """Parse one text frame into a JSON object; BadRequest for anything else."""
     try:
-        value = _DECODER.decode(raw)
+        value = _DECODER.decode(raw if isinstance(raw, str) else raw.decode())
     except (ValueError, RecursionError):
         raise BadRequest("bad.json") from None
     if not isinstance(value, dict):
         raise BadRequest("bad.object")
     # A lone surrogate can only come from a `\u` escape or be in the raw text already: most
     # frames have neither, and then their values need no walk.
-    if ("\\u" in raw or has_lone_surrogate(raw)) and _has_surrogate(value):
+    text = raw if isinstance(raw, str) else ""
+    if ("\\u" in text or has_lone_surrogate(text)) and _has_surrogate(value):
         raise BadRequest("bad.unicode")
     return value
 
@@ -247,173 +416,25 @@ def say_id_of(frame: dict[str, Any]) -> str | None:
     return None
 
 
-# -- field helpers --------------------------------------------------------------------
-
-
-def _str(
-    f: dict[str, Any], name: str, *, max_len: int, required: bool = True, min_len: int = 1
-) -> str | None:
-    value = f.get(name)
-    if value is None:
-        if required:
-            raise BadRequest("bad.field", name)
-        return None
-    if not isinstance(value, str) or not min_len <= len(value) <= max_len:
-        raise BadRequest("bad.field", name)
-    return value
-
-
-def _req_str(f: dict[str, Any], name: str, *, max_len: int) -> str:
-    value = _str(f, name, max_len=max_len)
-    assert value is not None
-    return value
-
-
-def _int(f: dict[str, Any], name: str, lo: int, hi: int, *, required: bool) -> int | None:
-    value = f.get(name)
-    if value is None:
-        if required:
-            raise BadRequest("bad.field", name)
-        return None
-    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-        value = int(value)
-    if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
-        raise BadRequest("bad.field", name)
-    return value
-
-
-def _free_text(f: dict[str, Any], name: str, max_len: int) -> str | None:
-    """An optional short free-text field, cleaned; empty after cleaning counts as absent."""
-    value = f.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise BadRequest("bad.field", name)
-    try:
-        cleaned = clean_field(value, max_len=max_len)
-    except TextError:
-        raise BadRequest("bad.field", name) from None
-    return cleaned or None
-
-
-def _text(f: dict[str, Any]) -> str:
-    value = f.get("text")
-    if not isinstance(value, str):
-        raise BadRequest("bad.field", "text")
-    try:
-        return clean_text(value)
-    except TextError:
-        raise BadRequest("bad.text") from None
-
-
-# -- per path -------------------------------------------------------------------------
-
-
-def _start(f: dict[str, Any]) -> Start:
-    region = f.get("region")
-    if region is not None and region not in REGIONS:
-        raise BadRequest("bad.field", "region")
-    return Start(
-        consent=f.get("consent") is True,
-        nickname=_free_text(f, "nickname", MAX_NICKNAME) or DEFAULT_NICKNAME,
-        age=_int(f, "age", MIN_AGE, MAX_AGE, required=False),
-        gender=_free_text(f, "gender", MAX_GENDER),
-        region=region,
-    )
-
-
-def _login(f: dict[str, Any]) -> Login:
-    token = _str(f, "token", max_len=256, required=False)
-    if token is not None:
-        return Login(user=None, password=None, otp=None, token=token)
-    otp = f.get("otp")
-    if isinstance(otp, int) and not isinstance(otp, bool) and 0 <= otp < 10**8:
-        otp = str(otp).zfill(6)  # a code typed as a number lost its leading zeros
-        f = {**f, "otp": otp}
-    return Login(
-        user=_req_str(f, "user", max_len=64),
-        password=_req_str(f, "password", max_len=1024),
-        otp=_req_str(f, "otp", max_len=16),
-        token=None,
-    )
-
-
-def _block(f: dict[str, Any]) -> BlockChat:
-    hours = _int(f, "hours", MIN_BLOCK_HOURS, MAX_BLOCK_HOURS, required=True)
-    assert hours is not None
-    return BlockChat(
-        chat=_req_str(f, "chat", max_len=MAX_ID),
-        hours=hours,
-        reason=_free_text(f, "reason", MAX_REASON),
-    )
-
-
-def _status(f: dict[str, Any]) -> Status:
-    state = f.get("state")
-    if state not in ("available", "away"):
-        raise BadRequest("bad.field", "state")
-    return Status(state=state)
-
-
-def _resume(f: dict[str, Any]) -> Resume:
-    after = _int(f, "after", 0, 2**62, required=False)
-    return Resume(token=_req_str(f, "token", max_len=256), after=after or 0)
-
-
-CHAT_TYPES = {
-    "start": _start,
-    "resume": _resume,
-    "say": lambda f: Say(id=_req_str(f, "id", max_len=MAX_ID), text=_text(f)),
-    "typing": lambda f: Typing(),
-    "leave": lambda f: Leave(),
-}
-
-STAFF_TYPES = {
-    "login": _login,
-    "accept": lambda f: Accept(chat=_str(f, "chat", max_len=MAX_ID, required=False)),
-    "say": lambda f: Say(
-        id=_req_str(f, "id", max_len=MAX_ID),
-        text=_text(f),
-        chat=_req_str(f, "chat", max_len=MAX_ID),
-    ),
-    "typing": lambda f: Typing(chat=_req_str(f, "chat", max_len=MAX_ID)),
-    "end": lambda f: End(chat=_req_str(f, "chat", max_len=MAX_ID)),
-    "transfer": lambda f: Transfer(
-        chat=_req_str(f, "chat", max_len=MAX_ID),
-        to=_req_str(f, "to", max_len=64),
-        note=_free_text(f, "note", MAX_NOTE),
-    ),
-    "block": _block,
-    "status": _status,
-    "staff": lambda f: StaffList(),
-    "history": lambda f: History(chat=_req_str(f, "chat", max_len=MAX_ID)),
-    "logout": lambda f: Logout(),
-}
-
-
-def parse(raw: str, *, staff: bool) -> Frame:
-    """Decode and validate one frame from a chatter (/chat) or staff (/console)."""
-    return validate(decode(raw), staff=staff)
-
-
 def validate(f: dict[str, Any], *, staff: bool, operations: Container[str] = ()) -> Frame:
-    """Validate a decoded frame into a typed request; BadRequest names what is wrong.
-
-    `operations`: further staff frame types (relay/operations/__init__.py), passed on as `Op`."""
+    """Validate a decoded frame into a typed request; BadRequest names what is wrong."""
     kind = f.get("type")
     if not isinstance(kind, str):
         raise BadRequest("bad.type")
-    table: dict[str, Any] = STAFF_TYPES if staff else CHAT_TYPES
-    builder = table.get(kind)
-    if builder is None and staff and kind in operations:
-        builder = lambda f: Op(type=kind, fields=f)  # noqa: E731
-    if builder is None:
+    cls = (STAFF_TYPES if staff else CHAT_TYPES).get(kind)
+    if cls is None and not (staff and kind in operations):
         raise BadRequest("bad.type")
     ref = f.get("ref")
     if ref is not None and (not isinstance(ref, str) or len(ref) > MAX_REF):
         raise BadRequest("bad.field", "ref")
-    request: Request = builder(f)
-    return Frame(type=kind, ref=ref, request=request)
+    if cls is None:
+        return Frame(ref, Op(type=kind, fields=f))
+    try:
+        request = msgspec.convert(f, cls)
+    except msgspec.ValidationError as exc:
+        raise _bad_request(exc) from None
+    request.check()
+    return Frame(ref, request)
 
 
 def encode(frame: dict[str, Any]) -> str:

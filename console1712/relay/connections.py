@@ -13,15 +13,17 @@ from websockets.exceptions import ConnectionClosed
 from websockets.protocol import State
 
 from console1712.clock import to_rfc3339
+from console1712.compat import net
 from console1712.domain.logsafe import logged
 from console1712.domain.text import one_line
+from console1712.domain.vocabulary import STAFF_ROLES
 from console1712.i18n import t
 from console1712.i18n.common import alternatives
 from console1712.protocol import frames as p
 from console1712.protocol.frames import BadRequest, Close, Code
 from console1712.relay import operations as ops
 from console1712.relay.ratelimit import RateLimiter
-from console1712.relay.switchboard import STAFF_ROLES, ChatState, LiveChat, message_entry
+from console1712.relay.switchboard import ChatState, LiveChat, message_entry
 from console1712.store import accounts, audit, blocks, chats
 from console1712.store.chats import CHATTER, Intake
 from console1712.store.db import Tx
@@ -71,18 +73,17 @@ class Peer:
     def send_raw(self, text: str) -> None:
         """Send a frame encoded already (one encoding shared by many connections)."""
         ws = self.ws
-        if self.closing or ws.protocol.state is not State.OPEN or ws.transport.is_closing():
+        if self.closing or ws.state is not State.OPEN or net.transport(ws).is_closing():
             return  # closing: the read loop ends soon
-        if ws.transport.get_write_buffer_size() > OUT_BUFFER:
+        if net.transport(ws).get_write_buffer_size() > OUT_BUFFER:
             # A peer that does not read must not make the relay hold unbounded memory.
             # A close frame would wait behind what it does not read: cut the connection.
             log.warning("dropping a peer that does not read")
             self.closing = True
-            ws.transport.abort()
+            net.abort(ws)
             return
         try:
-            ws.protocol.send_text(text.encode())
-            ws.send_data()  # websockets' own step after a send: the frame to the transport
+            net.send_text_now(ws, text.encode())
         except (OSError, RuntimeError) as exc:
             # The connection went away in this same loop iteration (uvloop refuses writes to
             # a closed transport): what was meant for it is dropped, as for any closed peer.
@@ -149,13 +150,12 @@ class Peer:
             return
         self.closing = True
         ws = self.ws
-        if ws.protocol.state is State.OPEN and not ws.transport.is_closing():
+        if ws.state is State.OPEN and not net.transport(ws).is_closing():
             try:
-                ws.protocol.send_close(code, reason)
-                ws.send_data()
+                net.send_close_now(ws, code, reason)
             except (OSError, RuntimeError):
                 pass
-        ws.transport.close()  # flushes what is buffered (error, close frame), then closes
+        net.transport(ws).close()  # flushes what is buffered (error, close frame), then closes
 
     # queue pushes
 
@@ -197,19 +197,13 @@ class Peer:
             await self.gone()
 
     async def on_text(self, raw: str) -> None:
-        decoded: dict[str, Any] | None = None
         try:
-            decoded = p.decode(raw)
-            frame = p.validate(decoded, staff=self.staff_side, operations=ops.OPERATIONS)
+            frame = p.parse(raw, staff=self.staff_side, operations=self.relay.operations)
         except BadRequest as exc:
             extra: dict[str, Any] = {"field": exc.field}
-            ref = None
-            if decoded is not None:
-                ref = p.ref_of(decoded)
-                say_id = p.say_id_of(decoded)
-                if say_id is not None:
-                    extra["id"] = say_id
-            self.error(ref, Code.BAD_REQUEST, exc.key, **extra)
+            if exc.say_id is not None:
+                extra["id"] = exc.say_id
+            self.error(exc.ref, Code.BAD_REQUEST, exc.key, **extra)
             return
         before = self.bad
         await self.dispatch(frame)
@@ -574,12 +568,12 @@ class StaffConn(Peer):
     async def operation(self, req: p.Op, ref: str | None) -> None:
         """A registered staff operation (mail, dossiers, ...): role check, handler, answer."""
         assert self.account is not None
-        op = ops.OPERATIONS[req.type]
+        op = self.relay.operations[req.type]
         if self.account.role not in op.roles:
             self.error(ref, Code.FORBIDDEN)
             return
         try:
-            answer = await op.handler(ops.OpContext(self.relay, self.account), req.fields)
+            answer = await op.run(ops.OpContext(self.relay, self.account), req.fields)
         except ops.OpError as exc:
             self.error(ref, exc.code, detail=exc.detail or None, **exc.extra)
             return

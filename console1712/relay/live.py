@@ -3,6 +3,6 @@ switchboard (which owns them)."""
 
 from __future__ import annotations
 
-from console1712.relay.switchboard import STAFF_ROLES, ChatState, LiveChat, message_entry
+from console1712.relay.switchboard import ChatState, LiveChat, message_entry
 
-__all__ = ["STAFF_ROLES", "ChatState", "LiveChat", "message_entry"]
+__all__ = ["ChatState", "LiveChat", "message_entry"]

@@ -20,10 +20,10 @@ import json
 import logging
 import signal
 import ssl
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable
 from datetime import datetime
 from http import HTTPStatus
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 from websockets.asyncio.server import Server, ServerConnection, serve
@@ -32,9 +32,11 @@ from websockets.http11 import Request, Response
 
 from console1712 import web
 from console1712.clock import Clock, to_rfc3339
+from console1712.compat import net
 from console1712.config import Settings
 from console1712.domain.hours import Schedule
 from console1712.domain.logsafe import logged
+from console1712.domain.vocabulary import STAFF_ROLES
 from console1712.i18n import t
 from console1712.protocol import frames as p
 from console1712.protocol.frames import Close
@@ -42,7 +44,6 @@ from console1712.relay import operations as ops
 from console1712.relay.connections import QUEUE_INTERVAL, ChatterConn, Peer, StaffConn
 from console1712.relay.ratelimit import HourlyBudget, RateLimiter
 from console1712.relay.switchboard import (
-    STAFF_ROLES,
     Ack,
     ChatState,
     Effect,
@@ -59,6 +60,7 @@ from console1712.store.chats import Message
 from console1712.store.db import Database, StoreError, Tx
 
 log = logging.getLogger("console1712.relay")
+S = TypeVar("S")
 
 SWEEP_INTERVAL = 0.25  # how often expired resume windows are looked for (real time)
 SESSION_CHECK_INTERVAL = 1.0  # how often open consoles' sessions are checked (real time)
@@ -99,10 +101,26 @@ class CountedConnection(ServerConnection):
 
 
 class Relay:
-    """The relay server: `await start()`, `port`, `db`, `await stop()`, `serve_forever()`."""
+    """The relay server: `await start()`, `port`, `db`, `await stop()`, `serve_forever()`.
 
-    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+    `operations`: the staff operations it answers; `services`: factories of what runs beside
+    it (relay/assembly.py has the standard sets)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Clock | None = None,
+        *,
+        operations: Iterable[ops.Operation[Any]],
+        services: Iterable[ops.ServiceFactory],
+    ) -> None:
         self.settings = settings
+        self.operations: dict[str, ops.Operation[Any]] = {}
+        for op in operations:
+            if op.type in self.operations:
+                raise ValueError(f"operation {op.type!r} given twice")
+            self.operations[op.type] = op
+        self._service_factories = tuple(services)
         self.clock = clock or Clock()
         self.schedule = (
             Schedule.always_open()
@@ -251,8 +269,7 @@ class Relay:
         self.port = next(iter(self._server.sockets)).getsockname()[1]
         self._sweeper = asyncio.create_task(self._sweep_loop(), name="relay-sweep")
         # Parts beside the chat core (mail listener, jobs) start once the relay serves.
-        ops.load_modules()
-        for factory in ops.SERVICES:
+        for factory in self._service_factories:
             svc = factory(self)
             if svc is not None:
                 await svc.start()
@@ -356,6 +373,13 @@ class Relay:
             for conn in conns:
                 if conn.account is not None and conn.account.role in roles:
                     conn.send(dict(frame))
+
+    def service(self, kind: type[S]) -> S | None:
+        """The running service of class `kind` (None when this relay runs none)."""
+        for svc in self._services:
+            if isinstance(svc, kind):
+                return svc
+        return None
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         """A background task the relay waits for at stop (writes must finish)."""
@@ -464,8 +488,7 @@ class Relay:
         self.per_address[key] = count + 1
         # asyncio reads up to 256 KiB a time by default, which glibc serves with mmap, mremap
         # and munmap on every read; a frame is at most MAX_FRAME, so read that much at most.
-        if hasattr(ws.transport, "max_size"):
-            ws.transport.max_size = 16 * 1024
+        net.limit_reads(net.transport(ws), 16 * 1024)
         log.info("connect %s", path)
         try:
             conn: Peer = ChatterConn(self, ws, address) if path == "/chat" else StaffConn(self, ws)

@@ -45,8 +45,6 @@ from console1712.clock import to_rfc3339
 from console1712.relay.ratelimit import RateLimiter
 from console1712.store.chats import CHATTER, Intake, Message
 
-STAFF_ROLES = ("counsellor", "supervisor")  # who sees the queue and takes chats
-
 
 class ChatState(StrEnum):
     """Where a chat stands; the values are the protocol's and the database's words."""

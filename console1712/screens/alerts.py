@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 
 from console1712.domain.text import one_line, strip_controls
 from console1712.i18n import t
+from console1712.protocol import operations as req
 from console1712.screens.supervisor import (
     DisclosureScreen,
     ReadAlongScreen,
@@ -47,7 +48,7 @@ def alert_row(item: dict[str, Any], now: Any, lang: str) -> Content:
 
 async def take_over(app: Any, chat: str, lang: str) -> bool:
     """Ask the relay to make this supervisor the chat's counsellor; notify either way."""
-    reply = await ask(app, {"type": "take_over", "chat": chat})
+    reply = await ask(app, req.TakeOver(chat=chat))
     if reply is not None and reply.get("type") == "taken_over":
         app.notify(t("takeover.done", lang))
         return True
@@ -123,7 +124,7 @@ class AlertsScreen(ModalScreen[None]):
 
     async def _answer_help(self, request: str) -> None:
         """Take a counsellor's call for help: they are told who comes; read along opens."""
-        reply = await ask(self.app, {"type": "help_answer", "request": request})
+        reply = await ask(self.app, req.HelpAnswer(request=request))
         if reply is not None and reply.get("type") == "help_answered":
             self.dismiss(None)
             self.app.push_screen(ReadAlongScreen(str(reply.get("chat")), self.lang))

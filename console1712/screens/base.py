@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer
 
+from console1712.compat import tui
 from console1712.widgets.activity import ActivityLine
 
 if TYPE_CHECKING:
@@ -105,8 +106,9 @@ class ConsoleModal(ModalScreen[ResultType]):
 def translate_footer(screen: Screen[Any], text_for: Callable[[Binding], str | None]) -> None:
     """Replace binding descriptions (shown in the footer) by `text_for(binding)` where given;
     binding ids stay, so keymaps keep working."""
-    for key, bindings in screen._bindings.key_to_bindings.items():
-        screen._bindings.key_to_bindings[key] = [
+    by_key = tui.key_bindings(screen)
+    for key, bindings in by_key.items():
+        by_key[key] = [
             dataclasses.replace(b, description=text) if (text := text_for(b)) is not None else b
             for b in bindings
         ]

@@ -89,14 +89,13 @@ class DigitPicks(Input):
             super().__init__()
             self.digit = digit
 
-    async def _on_key(self, event: events.Key) -> None:
+    async def on_key(self, event: events.Key) -> None:
+        # Runs before Input's own key handler, which prevent_default() skips.
         character = event.character or ""
         if len(character) == 1 and character.isdigit():
             event.stop()
             event.prevent_default()
             self.post_message(self.Picked(character))
-            return
-        await super()._on_key(event)
 
 
 class CannedScreen(ConsoleModal[str | None]):

@@ -10,7 +10,6 @@ Admins see no content: for them the screen shows only the deadlines of rights re
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -24,12 +23,13 @@ from textual.message import Message
 from textual.widgets import Footer, Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from console1712.domain.hours import BRUSSELS
-from console1712.domain.retention import RIGHTS_KINDS
 from console1712.domain.text import one_line
 from console1712.domain.themes import taxonomy
+from console1712.domain.vocabulary import BRUSSELS, RIGHTS_KINDS, STAFF_ROLES
 from console1712.i18n import error_text, t
-from console1712.screens.base import ConsoleModal, ConsoleScreen
+from console1712.protocol import operations as req
+from console1712.protocol.operations import DossierStatus
+from console1712.screens.base import ConsoleModal, ConsoleScreen, translate_footer
 from console1712.screens.dialogs import ConfirmScreen, PickScreen, ThemesScreen
 from console1712.widgets.dossier_view import (
     local_day,
@@ -56,7 +56,6 @@ KEYS: tuple[tuple[str, str, str, bool], ...] = (
     ("dossier.save", "ctrl+s", "save", False),
     ("dossier.back", "escape,f10", "back", True),
 )
-STAFF_ROLES = ("counsellor", "supervisor")
 WAIT = 10.0
 
 
@@ -157,15 +156,12 @@ class DossierScreen(ConsoleScreen):
         self._translate_bindings()
 
     def _translate_bindings(self) -> None:
-        for key, bindings in self._bindings.key_to_bindings.items():
-            self._bindings.key_to_bindings[key] = [
-                dataclasses.replace(
-                    b, description=t(f"dossier.key.{b.id.split('.')[-1]}", self.lang)
-                )
-                if b.id and b.show
-                else b
-                for b in bindings
-            ]
+        translate_footer(
+            self,
+            lambda b: (
+                t(f"dossier.key.{b.id.split('.')[-1]}", self.lang) if b.id and b.show else None
+            ),
+        )
 
     @property
     def staff(self) -> bool:
@@ -201,15 +197,20 @@ class DossierScreen(ConsoleScreen):
             self.query_one("#dossier-head", Static).update(
                 Content(t("dossier.none_open", self.lang))
             )
-            self.request("search", {"type": "dossier_search"})
+            self.request("search", req.DossierSearch())
         self._show_mode()
         if self.staff:
             self.query_one("#dossier-search", Input).focus()
 
+    @property
+    def code(self) -> str:
+        """The open dossier's code ("" when none is open)."""
+        return "" if self.dossier is None else str(self.dossier.get("code") or "")
+
     # -- talking to the relay ------------------------------------------------------------------
 
     @work(group="dossier", exit_on_error=False)
-    async def request(self, what: str, frame: dict[str, Any], extra: Any = None) -> None:
+    async def request(self, what: str, frame: req.OpRequest, extra: Any = None) -> None:
         """Send one request; its answer (or None: no link) comes back as a DossierReply."""
         client = self.console.client
         reply = None if client is None else await client.request(frame, wait=WAIT)
@@ -268,7 +269,7 @@ class DossierScreen(ConsoleScreen):
             self.flash(t("rights.created", self.lang, kind=kind, due=local_day(made.get("due"))))
         self.reopen()
         if self.showing_rights:
-            self.request("rights", {"type": "rights_list"})
+            self.request("rights", req.RightsList())
 
     def _got_link(self, frame: dict[str, Any], _: Any) -> None:
         link = frame.get("link")
@@ -302,7 +303,7 @@ class DossierScreen(ConsoleScreen):
             import json
 
             self.show_text(json.dumps(export, ensure_ascii=False, indent=1))
-        self.request("rights", {"type": "rights_list"})
+        self.request("rights", req.RightsList())
 
     def _got_created(self, frame: dict[str, Any], _: Any) -> None:
         self._got_open(frame, None)
@@ -334,7 +335,7 @@ class DossierScreen(ConsoleScreen):
         if self.staff:
             self.query_one("#dossier-results").display = not self.showing_rights
         if self.showing_rights:
-            self.request("rights", {"type": "rights_list"})
+            self.request("rights", req.RightsList())
             self.query_one("#rights-list", OptionList).focus()
 
     def refresh_results(self) -> None:
@@ -343,17 +344,15 @@ class DossierScreen(ConsoleScreen):
 
     def reopen(self) -> None:
         if self.dossier is not None:
-            self.request("open", {"type": "dossier_open", "code": self.dossier.get("code")})
+            self.request("open", req.DossierOpen(code=self.code))
 
     def run_search(self, query: str) -> None:
-        frame: dict[str, Any] = {"type": "dossier_search"}
         text = query.strip()
         theme = self._theme_for(text)
         if theme is not None:
-            frame["theme"] = theme
-        elif text:
-            frame["query"] = text
-        self.request("search", frame)
+            self.request("search", req.DossierSearch(theme=theme))
+        else:
+            self.request("search", req.DossierSearch(query=text or None))
 
     def _theme_for(self, text: str) -> str | None:
         """A query that names a theme (its id or the start of its label) searches by theme."""
@@ -378,7 +377,7 @@ class DossierScreen(ConsoleScreen):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         if event.option_list.id == "dossier-results" and event.option.id:
-            self.request("open", {"type": "dossier_open", "code": event.option.id})
+            self.request("open", req.DossierOpen(code=event.option.id))
         elif event.option_list.id == "rights-list" and event.option.id:
             self.request_action(event.option.id)
 
@@ -398,11 +397,11 @@ class DossierScreen(ConsoleScreen):
 
         def chosen(action: str | None) -> None:
             if action == "fulfil":
-                self.request("fulfil", {"type": "rights_fulfil", "id": request_id})
+                self.request("fulfil", req.RightsFulfil(id=request_id))
             elif action == "refuse":
-                self.request("fulfil", {"type": "rights_refuse", "id": request_id})
+                self.request("fulfil", req.RightsRefuse(id=request_id))
             elif action == "open":
-                self.request("open", {"type": "dossier_open", "code": entry.get("code")})
+                self.request("open", req.DossierOpen(code=str(entry.get("code") or "")))
 
         self.app.push_screen(PickScreen(t("rights.title", self.lang), choices, self.lang), chosen)
 
@@ -416,7 +415,7 @@ class DossierScreen(ConsoleScreen):
 
     def action_rights(self) -> None:
         if not self.staff:
-            self.request("rights", {"type": "rights_list"})
+            self.request("rights", req.RightsList())
             return
         self.showing_rights = not self.showing_rights
         self._show_mode()
@@ -429,7 +428,7 @@ class DossierScreen(ConsoleScreen):
 
         def chosen(pseudonym: str | None) -> None:
             if pseudonym:
-                self.request("created", {"type": "dossier_create", "pseudonym": pseudonym})
+                self.request("created", req.DossierCreate(pseudonym=pseudonym))
 
         self.app.push_screen(
             PromptScreen(t("dossier.key.new", self.lang), t("dossier.new.placeholder", self.lang)),
@@ -515,16 +514,13 @@ class DossierScreen(ConsoleScreen):
         text = self.query_one("#dossier-editor", TextArea).text.strip()
         if not text:
             return
-        frame: dict[str, Any] = {
-            "type": "dossier_annotate",
-            "code": self.dossier.get("code"),
-            "kind": self.editing["kind"],
-            "text": text,
-        }
-        if self.editing.get("to"):
-            frame["to"] = self.editing["to"]
-        if self.editing.get("corrects"):
-            frame["corrects"] = self.editing["corrects"]
+        frame = req.DossierAnnotate(
+            code=self.code,
+            kind=self.editing["kind"],
+            text=text,
+            to=self.editing.get("to") or None,
+            corrects=self.editing.get("corrects") or None,
+        )
         self.stop_editor()
         self.request("annotate", frame)
 
@@ -547,11 +543,9 @@ class DossierScreen(ConsoleScreen):
             isinstance(x, dict) and x.get("kind") == kind and x.get("target") == target
             for x in links
         )
-        frame: dict[str, Any] = {
-            "type": "dossier_unlink" if linked else "dossier_link",
-            "code": self.dossier.get("code"),
-            kind: target,
-        }
+        kind_of = req.DossierUnlink if linked else req.DossierLink
+        target_of = {"chat": target} if kind == "chat" else {"mail": target}
+        frame = kind_of(code=self.code, **target_of)
         question = "dossier.unlink.confirm" if linked else "dossier.link.confirm"
 
         def chosen(yes: bool | None) -> None:
@@ -585,11 +579,11 @@ class DossierScreen(ConsoleScreen):
         themes = taxonomy(self.console.settings.themes or None)
         listed = [(key, labels.get(self.lang) or labels["nl"]) for key, labels in themes.items()]
         chosen_now = [str(x) for x in self.dossier.get("themes") or []]
-        code = self.dossier.get("code")
+        code = self.code
 
         def chosen(picked: list[str] | None) -> None:
             if picked is not None:
-                frame = {"type": "dossier_set_themes", "code": code, "themes": picked}
+                frame = req.DossierSetThemes(code=code, themes=picked)
                 self.request("changed", frame, "dossier.themes.saved")
 
         title = t("dossier.themes.title", self.lang, code=one_line(str(code or "")))
@@ -602,12 +596,12 @@ class DossierScreen(ConsoleScreen):
         if self.role != "supervisor":
             self.flash(t("dossier.hold.supervisors", self.lang))
             return
-        code = self.dossier.get("code")
+        code = self.code
         if isinstance(self.dossier.get("hold"), dict):
 
             def lift(yes: bool | None) -> None:
                 if yes:
-                    frame = {"type": "dossier_hold", "code": code}
+                    frame = req.DossierHold(code=code)
                     self.request("changed", frame, "dossier.hold.lifted")
 
             question = Content(t("dossier.hold.confirm_lift", self.lang, code=one_line(str(code))))
@@ -616,7 +610,7 @@ class DossierScreen(ConsoleScreen):
 
         def chosen(reason: str | None) -> None:
             if reason:
-                frame = {"type": "dossier_hold", "code": code, "reason": reason}
+                frame = req.DossierHold(code=code, reason=reason)
                 self.request("changed", frame, "dossier.hold.set")
 
         self.app.push_screen(
@@ -632,7 +626,7 @@ class DossierScreen(ConsoleScreen):
         """Register a rights request on the open dossier: kind, day received, optional note."""
         if not self.staff or self.dossier is None:
             return
-        code = self.dossier.get("code")
+        code = self.code
         kinds = [(k, Content(t(f"rights.kind.{k}", self.lang))) for k in RIGHTS_KINDS]
         shown_today = self.console.clock.now().astimezone(BRUSSELS).strftime("%d-%m-%Y")
 
@@ -668,14 +662,9 @@ class DossierScreen(ConsoleScreen):
         def chosen_note(kind: str, day: date, note: str | None) -> None:
             if note is None:
                 return
-            frame: dict[str, Any] = {
-                "type": "rights_create",
-                "code": code,
-                "kind": kind,
-                "received": day.isoformat(),
-            }
-            if note:
-                frame["note"] = note
+            frame = req.RightsCreate(
+                code=code, kind=kind, received=day.isoformat(), note=note or None
+            )
             self.request("requested", frame)
 
         self.app.push_screen(
@@ -713,10 +702,10 @@ class DossierScreen(ConsoleScreen):
     def action_toggle_status(self) -> None:
         if not self.staff or self.dossier is None:
             return
-        status = "open" if self.dossier.get("status") == "closed" else "closed"
+        status: DossierStatus = "open" if self.dossier.get("status") == "closed" else "closed"
         self.request(
             "changed",
-            {"type": "dossier_status", "code": self.dossier.get("code"), "status": status},
+            req.DossierStatusChange(code=self.code, status=status),
         )
 
     def action_back(self) -> None:

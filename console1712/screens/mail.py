@@ -17,9 +17,11 @@ from textual.content import Content
 from textual.widgets import Footer, Label, ListItem, ListView, Static, TextArea
 
 from console1712.clock import from_rfc3339
-from console1712.domain.hours import BRUSSELS
 from console1712.domain.text import one_line, shorten_middle, strip_controls
+from console1712.domain.vocabulary import BRUSSELS
 from console1712.i18n import error_text, plural, t
+from console1712.protocol import operations as req
+from console1712.protocol.operations import MailFilter
 from console1712.screens.base import ConsoleScreen, translate_footer
 from console1712.screens.dialogs import ConfirmScreen, PickScreen
 from console1712.widgets.events import ConnectionChanged, MailChanged, MailNew
@@ -27,7 +29,7 @@ from console1712.widgets.events import ConnectionChanged, MailChanged, MailNew
 if TYPE_CHECKING:
     pass
 
-FILTERS = ("open", "overdue", "answered", "all")
+FILTERS: tuple[MailFilter, ...] = ("open", "overdue", "answered", "all")
 # The relay pushes `mail_new`/`mail_changed`, so the list is fetched only when something
 # changed; this timer only redraws the rows locally, as "due today" turns "overdue".
 REDRAW = 60.0
@@ -167,7 +169,7 @@ class MailScreen(ConsoleScreen):
     def __init__(self, lang: str) -> None:
         super().__init__()
         self.lang = lang
-        self.list_filter = "open"
+        self.list_filter: MailFilter = "open"
         self.entries: list[dict[str, Any]] = []
         self.current: dict[str, Any] | None = None  # the open thread's answer frame
         self._loading_draft = False  # a draft is being put into the editor (not typed)
@@ -215,7 +217,7 @@ class MailScreen(ConsoleScreen):
 
     # -- talking to the relay ------------------------------------------------------------
 
-    async def ask(self, frame: dict[str, Any]) -> dict[str, Any] | None:
+    async def ask(self, frame: req.OpRequest) -> dict[str, Any] | None:
         """One request; errors are told to the counsellor and answered None."""
         client = self.console.client
         reply = None if client is None else await client.request(frame, wait=REQUEST_WAIT)
@@ -238,7 +240,7 @@ class MailScreen(ConsoleScreen):
 
     @work(exclusive=True, group="mail-list", exit_on_error=False)
     async def refresh_list(self) -> None:
-        answer = await self.ask({"type": "mail_threads", "filter": self.list_filter})
+        answer = await self.ask(req.MailThreads(filter=self.list_filter))
         if answer is not None:
             self.show_list(answer.get("threads") or [])
 
@@ -277,7 +279,7 @@ class MailScreen(ConsoleScreen):
 
     @work(exclusive=True, group="mail-thread", exit_on_error=False)
     async def open_thread(self, thread: str) -> None:
-        answer = await self.ask({"type": "mail_thread", "thread": thread})
+        answer = await self.ask(req.MailThread(thread=thread))
         if answer is not None:
             self.show_thread(answer)
 
@@ -348,7 +350,7 @@ class MailScreen(ConsoleScreen):
 
     async def action_claim(self) -> None:
         thread = self._opened_id()
-        if thread and await self.ask({"type": "mail_claim", "thread": thread}):
+        if thread and await self.ask(req.MailClaim(thread=thread)):
             self.notify(t("mail.claimed", self.lang))
             self.open_thread(thread)
             self.refresh_list()
@@ -384,7 +386,7 @@ class MailScreen(ConsoleScreen):
 
     @work(exclusive=True, group="mail-send", exit_on_error=False)
     async def send_reply(self, thread: str, text: str) -> None:
-        answer = await self.ask({"type": "mail_reply", "thread": thread, "text": text})
+        answer = await self.ask(req.MailReply(thread=thread, text=text))
         if answer is None:
             return  # the text stays in the editor
         self.console.mail_drafts.pop(thread, None)
@@ -411,17 +413,19 @@ class MailScreen(ConsoleScreen):
         title = t("reg.title", self.lang, channel=channel, when=subject[:40])
         workspace.open_registration(thread, title, only_open=True)
 
-    def _confirmed(self, key: str, frame_type: str, done: str) -> None:
+    def _confirmed(
+        self, key: str, kind: type[req.MailAnswered | req.MailForget], done: str
+    ) -> None:
         thread = self._opened_id()
         if thread is None:
             return
 
         async def act() -> None:
-            if await self.ask({"type": frame_type, "thread": thread}):
+            if await self.ask(kind(thread=thread)):
                 self.notify(t(done, self.lang))
                 self.open_thread(thread)
                 self.refresh_list()
-                if frame_type == "mail_answered":
+                if kind is req.MailAnswered:
                     self._register(thread)
 
         def chosen(yes: bool | None) -> None:
@@ -431,10 +435,10 @@ class MailScreen(ConsoleScreen):
         self.app.push_screen(ConfirmScreen(Content(t(key, self.lang)), self.lang), chosen)
 
     def action_answered(self) -> None:
-        self._confirmed("mail.confirm_answered", "mail_answered", "mail.answered")
+        self._confirmed("mail.confirm_answered", req.MailAnswered, "mail.answered")
 
     def action_forget(self) -> None:
-        self._confirmed("mail.confirm_forget", "mail_forget", "mail.forgotten")
+        self._confirmed("mail.confirm_forget", req.MailForget, "mail.forgotten")
 
     def action_dossier(self) -> None:
         """The Dossier screen, to link the open thread to an existing or a new dossier."""

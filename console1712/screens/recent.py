@@ -12,9 +12,10 @@ from textual.content import Content
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from console1712.domain.hours import BRUSSELS
 from console1712.domain.text import one_line, strip_controls
+from console1712.domain.vocabulary import BRUSSELS
 from console1712.i18n import has_text, t
+from console1712.protocol import operations as req
 from console1712.screens.base import ConsoleScreen, translate_footer
 from console1712.widgets.transcript import Line, Transcript, parse_at
 
@@ -60,7 +61,7 @@ class RecentScreen(ConsoleScreen):
     async def load(self) -> None:
         from console1712.screens.supervisor import ask
 
-        reply = await ask(self.app, {"type": "recent_chats"})
+        reply = await ask(self.app, req.RecentChats())
         if reply is None or reply.get("type") != "recent_chats":
             code = "offline" if reply is None else str(reply.get("code"))
             self.show_empty(t("workspace.error", self.lang, code=one_line(code)[:40]))
@@ -95,7 +96,7 @@ class RecentScreen(ConsoleScreen):
         from console1712.screens.supervisor import ask
 
         event.stop()
-        reply = await ask(self.app, {"type": "recent_chat_open", "chat": event.option.id})
+        reply = await ask(self.app, req.RecentChatOpen(chat=event.option.id or ""))
         if reply is None or reply.get("type") != "recent_chat":
             code = "offline" if reply is None else str(reply.get("code"))
             self.notify(t("workspace.error", self.lang, code=one_line(code)[:40]))

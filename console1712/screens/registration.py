@@ -18,6 +18,8 @@ from textual.widgets import Input, Static
 
 from console1712.domain.text import one_line, strip_controls
 from console1712.i18n import t
+from console1712.protocol.frames import BadRequest
+from console1712.protocol.operations import RegistrationSave, decode_as
 from console1712.widgets.choice_row import ChoiceRow
 
 Frame = dict[str, Any]
@@ -169,7 +171,12 @@ class RegistrationScreen(ModalScreen[bool]):
             self.show_error(t("reg.invalid", self.lang, field=label))
             self.row(field).focus()
             return
-        reply = await ask(self.app, frame)
+        try:
+            request = decode_as(RegistrationSave, frame)  # the relay's rules, checked here
+        except BadRequest as exc:
+            self.show_error(t("reg.invalid", self.lang, field=exc.field))
+            return
+        reply = await ask(self.app, request)
         if reply is not None and reply.get("type") == "registration_saved":
             self.dismiss(True)
             return

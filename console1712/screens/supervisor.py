@@ -22,14 +22,14 @@ from textual.widgets import Footer, Input, OptionList, Select, Sparkline, Static
 from textual.widgets.option_list import Option
 
 from console1712.clock import from_rfc3339
-from console1712.config import REGIONS
-from console1712.domain.hours import BRUSSELS
 from console1712.domain.stats import AGE_BANDS, GENDERS, UNKNOWN
 from console1712.domain.text import one_line, strip_controls
 from console1712.domain.themes import label as theme_label
 from console1712.domain.themes import taxonomy
+from console1712.domain.vocabulary import BRUSSELS, REGIONS
 from console1712.i18n import error_text, t
 from console1712.i18n.supervision import TEXTS
+from console1712.protocol import operations as req
 from console1712.screens.base import ConsoleModal, ConsoleScreen, translate_footer
 from console1712.screens.dialogs import ConfirmScreen, PickScreen
 from console1712.widgets.events import ConnectionChanged
@@ -59,7 +59,7 @@ def _translated(screen: Screen[Any], lang: str) -> None:
     )
 
 
-async def ask(app: Any, frame: dict[str, Any]) -> dict[str, Any] | None:
+async def ask(app: Any, frame: dict[str, Any] | req.OpRequest) -> dict[str, Any] | None:
     """One request to the relay; None when there is no link or no answer in time."""
     client = cast("ConsoleApp", app).client
     return None if client is None else await client.request(frame, wait=WAIT)
@@ -201,7 +201,7 @@ class SupervisorScreen(ConsoleScreen):
 
     @work(exclusive=True, group="monitor", exit_on_error=False)
     async def subscribe(self) -> None:
-        reply = await ask(self.app, {"type": "monitor_subscribe"})
+        reply = await ask(self.app, req.MonitorSubscribe())
         if reply is None or reply.get("type") != "monitor":
             self.notify(t("sup.offline", self.lang), severity="error")
             return
@@ -221,7 +221,7 @@ class SupervisorScreen(ConsoleScreen):
     @work(exclusive=True, group="registration-counts", exit_on_error=False)
     async def registration_counts(self) -> None:
         """Open registrations per counsellor of the team (polled: they change slowly)."""
-        reply = await ask(self.app, {"type": "registration_counts"})
+        reply = await ask(self.app, req.RegistrationCounts())
         if reply is None or reply.get("type") != "registration_counts":
             return
         self._counts = [c for c in reply.get("counts") or [] if isinstance(c, dict)]
@@ -335,7 +335,7 @@ class SupervisorScreen(ConsoleScreen):
         async def chosen(user: str | None) -> None:
             if not user:
                 return
-            reply = await ask(self.app, {"type": "reassign", "chat": chat, "to": user})
+            reply = await ask(self.app, req.Reassign(chat=chat, to=user))
             if reply is not None and reply.get("type") == "reassigned":
                 self.notify(t("reassign.done", self.lang))
             else:
@@ -349,7 +349,7 @@ class SupervisorScreen(ConsoleScreen):
 
     async def action_blocks(self) -> None:
         """Supervisors: the running blocks (remaining time, reason, by whom); lift one."""
-        reply = await ask(self.app, {"type": "blocks"})
+        reply = await ask(self.app, req.Blocks())
         if reply is None or reply.get("type") != "blocks":
             code = "offline" if reply is None else reply.get("code")
             self.notify(error_text(code, self.lang), severity="error")
@@ -367,7 +367,7 @@ class SupervisorScreen(ConsoleScreen):
             async def confirmed(yes: bool | None) -> None:
                 if not yes:
                     return
-                answer = await ask(self.app, {"type": "block_lift", "block": block})
+                answer = await ask(self.app, req.BlockLift(block=block))
                 if answer is not None and answer.get("type") == "block_lifted":
                     self.notify(t("blocks.lifted", self.lang))
                 else:
@@ -389,7 +389,7 @@ class SupervisorScreen(ConsoleScreen):
         )
 
     def action_close(self) -> None:
-        self.run_worker(ask(self.app, {"type": "monitor_unsubscribe"}))
+        self.run_worker(ask(self.app, req.MonitorUnsubscribe()))
         self.dismiss(None)
 
 
@@ -419,7 +419,7 @@ class ReadAlongScreen(ConsoleScreen):
 
     @work(exclusive=True, group="read-along", exit_on_error=False)
     async def start(self) -> None:
-        reply = await ask(self.app, {"type": "read_along", "chat": self.chat})
+        reply = await ask(self.app, req.ReadAlong(chat=self.chat))
         if reply is None or reply.get("type") != "read_along":
             code = "offline" if reply is None else str(reply.get("code"))
             self.notify(t("readalong.failed", self.lang, reason=error_text(code, self.lang)))
@@ -430,7 +430,7 @@ class ReadAlongScreen(ConsoleScreen):
         )
         for entry in reply.get("history") or []:
             self._add(entry)
-        notes = await ask(self.app, {"type": "chat_notes_get", "chat": self.chat})
+        notes = await ask(self.app, req.ChatNotesGet(chat=self.chat))
         if notes is not None and notes.get("type") == "chat_notes" and notes.get("text"):
             self._notes(str(notes["text"]))
 
@@ -470,7 +470,7 @@ class ReadAlongScreen(ConsoleScreen):
         text = strip_controls(event.value).strip()
         if not text:
             return
-        reply = await ask(self.app, {"type": "note", "chat": self.chat, "text": text})
+        reply = await ask(self.app, req.Note(chat=self.chat, text=text))
         if reply is not None and reply.get("type") == "note_sent":
             event.input.clear()
             # The supervisor sees their own whisper in place, between the chat's messages.
@@ -482,7 +482,7 @@ class ReadAlongScreen(ConsoleScreen):
             self.notify(t("readalong.failed", self.lang, reason=error_text(code, self.lang)))
 
     def action_close(self) -> None:
-        self.run_worker(ask(self.app, {"type": "read_along_stop", "chat": self.chat}))
+        self.run_worker(ask(self.app, req.ReadAlongStop(chat=self.chat)))
         self.dismiss(None)
 
 
@@ -543,7 +543,7 @@ class DisclosureScreen(ConsoleScreen):
 
     @work(exclusive=True, group="disclosures", exit_on_error=False)
     async def reload(self) -> None:
-        reply = await ask(self.app, {"type": "disclosures"})
+        reply = await ask(self.app, req.Disclosures())
         listing = self.query_one("#disclosure-list", OptionList)
         before = listing.highlighted_option.id if listing.highlighted_option else None
         listing.clear_options()
@@ -573,7 +573,7 @@ class DisclosureScreen(ConsoleScreen):
         request = self._selected()
         if request is None:
             return
-        frame = {"type": "disclosure_decide", "request": request, "approve": approve}
+        frame = req.DisclosureDecide(request=request, approve=approve)
         reply = await ask(self.app, frame)
         if reply is None or reply.get("type") != "disclosure_decided":
             self._refused(reply)
@@ -598,7 +598,7 @@ class DisclosureScreen(ConsoleScreen):
         self.app.push_screen(ConfirmScreen(t("disclosure.confirm", self.lang), self.lang), chosen)
 
     async def _reveal(self, request: str) -> None:
-        reply = await ask(self.app, {"type": "disclosure_view", "request": request})
+        reply = await ask(self.app, req.DisclosureView(request=request))
         if reply is None or reply.get("type") != "disclosure_address":
             self._refused(reply)
             return
@@ -662,7 +662,7 @@ class DisclosureAskScreen(ConsoleModal[str | None]):
         self.dismiss(None)
 
 
-class PhoneScreen(ConsoleModal[dict[str, Any] | None]):
+class PhoneScreen(ConsoleModal[req.PhoneContact | None]):
     """Register a phone contact: minutes, date, region, age band, gender, theme; no content."""
 
     BINDINGS = [
@@ -756,10 +756,8 @@ class PhoneScreen(ConsoleModal[dict[str, Any] | None]):
         if not minutes.isdigit() or not 1 <= int(minutes) <= 600:
             self.query_one("#phone-error", Static).update(Content(t("phone.bad", self.lang)))
             return
-        frame: dict[str, Any] = {"type": "phone_contact", "minutes": int(minutes)}
         day = self.query_one("#phone-date", Input).value.strip()
-        if day:
-            frame["date"] = day
+        chosen: dict[str, str] = {}
         for field, widget in (
             ("region", "#phone-region"),
             ("age_band", "#phone-age"),
@@ -768,8 +766,8 @@ class PhoneScreen(ConsoleModal[dict[str, Any] | None]):
         ):
             value = self.query_one(widget, Select).value
             if isinstance(value, str) and value != UNKNOWN:
-                frame[field] = value
-        self.dismiss(frame)
+                chosen[field] = value
+        self.dismiss(req.PhoneContact(minutes=int(minutes), date=day or None, **chosen))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

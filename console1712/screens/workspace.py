@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from textual import work
 from textual.actions import SkipAction
@@ -13,10 +13,13 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import ContentSwitcher, Footer, OptionList, Static, TabbedContent
 
-from console1712.domain.hours import BRUSSELS
+from console1712.client.link import Outgoing
 from console1712.domain.text import MAX_TEXT, one_line, strip_controls
+from console1712.domain.vocabulary import BRUSSELS, STAFF_ROLES
 from console1712.i18n import error_text, plural, t
 from console1712.i18n.console import CANNED
+from console1712.protocol import frames as p
+from console1712.protocol import operations as req
 from console1712.screens.base import ConsoleScreen, translate_footer
 from console1712.screens.dialogs import (
     BlockScreen,
@@ -116,7 +119,6 @@ def action_allowed(action: str, role: str) -> bool:
 COARSE_REFRESH = 15.0  # seconds between redraws of the waiting minutes
 REPLY_TICK = 1.0  # seconds between checks of how long chatters wait for an answer
 TYPING_EVERY = 3.0  # at most one `typing` frame per chat in this many seconds
-STAFF_ROLES = ("counsellor", "supervisor")
 
 
 class WorkspaceScreen(ConsoleScreen):
@@ -251,7 +253,7 @@ class WorkspaceScreen(ConsoleScreen):
         if pane.typing_sent is not None and now - pane.typing_sent < TYPING_EVERY:
             return
         pane.typing_sent = now
-        self.run_worker(client.send({"type": "typing", "chat": chat_input.chat}), group="typing")
+        self.run_worker(client.send(p.StaffTyping(chat=chat_input.chat)), group="typing")
 
     def _relabel(self) -> None:
         for number, pane in enumerate(self.ordered_panes(), 1):
@@ -271,7 +273,7 @@ class WorkspaceScreen(ConsoleScreen):
     def _is_watched(self, pane: ChatPane) -> bool:
         return self.active_pane() is pane and self.app.screen is self
 
-    async def _send(self, frame: dict[str, Any]) -> bool:
+    async def _send(self, frame: Outgoing) -> bool:
         if not await self.console.send(frame):
             self.flash(t("workspace.offline", self.lang))
             return False
@@ -466,7 +468,7 @@ class WorkspaceScreen(ConsoleScreen):
             )
             return
         if code == "too_many_chats":
-            cap = message.frame.get("max")
+            cap = message.frame.max
             self.flash(
                 t("workspace.too_many_chats", self.lang, max=cap if isinstance(cap, int) else "?")
             )
@@ -502,7 +504,7 @@ class WorkspaceScreen(ConsoleScreen):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option_list is self.queue_list and event.option.id:
-            self.run_worker(self._send({"type": "accept", "chat": event.option.id}))
+            self.run_worker(self._send(p.Accept(chat=event.option.id)))
 
     async def on_chat_input_send(self, message: ChatInput.Send) -> None:
         pane = self.panes.get(message.chat_input.chat)
@@ -565,7 +567,7 @@ class WorkspaceScreen(ConsoleScreen):
         if self.role not in STAFF_ROLES:
             return
 
-        async def chosen(frame: dict[str, Any] | None) -> None:
+        async def chosen(frame: req.PhoneContact | None) -> None:
             if frame:
                 reply = await ask(self.app, frame)
                 ok = reply is not None and reply.get("type") == "phone_contact_saved"
@@ -592,7 +594,7 @@ class WorkspaceScreen(ConsoleScreen):
 
         async def chosen(reason: str | None) -> None:
             if reason:
-                frame = {"type": "disclosure_request", "chat": pane.state.chat, "reason": reason}
+                frame = req.DisclosureRequest(chat=pane.state.chat, reason=reason)
                 reply = await ask(self.app, frame)
                 if reply is not None and reply.get("type") == "disclosure_requested":
                     self.flash(t("disclosure.asked", self.lang))
@@ -612,12 +614,12 @@ class WorkspaceScreen(ConsoleScreen):
 
     async def _load_registrations(self) -> None:
         client = self.console.client
-        reply = None if client is None else await client.request({"type": "registration_list"})
+        reply = None if client is None else await client.request(req.RegistrationList())
         if reply is not None and reply.get("type") == "registrations_open":
             self.post_message(RegistrationsOpen(list(reply.get("open") or [])))
         if self._registration_codes is None and client is not None:
             # Fetched ahead: the form then opens with one request when a chat ends.
-            codes = await client.request({"type": "registration_codes"})
+            codes = await client.request(req.RegistrationCodes())
             if codes is not None and codes.get("type") == "registration_codes":
                 self._registration_codes = codes
 
@@ -648,12 +650,12 @@ class WorkspaceScreen(ConsoleScreen):
         if client is None:
             return
         if self._registration_codes is None:
-            codes = await client.request({"type": "registration_codes"})
+            codes = await client.request(req.RegistrationCodes())
             if codes is None or codes.get("type") != "registration_codes":
                 self.flash(t("workspace.offline", self.lang))
                 return
             self._registration_codes = codes
-        found = await client.request({"type": "registration_get", "contact": contact})
+        found = await client.request(req.RegistrationGet(contact=contact))
         await self._load_registrations()
         if only_open and found is not None and found.get("status") != "open":
             return
@@ -682,7 +684,7 @@ class WorkspaceScreen(ConsoleScreen):
 
     async def _fetch_notes(self, chat: str, open_as: str | None = None) -> None:
         client = self.console.client
-        request = {"type": "chat_notes_get", "chat": chat}
+        request = req.ChatNotesGet(chat=chat)
         reply = None if client is None else await client.request(request)
         if reply is None or reply.get("type") != "chat_notes":
             if open_as is not None:
@@ -700,7 +702,7 @@ class WorkspaceScreen(ConsoleScreen):
             client = self.console.client
             if text is None or client is None:
                 return
-            saved = await client.request({"type": "chat_notes_set", "chat": chat, "text": text})
+            saved = await client.request(req.ChatNotesSet(chat=chat, text=text))
             if saved is not None and saved.get("type") == "chat_notes_saved":
                 self._notes[chat] = text
                 self.flash(t("notes.saved", self.lang))
@@ -723,7 +725,7 @@ class WorkspaceScreen(ConsoleScreen):
 
     async def _load_help_requests(self) -> None:
         client = self.console.client
-        reply = None if client is None else await client.request({"type": "help_requests"})
+        reply = None if client is None else await client.request(req.HelpRequests())
         if reply is not None and reply.get("type") == "help_requests":
             self.post_message(HelpRequests(list(reply.get("requests") or []), False))
 
@@ -752,7 +754,7 @@ class WorkspaceScreen(ConsoleScreen):
             return
         oldest = self.help_alerts.oldest if self.role == "supervisor" else None
         if oldest is not None:
-            reply = await client.request({"type": "help_answer", "request": oldest})
+            reply = await client.request(req.HelpAnswer(request=oldest))
             if reply is not None and reply.get("type") == "help_answered":
                 from console1712.screens.supervisor import ReadAlongScreen
 
@@ -763,7 +765,7 @@ class WorkspaceScreen(ConsoleScreen):
             if pane is None or not pane.state.open:
                 self.flash(t("workspace.no_chat", self.lang))
                 return
-            reply = await client.request({"type": "help_request", "chat": pane.state.chat})
+            reply = await client.request(req.HelpRequest(chat=pane.state.chat))
             if reply is not None and reply.get("type") == "help_request_sent":
                 self.flash(t("help.sent", self.lang, n=reply.get("supervisors", 0)))
                 return
@@ -845,10 +847,10 @@ class WorkspaceScreen(ConsoleScreen):
         if chat is None:
             self.flash(t("workspace.not_found", self.lang))
             return
-        await self._send({"type": "accept", "chat": chat})
+        await self._send(p.Accept(chat=chat))
 
     async def action_accept_next(self) -> None:
-        await self._send({"type": "accept"})
+        await self._send(p.Accept())
 
     def action_canned(self) -> None:
         pane = self.active_pane()
@@ -872,8 +874,10 @@ class WorkspaceScreen(ConsoleScreen):
         return texts
 
     async def action_availability(self) -> None:
-        state = "away" if self.availability == "available" else "available"
-        await self._send({"type": "status", "state": state})
+        state: Literal["available", "away"] = (
+            "away" if self.availability == "available" else "available"
+        )
+        await self._send(p.Status(state=state))
 
     async def action_transfer(self) -> None:
         pane = self.active_pane()
@@ -892,10 +896,7 @@ class WorkspaceScreen(ConsoleScreen):
             async def noted(note: str | None) -> None:
                 if note is None:
                     return  # cancelled: nothing sent
-                frame: dict[str, Any] = {"type": "transfer", "chat": pane.state.chat, "to": user}
-                if note:
-                    frame["note"] = note
-                await self._send(frame)
+                await self._send(p.Transfer(chat=pane.state.chat, to=user, note=note or None))
 
             name = names.get(user, one_line(user))
             self.app.push_screen(
@@ -947,8 +948,8 @@ class WorkspaceScreen(ConsoleScreen):
             if answer:
                 hours, reason = answer
                 self._ending.add(pane.state.chat)
-                frame = {"type": "block", "chat": pane.state.chat, "hours": hours, "reason": reason}
-                if not await self._send(frame):
+                block = p.BlockChat(chat=pane.state.chat, hours=hours, reason=reason)
+                if not await self._send(block):
                     self._ending.discard(pane.state.chat)
 
         self.app.push_screen(BlockScreen(pane.state.nickname, self.lang), chosen)
@@ -965,7 +966,7 @@ class WorkspaceScreen(ConsoleScreen):
         async def chosen(yes: bool | None) -> None:
             if yes:
                 self._ending.add(pane.state.chat)
-                if not await self._send({"type": "end", "chat": pane.state.chat}):
+                if not await self._send(p.End(chat=pane.state.chat)):
                     self._ending.discard(pane.state.chat)
 
         question = Content(t("dialog.end", self.lang, nickname=pane.state.nickname))

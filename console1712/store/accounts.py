@@ -28,13 +28,13 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from cryptography.hazmat.primitives.twofactor.totp import TOTP
 
 from console1712.clock import Clock, from_rfc3339, to_rfc3339
+from console1712.domain.vocabulary import ROLES
 from console1712.store import audit
 from console1712.store.crypto import DecryptError
-from console1712.store.db import Database, Tx, register_encrypted
+from console1712.store.db import Database, Tx
 
 log = logging.getLogger("console1712.store.accounts")
 
-ROLES = ("counsellor", "supervisor", "admin")
 NAME_RE = re.compile(r"[a-z0-9._-]{1,64}")
 MIN_PASSWORD = 8
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
@@ -47,9 +47,6 @@ NAME_MAX_FAILURES = 50  # per name from all sources within the window: sources n
 KNOWN_FOR = timedelta(days=90)  # a source that logged in for a name within this is known
 SESSION_TIME = timedelta(hours=12)
 UNKNOWN_ACTOR = "(unknown)"
-
-register_encrypted("accounts", "display", "name")
-register_encrypted("accounts", "totp_secret", "name")
 
 
 @dataclass(frozen=True)

@@ -20,12 +20,10 @@ from datetime import datetime
 
 from console1712.clock import Clock, from_rfc3339, to_rfc3339
 from console1712.store.crypto import DecryptError, KeyRing
-from console1712.store.db import Database, Tx, register_encrypted
+from console1712.store.db import Database, Tx
 
 GENESIS = "0" * 64
 HEAD = "audit_head"  # meta row "SEQ HASH" of the last entry: a removed tail is noticed too
-
-register_encrypted("audit", "detail", "hash")
 
 
 @dataclass(frozen=True)

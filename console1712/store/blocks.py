@@ -7,9 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from console1712.clock import from_rfc3339, to_rfc3339
-from console1712.store.db import Database, Tx, register_encrypted
-
-register_encrypted("blocks", "reason", "id")
+from console1712.store.db import Database, Tx
 
 
 @dataclass(frozen=True)

@@ -13,14 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from console1712.clock import from_rfc3339, to_rfc3339
-from console1712.store.db import Database, Tx, register_encrypted
-
-register_encrypted("chats", "nickname", "id")
-register_encrypted("chats", "age", "id")
-register_encrypted("chats", "gender", "id")
-register_encrypted("chats", "region", "id")
-register_encrypted("chats", "address", "id")
-register_encrypted("chat_messages", "text", "chat || ':' || seq")
+from console1712.store.db import Database, Tx
 
 CHATTER = ""  # the `sender` of a chatter's message; staff messages carry the account name
 
@@ -334,6 +327,34 @@ async def transcript(db: Database, chat_id: str) -> list[Message]:
             client_id=r["client_id"],
             text=db.keys.open(r["text"], "chat_messages", "text", f"{chat_id}:{r['seq']}"),
             at=from_rfc3339(r["at"]),
+        )
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class EndedChat:
+    """An ended chat as the anonymised transcripts see it: no intake, no address."""
+
+    id: str
+    since: datetime
+    nickname: str
+    counsellor: str | None
+
+
+async def ended_chats(db: Database, since: datetime | None = None) -> list[EndedChat]:
+    """Ended chats started at or after `since`, oldest first; the nickname opened."""
+    rows = await db.fetchall(
+        "SELECT id, since, nickname, counsellor FROM chats WHERE state = 'ended' AND since >= ?"
+        " ORDER BY since, id",
+        ("" if since is None else to_rfc3339(since),),
+    )
+    return [
+        EndedChat(
+            id=r["id"],
+            since=from_rfc3339(r["since"]),
+            nickname=db.keys.open(r["nickname"], "chats", "nickname", r["id"]),
+            counsellor=r["counsellor"],
         )
         for r in rows
     ]

@@ -16,7 +16,6 @@ import os
 import re
 import sqlite3
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -41,28 +40,6 @@ KEY_CHECK = "console1712 key check"
 
 class StoreError(Exception):
     """A database problem the user must fix; the message is one clear line."""
-
-
-@dataclass(frozen=True)
-class EncryptedColumn:
-    """A column holding sealed values; `row_key` is the SQL expression for the row's AAD part."""
-
-    table: str
-    column: str
-    row_key: str
-
-
-ENCRYPTED: list[EncryptedColumn] = []
-
-
-def register_encrypted(table: str, column: str, row_key: str) -> None:
-    """Aggregate modules declare their sealed columns here (used by key rotation)."""
-    col = EncryptedColumn(table, column, row_key)
-    if col not in ENCRYPTED:
-        ENCRYPTED.append(col)
-
-
-register_encrypted("meta", "sealed", "name")
 
 
 def migrations() -> list[tuple[int, str, str]]:

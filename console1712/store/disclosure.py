@@ -16,9 +16,7 @@ from datetime import datetime
 from console1712.clock import from_rfc3339, to_rfc3339
 from console1712.domain.retention import chat_cutoff
 from console1712.store import audit
-from console1712.store.db import Database, Tx, register_encrypted
-
-register_encrypted("disclosures", "reason", "id")
+from console1712.store.db import Database, Tx
 
 
 class DisclosureError(Exception):

@@ -16,11 +16,7 @@ from datetime import datetime
 
 from console1712.clock import from_rfc3339, to_rfc3339
 from console1712.store import audit
-from console1712.store.db import Database, Tx, register_encrypted
-
-register_encrypted("dossiers", "pseudonym", "id")
-register_encrypted("dossiers", "hold_reason", "id")
-register_encrypted("annotations", "text", "id")
+from console1712.store.db import Database, Tx
 
 KINDS = ("note", "assessment", "referral", "safety_concern", "client_disagrees")
 # caw: Centrum Algemeen Welzijnswerk, vk: vertrouwenscentrum kindermishandeling,

@@ -3,7 +3,8 @@
 1. With one key in the key file, a new key is added as current and the file is written
    (atomically, 0600) before any value changes. With several keys a rotation was
    interrupted: it resumes under the current key without adding another.
-2. Every column in `db.ENCRYPTED` is re-sealed in batches, each batch one transaction.
+2. Every column in `sealed.COLUMNS` is re-sealed in batches, each batch one transaction;
+   then the sealed files of `sealed.FILES` (the outbox's waiting replies).
 3. When no value under an old key remains, the old keys are dropped from the key file.
 The hash key (keyed hashes of e.g. network addresses) is kept: lookups by hash must go on
 matching. The relay must not run meanwhile: `DataLock` on the data directory sees to that.
@@ -11,8 +12,6 @@ matching. The relay must not run meanwhile: `DataLock` on the data directory see
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,11 +19,11 @@ from pathlib import Path
 from console1712.clock import Clock
 from console1712.store import audit, mail
 from console1712.store.crypto import DecryptError, KeyRing, write_key_file
-from console1712.store.db import ENCRYPTED, Database, EncryptedColumn, StoreError, Tx
+from console1712.store.db import Database, StoreError, Tx
 from console1712.store.lock import DataLock
+from console1712.store.sealed import COLUMNS, SealedColumn
 
 DB_NAME = "console1712.db"
-NOT_AGGREGATES = {"db", "crypto", "keys", "lock", "migrations"}
 
 Progress = Callable[[int, str], None]  # (values re-sealed so far, "table.column")
 
@@ -37,16 +36,6 @@ class RotationResult:
     resealed: int
     resumed: bool
     dropped: list[int] = field(default_factory=list)
-
-
-def load_aggregates() -> list[EncryptedColumn]:
-    """Import every aggregate module of the store so each registers its sealed columns."""
-    import console1712.store as store
-
-    for info in pkgutil.iter_modules(store.__path__):
-        if info.name not in NOT_AGGREGATES and not info.ispkg:
-            importlib.import_module(f"console1712.store.{info.name}")
-    return list(ENCRYPTED)
 
 
 def _quote(ident: str) -> str:
@@ -67,7 +56,7 @@ async def _identity(db: Database, table: str) -> list[str]:
 
 
 async def _reseal_column(
-    db: Database, col: EncryptedColumn, batch: int, done: int, progress: Progress | None
+    db: Database, col: SealedColumn, batch: int, done: int, progress: Progress | None
 ) -> int:
     table, column = _quote(col.table), _quote(col.column)
     ident = await _identity(db, col.table)
@@ -108,7 +97,7 @@ async def _reseal_column(
             progress(done, f"{col.table}.{col.column}")
 
 
-async def _left_under_old_keys(db: Database, columns: list[EncryptedColumn]) -> int:
+async def _left_under_old_keys(db: Database, columns: tuple[SealedColumn, ...]) -> int:
     current = db.keys.current.to_bytes(4, "big")
     left = 0
     for col in columns:
@@ -136,7 +125,6 @@ async def rotate(
     if batch < 1:
         raise ValueError("batch must be at least 1")
     clock = clock or Clock()
-    columns = load_aggregates()
     with DataLock(data_path):
         db = await Database.open(Path(data_path) / DB_NAME, Path(key_file), create=False)
         try:
@@ -147,14 +135,14 @@ async def rotate(
                 write_key_file(Path(key_file), ring)
                 db.keys = ring
             resealed = 0
-            for col in columns:
+            for col in COLUMNS:
                 resealed = await _reseal_column(db, col, batch, resealed, progress)
             folder = Path(outbox) if outbox is not None else Path(data_path) / "outbox"
             replies = mail.reseal_outbox(db.keys, folder)
             resealed += replies
             if progress is not None and replies:
                 progress(resealed, "outbox")
-            if await _left_under_old_keys(db, columns) or mail.outbox_left_under_old_keys(
+            if await _left_under_old_keys(db, COLUMNS) or mail.outbox_left_under_old_keys(
                 db.keys, folder
             ):
                 raise StoreError("key rotation incomplete: values under old keys remain; run again")

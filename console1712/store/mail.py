@@ -26,12 +26,8 @@ from console1712.domain.themes import taxonomy
 from console1712.domain.workdays import MAIL_WORKING_DAYS, due_at
 from console1712.store import audit, stats
 from console1712.store.crypto import KeyRing
-from console1712.store.db import Database, Tx, register_encrypted
-
-for _column in ("sender", "sender_name", "subject"):
-    register_encrypted("mail_threads", _column, "id")
-for _column in ("headers", "body", "attachments"):
-    register_encrypted("mail_messages", _column, "id")
+from console1712.store.db import Database, Tx
+from console1712.store.sealed import OUTBOX
 
 RETENTION_DAYS = 183  # policy 3.6: mail is kept at most 6 months
 STATUSES = ("open", "answered", "forgotten")
@@ -634,7 +630,7 @@ async def counts(db: Database) -> dict[str, int]:
 # they are sealed like the database's values, named by the keyed hash their mail_messages
 # row keeps (forget and purge find them by it), and deleted once delivered.
 
-OUTBOX_SUFFIX = ".eml.sealed"
+OUTBOX_SUFFIX = OUTBOX.suffix
 
 
 async def _outbox_hashes(tx: Tx, where: str, params: Sequence[Any]) -> list[str]:
@@ -682,7 +678,7 @@ def outbox_left_under_old_keys(keys: KeyRing, folder: Path) -> int:
 def _write_sealed(keys: KeyRing, folder: Path, name: str, data: bytes) -> Path:
     path = folder / name
     tmp = folder / (name + ".tmp")
-    sealed = keys.seal(base64.b64encode(data).decode("ascii"), "outbox", "eml", name)
+    sealed = keys.seal(base64.b64encode(data).decode("ascii"), OUTBOX.table, OUTBOX.column, name)
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as out:
         out.write(sealed)
@@ -699,7 +695,7 @@ def _write_sealed(keys: KeyRing, folder: Path, name: str, data: bytes) -> Path:
 
 def open_outbox(keys: KeyRing, path: Path) -> bytes:
     """The raw message of a sealed outbox file; DecryptError if it does not open here."""
-    return base64.b64decode(keys.open(path.read_bytes(), "outbox", "eml", path.name))
+    return base64.b64decode(keys.open(path.read_bytes(), OUTBOX.table, OUTBOX.column, path.name))
 
 
 def outbox_files(folder: Path) -> list[Path]:

@@ -15,10 +15,7 @@ from console1712.clock import from_rfc3339, to_rfc3339
 from console1712.domain.registration import Codes, join, split
 from console1712.domain.stats import UNKNOWN, age_band, gender_code
 from console1712.store import audit
-from console1712.store.db import Database, Tx, register_encrypted
-
-register_encrypted("registrations", "note", "contact")
-register_encrypted("chat_notes", "text", "chat")
+from console1712.store.db import Database, Tx
 
 _COLUMNS = (
     "contact, channel, counsellor, team, opened_at, status, done_at, kind, themes, about,"

@@ -1,8 +1,9 @@
 """Rights requests (policy 3.11): kind, received day, deadline, status, fulfilment.
 
-A request belongs to a dossier and its team. Fulfilment depends on the kind (see
-`fulfil`); the export itself is built by console1712.store.dossier_export. After an erasure a
-request keeps its code, kind, days and status (no note) as proof it was answered.
+A request belongs to a dossier and its team. Fulfilment depends on the kind: the workflow is
+console1712.records.rights `fulfil` (exports in records/exports.py); this module keeps the
+requests. After an erasure a request keeps its code, kind, days and status (no note) as proof
+it was answered.
 """
 
 from __future__ import annotations
@@ -13,20 +14,11 @@ from datetime import date, datetime
 from typing import Any
 
 from console1712.clock import from_rfc3339, to_rfc3339
-from console1712.domain.retention import (
-    RIGHTS_KINDS,
-    brussels_today,
-    is_overdue,
-    rights_due,
-)
+from console1712.domain.retention import brussels_today, is_overdue, rights_due
+from console1712.domain.vocabulary import RIGHTS_KINDS
 from console1712.store import audit, dossiers
-from console1712.store.db import Database, Tx, register_encrypted
-from console1712.store.dossiers import DossierError, Erased
-
-register_encrypted("rights_requests", "note", "id")
-
-# Kinds whose fulfilment makes the dossier read-only: processing stops, nothing is erased.
-RESTRICTING = ("restriction", "objection", "withdrawal")
+from console1712.store.db import Database, Tx
+from console1712.store.dossiers import DossierError
 
 
 @dataclass(frozen=True)
@@ -148,54 +140,32 @@ async def listing(
     return [_request(db, r) for r in await db.fetchall(sql, params)]
 
 
-@dataclass
-class Fulfilment:
-    """What fulfilling a request did; `export` holds the copy or portability export."""
-
-    request: RightsRequest
-    export: str | dict[str, Any] | None = None
-    erased: Erased | None = None
-
-
-async def fulfil(
-    db: Database, at: datetime, actor: str, request_id: str, team: str | None, lang: str = "nl"
-) -> Fulfilment:
-    """Carry out an open request and mark it done.
-
-    access/copy: a readable text export; portability: the JSON export; restriction,
-    objection, withdrawal: the dossier becomes read-only; erasure: the dossier with its
-    linked chats and mail threads is erased (refused with `legal_hold`); rectification:
-    the corrections are annotations made beforehand, fulfilling only records it."""
-    from console1712.store import dossier_export as exports
-
-    request = await get(db, request_id, team)
-    if request.status != "open":
-        raise DossierError("not_open")
-    if request.erased:
-        raise DossierError("not_found")
-    export: str | dict[str, Any] | None = None
-    erased: Erased | None = None
-    if request.kind in ("access", "copy"):
-        export = await exports.text_export(db, at, actor, request.code, team, lang)
-    elif request.kind == "portability":
-        export = await exports.json_export(db, at, actor, request.code, team)
-    elif request.kind == "erasure":
-        erased = await dossiers.erase(db, at, actor, request.code, team)
+async def complete(
+    db: Database,
+    at: datetime,
+    actor: str,
+    request: RightsRequest,
+    team: str | None,
+    *,
+    restrict: bool = False,
+) -> RightsRequest:
+    """Mark an open request done (in one transaction with making the dossier read-only when
+    `restrict`); records/rights.py `fulfil` carries out the request first."""
 
     async def job(tx: Tx) -> None:
-        if request.kind in RESTRICTING:
+        if restrict:
             await dossiers.restrict_in(tx, at, actor, request.code, team)
         changed = await tx.execute(
             "UPDATE rights_requests SET status = 'done', done_at = ?, done_by = ?"
             " WHERE id = ? AND status = 'open'",
-            (to_rfc3339(at), actor, request_id),
+            (to_rfc3339(at), actor, request.id),
         )
         if not changed:
             raise DossierError("not_open")
-        await audit.append(tx, at, actor, "rights.fulfil", request.code, "ok", request_id)
+        await audit.append(tx, at, actor, "rights.fulfil", request.code, "ok", request.id)
 
     await db.write(job)
-    return Fulfilment(await get(db, request_id, team), export, erased)
+    return await get(db, request.id, team)
 
 
 async def refuse(

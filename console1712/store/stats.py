@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from console1712.clock import from_rfc3339, to_rfc3339
-from console1712.config import REGIONS
-from console1712.domain.hours import BRUSSELS
 from console1712.domain.registration import Codes, join, split
 from console1712.domain.stats import (
     UNKNOWN,
@@ -28,6 +26,7 @@ from console1712.domain.stats import (
     queue_lengths,
     queue_peak,
 )
+from console1712.domain.vocabulary import BRUSSELS, REGIONS
 from console1712.store import phone, registrations
 from console1712.store.crypto import KeyRing
 from console1712.store.db import Database, Tx

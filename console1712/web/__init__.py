@@ -22,10 +22,11 @@ from typing import Any
 from websockets.datastructures import Headers
 from websockets.http11 import Response
 
-from console1712.config import REGIONS, Settings
-from console1712.domain.hours import BRUSSELS, Schedule
+from console1712.config import Settings
+from console1712.domain.hours import Schedule
 from console1712.domain.retention import CHAT_MONTHS
 from console1712.domain.text import MAX_TEXT
+from console1712.domain.vocabulary import BRUSSELS, REGIONS
 from console1712.i18n import LANGS, t
 from console1712.i18n.common import ALTERNATIVES
 from console1712.i18n.web import TEXTS

@@ -14,6 +14,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input, Static, TabPane, TextArea
 
+from console1712.compat import tui
 from console1712.domain.text import one_line, strip_controls
 from console1712.i18n import t
 from console1712.widgets.transcript import Line, Transcript, parse_at
@@ -84,7 +85,8 @@ class ChatInput(TextArea):
         )
         self.chat = chat
 
-    async def _on_key(self, event: events.Key) -> None:
+    async def on_key(self, event: events.Key) -> None:
+        # Runs before TextArea's own key handler, which prevent_default() skips.
         if event.key == "enter":
             event.prevent_default()
             event.stop()
@@ -92,14 +94,12 @@ class ChatInput(TextArea):
             if text.strip():
                 self.post_message(self.Send(self, text))
             return
-        if any(b.action == "newline" for b in self._bindings.key_to_bindings.get(event.key, ())):
+        if any(b.action == "newline" for b in tui.key_bindings(self).get(event.key, ())):
             # At once, in order with the typed characters: as a binding it would run only
             # after the key bubbled up, behind the rest of a burst ("x1 ctrl+o x2 Enter").
             event.prevent_default()
             event.stop()
             self.action_newline()
-            return
-        await super()._on_key(event)
 
     def action_newline(self) -> None:
         self.insert("\n")
@@ -164,7 +164,8 @@ class SearchBar(Input):
             super().__init__()
             self.bar = bar
 
-    async def _on_key(self, event: events.Key) -> None:
+    async def on_key(self, event: events.Key) -> None:
+        # Runs before Input's own key handler, which prevent_default() skips.
         if event.key in ("enter", "shift+enter", "escape"):
             event.prevent_default()
             event.stop()
@@ -172,8 +173,6 @@ class SearchBar(Input):
                 self.post_message(self.Close(self))
             else:
                 self.post_message(self.Step(self, -1 if event.key == "shift+enter" else 1))
-            return
-        await super()._on_key(event)
 
 
 class ChatPane(TabPane):

@@ -11,9 +11,9 @@ from typing import Any
 from rich.text import Text
 
 from console1712.clock import from_rfc3339
-from console1712.domain.hours import BRUSSELS
 from console1712.domain.text import one_line, strip_controls
 from console1712.domain.themes import label
+from console1712.domain.vocabulary import BRUSSELS
 from console1712.i18n import t
 
 

@@ -6,6 +6,8 @@ from typing import Any
 
 from textual.message import Message
 
+from console1712.protocol import events as ev
+
 Frame = dict[str, Any]
 
 
@@ -109,7 +111,7 @@ class AvailabilityChanged(Message):
 class RelayError(Message):
     """An `error` frame (with the chat and message id when it answers a say)."""
 
-    def __init__(self, code: str, chat: str | None, msg_id: str | None, frame: Frame) -> None:
+    def __init__(self, code: str, chat: str | None, msg_id: str | None, frame: ev.Error) -> None:
         super().__init__()
         self.code = code
         self.chat = chat
@@ -144,51 +146,43 @@ def _str(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _int(value: Any) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+def message_for(frame: ev.StaffEvent | Frame) -> Message | None:
+    """The Message for one relay event (or a mail push, which stays a dict), or None for
+    what the workspace does not use."""
+    if isinstance(frame, dict):
+        return _mail_message(frame)
+    match frame:
+        case ev.Queue(waiting=waiting, total=total):
+            return QueueChanged([ev.to_dict(e) for e in waiting], total)
+        case ev.Assigned():
+            return ChatAssigned(
+                frame.chat,
+                ev.to_dict(frame.intake),
+                [ev.to_dict(h) for h in frame.history],
+                frame.transferred_by or None,
+                frame.note or None,
+            )
+        case ev.Message(chat=str(chat)):
+            return ChatMessage(chat, frame.seq, frame.sender, frame.text, frame.at)
+        case ev.Ack(chat=str(chat)):
+            return MessageAcked(chat, frame.id, frame.seq)
+        case ev.Typing(chat=str(chat)):
+            return ChatTyping(chat)
+        case ev.Presence():
+            return ChatPresence(frame.chat, frame.state)
+        case ev.Ended(chat=str(chat)):
+            return ChatEnded(chat, frame.by)
+        case ev.Released():
+            return ChatReleased(frame.chat, frame.by or "")
+        case ev.Status():
+            return AvailabilityChanged(frame.state)
+        case ev.Error():
+            return RelayError(frame.code, frame.chat or None, frame.id, frame)
+    return None
 
 
-def message_for(frame: Frame) -> Message | None:
-    """The Message for one relay frame, or None for frames the workspace does not use."""
+def _mail_message(frame: Frame) -> Message | None:
     kind = frame.get("type")
-    chat = _str(frame.get("chat"))
-    if kind == "queue" and isinstance(frame.get("waiting"), list):
-        total = frame.get("total")
-        return QueueChanged(
-            [e for e in frame["waiting"] if isinstance(e, dict)],
-            total if isinstance(total, int) and not isinstance(total, bool) else None,
-        )
-    if kind == "assigned":
-        intake = frame.get("intake") if isinstance(frame.get("intake"), dict) else {}
-        history = frame.get("history") if isinstance(frame.get("history"), list) else []
-        by, note = frame.get("transferred_by"), frame.get("note")
-        return ChatAssigned(
-            chat,
-            intake or {},
-            [h for h in history or [] if isinstance(h, dict)],
-            by if isinstance(by, str) and by else None,
-            note if isinstance(note, str) and note else None,
-        )
-    if kind == "message":
-        return ChatMessage(
-            chat,
-            _int(frame.get("seq")),
-            _str(frame.get("from")),
-            _str(frame.get("text")),
-            _str(frame.get("at")),
-        )
-    if kind == "ack":
-        return MessageAcked(chat, _str(frame.get("id")), _int(frame.get("seq")))
-    if kind == "typing":
-        return ChatTyping(chat)
-    if kind == "presence":
-        return ChatPresence(chat, _str(frame.get("state")))
-    if kind == "ended":
-        return ChatEnded(chat, _str(frame.get("by")))
-    if kind == "released":
-        return ChatReleased(chat, _str(frame.get("by")))
-    if kind == "status":
-        return AvailabilityChanged(_str(frame.get("state")))
     if kind == "mail_new":
         team = frame.get("team")
         return MailNew(
@@ -202,13 +196,5 @@ def message_for(frame: Frame) -> Message | None:
             _str(frame.get("thread")),
             _str(frame.get("status")),
             claimed if isinstance(claimed, str) else None,
-        )
-    if kind == "error":
-        msg_id = frame.get("id")
-        return RelayError(
-            _str(frame.get("code")),
-            chat or None,
-            msg_id if isinstance(msg_id, str) else None,
-            frame,
         )
     return None

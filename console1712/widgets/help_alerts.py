@@ -8,8 +8,8 @@ from typing import Any
 from textual.content import Content
 from textual.widgets import Static
 
-from console1712.domain.hours import BRUSSELS
 from console1712.domain.text import one_line
+from console1712.domain.vocabulary import BRUSSELS
 from console1712.i18n import t
 from console1712.widgets.transcript import parse_at
 

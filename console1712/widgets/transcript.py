@@ -14,7 +14,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
-from zoneinfo import ZoneInfo
 
 from rich.console import Console
 from rich.text import Text
@@ -26,10 +25,11 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from console1712.clock import from_rfc3339
+from console1712.compat import tui
 from console1712.domain.text import strip_controls
+from console1712.domain.vocabulary import BRUSSELS
 from console1712.i18n import t
 
-BRUSSELS = ZoneInfo("Europe/Brussels")
 MAX_LINES = 2000  # read when a Transcript is made (tests lower it)
 STAMP = 6  # cells of "HH:MM ": wrapped rows are indented by this, under the text
 STRIP_CACHE = 256  # entries whose rendered strips are kept: a few screens of a few tabs
@@ -468,7 +468,7 @@ class Transcript(ScrollView, can_focus=False):
             # screen-wide layout that assigning `virtual_size` requests: set it and update
             # the scrollbar as Widget._size_updated(layout=False) does.
             self.set_reactive(ScrollView.virtual_size, size)
-            self._scroll_update(size)
+            tui.scroll_update(self, size)
         if self._follow:
             self.scroll_end(animate=False, immediate=True, x_axis=False)
         elif dropped:

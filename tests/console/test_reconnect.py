@@ -6,7 +6,6 @@ import json
 
 from websockets.asyncio.client import connect
 
-from console1712.relay.server import Relay
 from tests.console.conftest import (
     accept_new_chatter,
     console_app,
@@ -14,6 +13,7 @@ from tests.console.conftest import (
     transcript,
     until,
 )
+from tests.relay.helpers import standard_relay
 
 
 async def test_reconnect_restores_tabs_and_resends_without_duplicates(
@@ -40,7 +40,7 @@ async def test_reconnect_restores_tabs_and_resends_without_duplicates(
         assert [line.text for line in pane.pending_lines()] == ["antwoord twee"]
         await pilot.press(*"nog niet verzonden")  # typed, not sent: must survive
 
-        second = Relay(settings, clock=clock)
+        second = standard_relay(settings, clock)
         await second.start()
         try:
             await until(pilot, lambda: ws.status.connection == "connected", limit=15)
@@ -90,7 +90,7 @@ async def test_chat_that_ended_while_disconnected_is_marked_ended(
         # The resume window runs out while relay and console are apart: the new relay ends
         # the chat at start, and no `ended` frame can reach this console.
         clock.advance(301)
-        second = Relay(settings, clock=clock)
+        second = standard_relay(settings, clock)
         await second.start()
         try:
             await until(pilot, lambda: ws.status.connection == "connected", limit=15)

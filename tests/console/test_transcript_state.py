@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from console1712.app import ConsoleApp
 from console1712.clock import FakeClock
+from console1712.protocol import events as ev
 from console1712.widgets.events import ChatAssigned, ChatMessage, MessageAcked, message_for
 
 NOW = datetime(2026, 11, 26, 14, 0, tzinfo=UTC)
@@ -40,7 +43,11 @@ async def test_ack_of_message_already_in_restored_history_shows_it_once(settings
 
 
 def test_frames_become_typed_messages() -> None:
-    assert isinstance(message_for({"type": "ack", "chat": "c", "id": "i", "seq": 3}), MessageAcked)
+    ack = ev.staff_event({"type": "ack", "chat": "c", "id": "i", "seq": 3})
+    assert ack is not None and isinstance(message_for(ack), MessageAcked)
     assert message_for({"type": "unknown"}) is None
-    msg = message_for({"type": "message", "chat": "c", "seq": "x", "text": 5})
-    assert isinstance(msg, ChatMessage) and msg.seq == 0 and msg.text == ""
+    msg = message_for(ev.Message(chat="c", seq=4, sender="chatter", text="hoi", at="t"))
+    assert isinstance(msg, ChatMessage) and (msg.seq, msg.sender, msg.text) == (4, "chatter", "hoi")
+    # A malformed chat-core frame never reaches the console: the client drops it.
+    with pytest.raises(ev.BadEvent):
+        ev.staff_event({"type": "message", "chat": "c", "seq": "x", "text": 5})

@@ -11,6 +11,7 @@ from textual.widgets import SelectionList
 import console1712
 from console1712.domain.text import shorten_middle
 from console1712.i18n import LANGS, error_text, has_text, plural, t
+from console1712.protocol import events as ev
 from console1712.protocol.frames import Code
 from console1712.screens.dialogs import ThemesScreen
 from console1712.screens.help import HelpScreen
@@ -91,7 +92,7 @@ async def test_no_raw_code_reaches_the_status_line(settings, relay, clock, make_
     async with app.run_test(size=(80, 24)) as pilot:
         ws = await sign_in(pilot, anna)
         for code in [*sorted(_codes_in_source()), "some_future_code"]:
-            ws.post_message(RelayError(code, None, None, {"type": "error", "code": code}))
+            ws.post_message(RelayError(code, None, None, ev.Error(code=code)))
             await until(pilot, lambda: ws.status.flash)
             shown = str(ws.status.render())
             assert code not in shown, (code, shown)

@@ -6,20 +6,21 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from console1712.client.chatter import ChatterClient, ConnectFailed, Frame
+from console1712.client.chatter import ChatterClient, ClientEvent, ConnectFailed
 from console1712.clock import FakeClock
+from console1712.protocol import events as ev
 from tests.devtools.counsellor import Counsellor
 
-Events = list[Frame]
+Events = list[ClientEvent]
 
 
-async def next_of(client: ChatterClient, kind: str, seen: Events, within: float = 10) -> Frame:
+async def next_of(client: ChatterClient, kind: str, seen: Events, within: float = 10) -> Any:
     """The next event of `kind` (others are kept in `seen`)."""
     async with asyncio.timeout(within):
         while True:
             event = await client.next_event()
             seen.append(event)
-            if event["type"] == kind:
+            if event.type == kind:
                 return event
 
 
@@ -30,15 +31,15 @@ async def chat_with_counsellor(
     counsellor = await Counsellor.login(relay.port, staff.login_frame())
     client = ChatterClient(f"ws://127.0.0.1:{relay.port}/chat", backoff=(0.05,))
     welcome = await client.connect()
-    assert welcome["type"] == "welcome" and welcome["open"] is True
+    assert isinstance(welcome, ev.Welcome) and welcome.open is True
     queued = await client.start(nickname="Sam", age=15, region="antwerpen")
-    assert queued["position"] == 1 and client.token == queued["resume"]
-    assigned = await counsellor.accept(queued["chat"])
+    assert queued.position == 1 and client.token == queued.resume
+    assigned = await counsellor.accept(queued.chat)
     assert assigned["type"] == "assigned"
     seen: Events = []
     joined = await next_of(client, "joined", seen)
-    assert joined["counsellor"] == "Sofie" and client.counsellor == "Sofie"
-    return client, counsellor, str(queued["chat"]), seen
+    assert joined.counsellor == "Sofie" and client.counsellor == "Sofie"
+    return client, counsellor, queued.chat, seen
 
 
 async def test_say_is_acked_and_counsellor_messages_arrive(relay: Any, make_staff: Any) -> None:
@@ -49,10 +50,10 @@ async def test_say_is_acked_and_counsellor_messages_arrive(relay: Any, make_staf
     assert got["seq"] == 1 and got["chat"] == chat
     await counsellor.say(chat, "Dag Sam, ik luister.")
     message = await next_of(client, "message", seen)
-    assert message["text"] == "Dag Sam, ik luister." and message["seq"] == 2
+    assert message.text == "Dag Sam, ik luister." and message.seq == 2
     assert client.last_seq == 2
     ended = await client.leave()
-    assert ended["by"] == "chatter"
+    assert ended.by == "chatter"
     assert (await counsellor.expect(lambda f: f["type"] == "ended"))["by"] == "chatter"
     await client.close()
     await counsellor.close()
@@ -75,9 +76,9 @@ async def test_drop_resume_delivers_missed_messages_without_loss_or_doubles(
     also = asyncio.create_task(client.say("vier-b"))
 
     resumed = await next_of(client, "resumed", seen)
-    assert resumed["counsellor"] == "Sofie"
+    assert resumed.counsellor == "Sofie"
     message = await next_of(client, "message", seen)
-    assert (message["seq"], message["text"]) == (missed, "drie, terwijl je weg was")
+    assert (message.seq, message.text) == (missed, "drie, terwijl je weg was")
     seq_vier = await sending
     assert await also == seq_vier + 1  # messages typed during a drop keep their order
     # A message whose ack may be lost in the drop is sent again with the same id.
@@ -95,7 +96,7 @@ async def test_drop_resume_delivers_missed_messages_without_loss_or_doubles(
     assert sorted(set(seqs)) == list(range(1, max(seqs) + 1))  # no gaps
     assert seq_vier < seq_vijf
     assert client.resumes == 2
-    assert [e["text"] for e in seen if e["type"] == "message"] == [
+    assert [e.text for e in seen if isinstance(e, ev.Message)] == [
         "twee", "drie, terwijl je weg was",
     ]  # fmt: skip
     await client.close()
@@ -111,8 +112,8 @@ async def test_resume_after_the_window_is_lost(
     await counsellor.expect(lambda f: f["type"] == "presence" and f["state"] == "away")
     clock.advance(relay.settings.resume_window + 1)
     lost = await next_of(client, "lost", seen)
-    assert lost["code"] == "expired"
-    assert any(e["type"] == "error" and e["code"] == "expired" for e in seen)
+    assert lost.code == "expired"
+    assert any(isinstance(e, ev.Error) and e.code == "expired" for e in seen)
     assert client.finished
     await counsellor.close()
 
@@ -126,7 +127,7 @@ async def test_chat_ended_by_counsellor_while_away_answers_the_resume_with_ended
     await counsellor.send({"type": "end", "chat": chat})
     await counsellor.expect(lambda f: f["type"] == "ended")
     ended = await next_of(client, "ended", seen)
-    assert ended["by"] == "counsellor" and client.ended_by == "counsellor"
+    assert ended.by == "counsellor" and client.ended_by == "counsellor"
     await client.close()
     await counsellor.close()
 
@@ -148,8 +149,8 @@ async def test_rate_limited_messages_are_sent_again_when_allowed(
     texts = [f"bericht {n}" for n in range(1, 7)]
     sending = [asyncio.create_task(client.say(text)) for text in texts]
     limited = await next_of(client, "error", seen)
-    assert limited["code"] == "rate_limited" and limited["retry_after"] >= 1
-    clock.advance(limited["retry_after"])  # the relay's window moves on; the client retries
+    assert limited.code == "rate_limited" and limited.retry_after >= 1
+    clock.advance(limited.retry_after)  # the relay's window moves on; the client retries
     seqs = await asyncio.gather(*sending)
     assert len(set(seqs)) == 6
     await counsellor.message("bericht 6")
@@ -169,11 +170,11 @@ async def test_a_drop_while_waiting_keeps_the_place_in_the_queue(
     seen: Events = []
     await client.drop(hold=0.1)
     resumed = await next_of(client, "resumed", seen)
-    assert (resumed["chat"], resumed["counsellor"], resumed["position"]) == (
-        queued["chat"], None, 1,
+    assert (resumed.chat, resumed.counsellor, resumed.position) == (
+        queued.chat, None, 1,
     )  # fmt: skip
-    assert resumed["resume"] != queued["resume"] and client.token == resumed["resume"]
-    assert (await counsellor.accept())["chat"] == queued["chat"]
-    assert (await next_of(client, "joined", seen))["counsellor"] == "Sofie"
+    assert resumed.resume != queued.resume and client.token == resumed.resume
+    assert (await counsellor.accept())["chat"] == queued.chat
+    assert (await next_of(client, "joined", seen)).counsellor == "Sofie"
     await client.close()
     await counsellor.close()

@@ -6,8 +6,11 @@ import io
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from console1712.clock import FakeClock
 from console1712.commands.chatter import Printer, local_time
+from console1712.protocol import events as ev
 from tests.devtools.counsellor import Counsellor
 from tests.devtools.proc import Proc
 
@@ -68,17 +71,23 @@ async def test_unreachable_relay_is_one_clear_line_and_exit_1(unused_port: int) 
     assert "Traceback" not in out + err
 
 
+def event(frame: dict[str, Any]) -> ev.ChatterEvent:
+    """A frame as the relay sends it, decoded as the client does."""
+    return msgspec.convert(frame, ev.ChatterEvent)  # type: ignore[arg-type]
+
+
 def test_printer_strips_control_characters_from_everything_remote() -> None:
     out = io.StringIO()
     printer = Printer("nl", out)
-    printer.show({"type": "joined", "counsellor": "So\x1b]0;pwned\x07fie"})
+    printer.show(event({"type": "joined", "counsellor": "So\x1b]0;pwned\x07fie"}))
     printer.show(
-        {"type": "message", "seq": 2, "from": "counsellor", "text": "a\x1b[2Jb\x9bc\nd",
-         "at": "2026-11-26T14:03:07Z"}
+        event({"type": "message", "seq": 2, "from": "counsellor", "text": "a\x1b[2Jb\x9bc\nd",
+               "at": "2026-11-26T14:03:07Z"})
     )  # fmt: skip
     printer.show(
-        {"type": "welcome", "open": False, "next_open": "2026-11-30T12:00:00Z",
-         "alternatives": [{"label": "Bel\x1b[31m 1712", "contact": "tel:1712"}]}
+        event({"type": "welcome", "protocol": 1, "open": False,
+               "next_open": "2026-11-30T12:00:00Z",
+               "alternatives": [{"label": "Bel\x1b[31m 1712", "contact": "tel:1712"}]})
     )  # fmt: skip
     text = out.getvalue()
     assert "\x1b" not in text and "\x07" not in text and "\x9b" not in text
@@ -91,10 +100,10 @@ def test_printer_strips_control_characters_from_everything_remote() -> None:
 def test_printer_says_plainly_that_another_counsellor_takes_over() -> None:
     out = io.StringIO()
     printer = Printer("nl", out)
-    printer.show({"type": "joined", "counsellor": "Anna"})
-    printer.show({"type": "requeued", "position": 1, "detail": "ignored"})
-    printer.show({"type": "message", "seq": 3, "from": "counsellor", "text": "Hoi",
-                  "at": "2026-11-26T14:03:07Z"})  # fmt: skip
+    printer.show(event({"type": "joined", "counsellor": "Anna"}))
+    printer.show(event({"type": "requeued", "position": 1, "detail": "ignored"}))
+    printer.show(event({"type": "message", "seq": 3, "from": "counsellor", "text": "Hoi",
+                        "at": "2026-11-26T14:03:07Z"}))  # fmt: skip
     text = out.getvalue()
     assert "een andere hulpverlener neemt het zo over (plaats 1 in de wachtrij)" in text
     assert "Anna:" not in text.split("wachtrij)")[1]  # no longer shown as Anna's

@@ -13,6 +13,7 @@ from console1712.client.chatter import ChatterClient
 from console1712.devtools.flow import Timeline, load_flow
 from console1712.devtools.script import ScriptSyntaxError
 from console1712.devtools.staffscript import parse_staff_script, split_sections
+from console1712.protocol import events as ev
 from tests.devtools.proc import Proc
 
 EXAMPLES = Path(__file__).parents[2] / "docs" / "examples"
@@ -166,10 +167,10 @@ def test_the_timeline_shows_remote_text_without_control_characters() -> None:
         out = io.StringIO()
         timeline = Timeline(out)
         timeline.chatter_event("chatter")(
-            {"type": "message", "seq": 1, "text": "a\x1b[2Jb\x9bc\x07d [b]x[/b]"}
+            ev.Message(seq=1, sender="counsellor", text="a\x1b[2Jb\x9bc\x07d [b]x[/b]", at="")
         )
         timeline.staff_event("anna")(
-            {"type": "assigned", "chat": "c1", "intake": {"nickname": "S\x1b]0;t\x07am"}}
+            ev.Assigned(chat="c1", intake=ev.Intake(nickname="S\x1b]0;t\x07am"))
         )
         return out.getvalue()
 
@@ -204,12 +205,12 @@ async def test_scripted_counsellor_serves_a_chatter(
         events = chatter.events()
         kinds = []
         async for event in events:
-            kinds.append(event["type"])
-            if event["type"] == "message":
-                assert event["text"] == "Dag Sam, ik ben Anna."
+            kinds.append(event.type)
+            if isinstance(event, ev.Message):
+                assert event.text == "Dag Sam, ik ben Anna."
                 await chatter.say("Oké, dank je.")
-            if event["type"] == "ended":
-                assert event["by"] == "counsellor"
+            if isinstance(event, ev.Ended):
+                assert event.by == "counsellor"
                 break
         assert "joined" in kinds
         status, out, err = await proc.finish(within=30)

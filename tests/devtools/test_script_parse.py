@@ -13,6 +13,7 @@ from console1712.devtools.script import (
     matches,
     parse_script,
 )
+from console1712.protocol import events as ev
 
 EXAMPLE = """\
 # a comment, then a blank line
@@ -73,16 +74,19 @@ def test_bad_lines_are_named_by_number(text: str, line: int, fragment: str) -> N
 
 
 def test_patterns_match_the_events_subject() -> None:
+    def message(text: str) -> ev.Message:
+        return ev.Message(seq=1, sender="counsellor", text=text, at="")
+
     step = Step(1, "", "expect", kind="message", pattern="SCHOOL")
-    assert matches(step, {"type": "message", "text": "Op school is het moeilijk"})
-    assert not matches(step, {"type": "message", "text": "Thuis"})
-    assert not matches(step, {"type": "joined", "counsellor": "school"})
+    assert matches(step, message("Op school is het moeilijk"))
+    assert not matches(step, message("Thuis"))
+    assert not matches(step, ev.Joined(counsellor="school"))
     regex = Step(1, "", "expect", kind="queued", pattern=re.compile("^1$"))
-    assert matches(regex, {"type": "queued", "position": 1})
-    assert not matches(regex, {"type": "queued", "position": 11})
+    assert matches(regex, ev.Queued(chat="c", resume="r", position=1))
+    assert not matches(regex, ev.Queued(chat="c", resume="r", position=11))
     welcome = Step(1, "", "expect", kind="welcome", pattern="closed")
-    assert matches(welcome, {"type": "welcome", "open": False})
-    assert not matches(welcome, {"type": "welcome", "open": True})
+    assert matches(welcome, ev.Welcome(protocol=1, open=False))
+    assert not matches(welcome, ev.Welcome(protocol=1, open=True))
 
 
 def test_flood_and_reconnect_steps() -> None:

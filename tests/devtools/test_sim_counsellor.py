@@ -18,6 +18,7 @@ from console1712.devtools.simulate import (
     COUNSELLOR_REPLIES,
     SimulatedCounsellor,
 )
+from console1712.protocol import events as ev
 from tests.relay.helpers import poll
 
 
@@ -53,14 +54,14 @@ async def test_accepts_greets_answers_and_ends_a_quiet_chat(relay: Any, make_sta
         texts: list[str] = []
         async with asyncio.timeout(20):
             async for event in chatter.events():
-                if event["type"] == "joined":
-                    assert event["counsellor"] == "Ann"
-                if event["type"] == "message":
-                    texts.append(event["text"])
+                if isinstance(event, ev.Joined):
+                    assert event.counsellor == "Ann"
+                if isinstance(event, ev.Message):
+                    texts.append(event.text)
                     if len(texts) == 1:
                         await chatter.say("Mijn vader roept veel.")
-                if event["type"] == "ended":
-                    assert event["by"] == "counsellor"
+                if isinstance(event, ev.Ended):
+                    assert event.by == "counsellor"
                     break
         assert texts[0].startswith("Dag Sam, fijn dat je ons schrijft.")
         assert texts[1] == COUNSELLOR_REPLIES[0]

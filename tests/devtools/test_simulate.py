@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from console1712.config import REGIONS
 from console1712.devtools.simulate import PERSONAS, Persona, Simulation
+from console1712.domain.vocabulary import REGIONS
 from tests.devtools.counsellor import Counsellor
 
 DROPPER = Persona(

@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 
 import pytest
 
-from console1712.domain.hours import BRUSSELS, Schedule, local_to_utc
+from console1712.domain.hours import Schedule, local_to_utc
+from console1712.domain.vocabulary import BRUSSELS
 
 DEFAULT = Schedule.from_settings([0, 1, 2, 3], ["13:00-17:00", "18:00-22:00"], [])
 EVERY_DAY = Schedule.from_settings(list(range(7)), ["13:00-17:00", "18:00-22:00"], [])

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from console1712.domain.hours import BRUSSELS
+from console1712.domain.vocabulary import BRUSSELS
 from console1712.domain.workdays import add_working_days, due_at, is_working_day
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import itertools
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -15,8 +14,6 @@ from console1712.store import audit
 from tests.dossiers.conftest import make_chat
 from tests.relay.helpers import recv, recv_type, send, url
 
-# Registered on import, whether or not OPERATION_MODULES lists the module yet.
-importlib.import_module("console1712.relay.operations.dossiers")
 _refs = itertools.count(1)
 
 

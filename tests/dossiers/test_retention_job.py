@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from console1712.clock import FakeClock
-from console1712.relay.operations import SERVICES
+from console1712.relay.assembly import standard_services
 from console1712.relay.services.retention import RetentionJob, retention_service
 from console1712.store import audit, retention
 from tests.dossiers.conftest import make_chat
@@ -22,7 +22,7 @@ async def _until(condition: Any, tries: int = 1000) -> None:
 
 
 async def test_the_job_purges_once_a_day(relay: Any, clock: FakeClock) -> None:
-    assert retention_service in SERVICES
+    assert retention_service in standard_services()
     db = relay.db
     chat = await make_chat(db, clock.now(), ended=clock.now())
     job = RetentionJob(relay, check_every=0.01)

@@ -14,7 +14,9 @@ from console1712.cli import main
 from console1712.clock import FakeClock
 from console1712.config import Settings
 from console1712.domain.mailparse import parse_mail
-from console1712.store import audit, dossier_export, dossiers, mail, rights
+from console1712.records import exports
+from console1712.records.rights import fulfil
+from console1712.store import audit, dossiers, mail, rights
 from console1712.store.db import Database
 from console1712.store.dossiers import DossierError
 from tests.dossiers.conftest import make_chat
@@ -56,13 +58,13 @@ async def test_fulfilling_restriction_objection_withdrawal_makes_read_only(
     for kind in ("restriction", "objection", "withdrawal"):
         code = await _dossier(db, clock)
         r = await rights.create(db, clock.now(), "anna", code, T, kind)
-        done = await rights.fulfil(db, clock.now(), "anna", r.id, T)
+        done = await fulfil(db, clock.now(), "anna", r.id, T)
         assert done.request.status == "done" and done.request.done_by == "anna"
         assert (await dossiers.get(db, code, T)).restricted
         with pytest.raises(DossierError, match="restricted"):
             await dossiers.annotate(db, clock.now(), "anna", code, T, "note", "x")
         with pytest.raises(DossierError, match="not_open"):
-            await rights.fulfil(db, clock.now(), "anna", r.id, T)
+            await fulfil(db, clock.now(), "anna", r.id, T)
 
 
 async def test_erasure_request_refused_under_hold_then_carried_out(
@@ -84,11 +86,11 @@ async def test_erasure_request_refused_under_hold_then_carried_out(
     r = await rights.create(db, clock.now(), "anna", code, T, "erasure", note="per brief")
     await dossiers.set_hold(db, clock.now(), "sofie", code, T, "lopend onderzoek")
     with pytest.raises(DossierError, match="legal_hold"):
-        await rights.fulfil(db, clock.now(), "sofie", r.id, T)
+        await fulfil(db, clock.now(), "sofie", r.id, T)
     assert (await rights.get(db, r.id, T)).status == "open"
 
     await dossiers.set_hold(db, clock.now(), "sofie", code, T, None)
-    done = await rights.fulfil(db, clock.now(), "sofie", r.id, T)
+    done = await fulfil(db, clock.now(), "sofie", r.id, T)
     assert done.erased is not None
     assert (done.erased.dossiers, done.erased.chats, done.erased.mail_threads) == (1, 1, 1)
     for table in ("chats", "chat_messages", "mail_threads", "mail_messages", "dossier_links"):
@@ -175,7 +177,7 @@ async def test_portability_json_follows_the_documented_schema(
 ) -> None:
     code, chat = await _full_dossier(db, clock)
     r = await rights.create(db, clock.now(), "anna", code, T, "portability")
-    done = await rights.fulfil(db, clock.now(), "anna", r.id, T)
+    done = await fulfil(db, clock.now(), "anna", r.id, T)
     data = done.export
     assert isinstance(data, dict)
     _check(data, PORTABILITY)
@@ -196,7 +198,7 @@ async def test_portability_json_follows_the_documented_schema(
 async def test_copy_is_readable_text_with_every_version(db: Database, clock: FakeClock) -> None:
     code, _ = await _full_dossier(db, clock)
     r = await rights.create(db, clock.now(), "anna", code, T, "copy")
-    done = await rights.fulfil(db, clock.now(), "anna", r.id, T)
+    done = await fulfil(db, clock.now(), "anna", r.id, T)
     text = done.export
     assert isinstance(text, str)
     assert text.startswith(f"Kopie van dossier {code}\n")
@@ -217,7 +219,7 @@ async def test_copy_is_readable_text_with_every_version(db: Database, clock: Fak
 
 async def test_inspection_export_has_no_identifiers(db: Database, clock: FakeClock) -> None:
     code, chat = await _full_dossier(db, clock)
-    data = await dossier_export.inspection_export(db, clock.now(), "cli", code, None)
+    data = await exports.inspection_export(db, clock.now(), "cli", code, None)
     flat = json.dumps(data, ensure_ascii=False)
     for secret in (code, chat, "Roos", "Jan Peeters", "CAW Gent", "09 123", "anna", "bang"):
         assert secret not in flat

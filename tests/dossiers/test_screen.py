@@ -4,7 +4,6 @@ tries markup or terminal escapes shown literally."""
 
 from __future__ import annotations
 
-import importlib
 from datetime import date
 from typing import Any
 
@@ -14,8 +13,6 @@ from console1712.screens.dialogs import ConfirmScreen, PickScreen
 from console1712.screens.dossier import DossierScreen
 from console1712.store import dossiers, rights
 from tests.console.conftest import accept_new_chatter, console_app, sign_in, until
-
-importlib.import_module("console1712.relay.operations.dossiers")  # registered, wired or not yet
 
 NASTY = "[@click=app.quit]x[/] [/b] [link=http://x]y[/link] [TODO] \x1b]0;title\x07 \x1b[2J"
 SHOWN = "[@click=app.quit]x[/] [/b] [link=http://x]y[/link] [TODO] ]0;title [2J"

@@ -3,7 +3,6 @@ requests (kind, day received, note), against a real relay at 80x24."""
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from textual.widgets import Input, OptionList, Static
@@ -12,8 +11,6 @@ from console1712.screens.dialogs import ConfirmScreen, PickScreen
 from console1712.screens.dossier import DossierScreen, PromptScreen, parse_day
 from console1712.store import dossiers, rights
 from tests.console.conftest import console_app, sign_in, until
-
-importlib.import_module("console1712.relay.operations.dossiers")
 
 
 def text_of(screen: DossierScreen, selector: str) -> str:

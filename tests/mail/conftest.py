@@ -43,6 +43,9 @@ class Host:
     def broadcast_staff(self, frame: dict[str, Any], roles: frozenset[str] = ANYONE) -> None:
         self.pushed.append((frame, roles))
 
+    def service(self, kind: type[Any]) -> None:
+        return None  # no services run beside this host
+
     def as_(self, name: str, role: str = "counsellor", team: str | None = "antwerpen") -> OpContext:
         return OpContext(self, Account(name, role, team, name.title(), False))
 

@@ -14,7 +14,8 @@ import pytest
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from console1712.domain.mailparse import parse_mail
-from console1712.relay.operations import OPERATIONS, OpError
+from console1712.protocol import operations as req
+from console1712.relay.operations import OpError
 from console1712.relay.operations import mail as mail_ops
 from console1712.store import audit
 from console1712.store import mail as store
@@ -58,7 +59,7 @@ async def test_scope_and_filters(host: Host) -> None:
     limb = await incoming(host, plain(subject="limb", msgid="<l@x>"), "limburg")
 
     async def ids(ctx: Any, which: str = "open") -> set[str]:
-        answer = await mail_ops.mail_threads(ctx, {"filter": which})
+        answer = await mail_ops.mail_threads(ctx, req.MailThreads(filter=which))
         return {t["thread"] for t in answer["threads"]}
 
     assert await ids(host.as_("anna")) == {pool, antw}
@@ -67,7 +68,7 @@ async def test_scope_and_filters(host: Host) -> None:
     assert await ids(host.as_("nobody", team=None)) == {pool}
     assert await ids(host.as_("anna"), "overdue") == set()
     host.clock.advance(5 * 86400)  # Thursday + 5 days: past 2 working days
-    answer = await mail_ops.mail_threads(host.as_("anna"), {"filter": "overdue"})
+    answer = await mail_ops.mail_threads(host.as_("anna"), req.MailThreads(filter="overdue"))
     assert {t["thread"] for t in answer["threads"]} == {pool, antw}
     assert all(t["overdue"] for t in answer["threads"])
     entry = answer["threads"][0]
@@ -83,8 +84,9 @@ async def test_scope_and_filters(host: Host) -> None:
         "count",
     }
     # Staff only: the relay refuses admins before any handler runs.
+    roles = {op.type: op.roles for op in mail_ops.OPERATIONS}
     assert all(
-        "admin" not in OPERATIONS[t].roles
+        "admin" not in roles[t]
         for t in (
             "mail_threads",
             "mail_thread",
@@ -98,26 +100,26 @@ async def test_scope_and_filters(host: Host) -> None:
 
 async def test_open_is_audited_and_scoped(host: Host) -> None:
     tid = await incoming(host, plain(body="lees mij"), "antwerpen")
-    answer = await mail_ops.mail_thread(host.as_("anna"), {"thread": tid})
+    answer = await mail_ops.mail_thread(host.as_("anna"), req.MailThread(thread=tid))
     assert answer["messages"][0]["text"].strip() == "lees mij"
     assert answer["messages"][0]["from"] == "writer@example.org"
     last = (await audit.entries(host.db, 1))[0]
     assert (last.actor, last.action, last.object) == ("anna", "mail.open", tid)
     with pytest.raises(OpError) as info:
-        await mail_ops.mail_thread(host.as_("lien", team="limburg"), {"thread": tid})
+        await mail_ops.mail_thread(host.as_("lien", team="limburg"), req.MailThread(thread=tid))
     assert info.value.code == "not_found"
 
 
 async def test_claim_moves_a_pool_thread_to_the_team(host: Host) -> None:
     tid = await incoming(host, plain())
-    answer = await mail_ops.mail_claim(host.as_("lien", team="limburg"), {"thread": tid})
+    answer = await mail_ops.mail_claim(host.as_("lien", team="limburg"), req.MailClaim(thread=tid))
     assert answer["thread"]["team"] == "limburg"
     assert answer["thread"]["claimed_by"] == "lien"
     with pytest.raises(OpError) as info:
-        await mail_ops.mail_claim(host.as_("anna"), {"thread": tid})
+        await mail_ops.mail_claim(host.as_("anna"), req.MailClaim(thread=tid))
     assert info.value.code == "not_found"  # no longer in the pool, not anna's team
     with pytest.raises(OpError) as info:
-        await mail_ops.mail_claim(host.as_("lotte", team="limburg"), {"thread": tid})
+        await mail_ops.mail_claim(host.as_("lotte", team="limburg"), req.MailClaim(thread=tid))
     assert info.value.code == "taken"
     assert any(f["type"] == "mail_changed" for f, _ in host.pushed)
 
@@ -135,7 +137,7 @@ async def test_reply_leaves_through_the_smarthost_with_proper_headers(
         ),
     )
     answer = await mail_ops.mail_reply(
-        host.as_("anna"), {"thread": tid, "text": "Beste,\nwij helpen."}
+        host.as_("anna"), req.MailReply(thread=tid, text="Beste,\nwij helpen.")
     )
     assert answer["delivery"] == "smarthost" and answer["status"] == "answered"
     (env,) = sink.received
@@ -164,7 +166,7 @@ async def test_reply_leaves_through_the_smarthost_with_proper_headers(
 
 async def test_outbox_fallback_writes_a_sealed_eml(host: Host) -> None:
     tid = await incoming(host, plain(msgid="<o@x>"))
-    answer = await mail_ops.mail_reply(host.as_("anna"), {"thread": tid, "text": "Antwoord"})
+    answer = await mail_ops.mail_reply(host.as_("anna"), req.MailReply(thread=tid, text="Antwoord"))
     assert answer["delivery"] == "outbox"
     (path,) = host.settings.outbox_path.glob("*.eml.sealed")
     assert path.stat().st_mode & 0o077 == 0
@@ -186,7 +188,7 @@ async def test_failed_send_stores_nothing(host: Host) -> None:
     host.settings.smarthost = f"127.0.0.1:{port}"
     tid = await incoming(host, plain())
     with pytest.raises(OpError) as info:
-        await mail_ops.mail_reply(host.as_("anna"), {"thread": tid, "text": "x"})
+        await mail_ops.mail_reply(host.as_("anna"), req.MailReply(thread=tid, text="x"))
     assert info.value.code == "send_failed"
     thread = await store.get_thread(host.db, tid)
     assert thread is not None and thread.status == "open" and thread.count == 1
@@ -194,8 +196,8 @@ async def test_failed_send_stores_nothing(host: Host) -> None:
 
 async def test_answered_without_reply(host: Host) -> None:
     tid = await incoming(host, plain())
-    await mail_ops.mail_answered(host.as_("anna"), {"thread": tid})
-    answered = await mail_ops.mail_threads(host.as_("anna"), {"filter": "answered"})
+    await mail_ops.mail_answered(host.as_("anna"), req.MailAnswered(thread=tid))
+    answered = await mail_ops.mail_threads(host.as_("anna"), req.MailThreads(filter="answered"))
     assert [t["thread"] for t in answered["threads"]] == [tid]
     assert (await audit.entries(host.db, 1))[0].action == "mail.answered"
 
@@ -203,7 +205,7 @@ async def test_answered_without_reply(host: Host) -> None:
 async def test_do_not_retain_deletes_content_keeps_counts(host: Host) -> None:
     tid = await incoming(host, plain(subject="Weg ermee", body="geheim", msgid="<f1@x>"))
     await incoming(host, plain(subject="Re: Weg ermee", msgid="<f2@x>", In_Reply_To="<f1@x>"))
-    await mail_ops.mail_forget(host.as_("anna"), {"thread": tid})
+    await mail_ops.mail_forget(host.as_("anna"), req.MailForget(thread=tid))
     thread = await store.get_thread(host.db, tid)
     assert thread is not None and thread.status == "forgotten"
     assert (thread.sender, thread.subject, thread.sender_name) == (None, None, None)
@@ -211,10 +213,10 @@ async def test_do_not_retain_deletes_content_keeps_counts(host: Host) -> None:
     messages = await store.thread_messages(host.db, tid)
     assert [m.body for m in messages] == [None, None] and all(m.headers == {} for m in messages)
     assert (await audit.entries(host.db, 1))[0].action == "mail.forget"
-    opened = await mail_ops.mail_thread(host.as_("anna"), {"thread": tid})
+    opened = await mail_ops.mail_thread(host.as_("anna"), req.MailThread(thread=tid))
     assert all(m["text"] is None for m in opened["messages"])
     with pytest.raises(OpError) as info:
-        await mail_ops.mail_reply(host.as_("anna"), {"thread": tid, "text": "x"})
+        await mail_ops.mail_reply(host.as_("anna"), req.MailReply(thread=tid, text="x"))
     assert info.value.code == "forgotten"
     # A later mail naming the forgotten one starts afresh: nothing links it back.
     new = await incoming(host, plain(subject="Re: Weg ermee", msgid="<f3@x>", In_Reply_To="<f1@x>"))
@@ -239,14 +241,15 @@ async def test_purge_after_six_months(host: Host) -> None:
 
 async def test_bad_fields_are_bad_requests(host: Host) -> None:
     from console1712.protocol.frames import BadRequest
+    from console1712.protocol.operations import decode_request
 
     tid = await incoming(host, plain())
     with pytest.raises(BadRequest):
-        await mail_ops.mail_threads(host.as_("anna"), {"filter": "everything"})
+        decode_request({"type": "mail_threads", "filter": "everything"})
     with pytest.raises(BadRequest):
-        await mail_ops.mail_reply(host.as_("anna"), {"thread": tid, "text": ""})
+        decode_request({"type": "mail_reply", "thread": tid, "text": ""})
     with pytest.raises(BadRequest):
-        await mail_ops.mail_thread(host.as_("anna"), {"thread": 5})
+        decode_request({"type": "mail_thread", "thread": 5})
 
 
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
@@ -280,7 +283,7 @@ async def test_smarthost_login_is_used(host: Host) -> None:
         host.settings.smarthost_user = "relay"
         host.settings.smarthost_password = "geheim"
         tid = await incoming(host, plain())
-        answer = await mail_ops.mail_reply(host.as_("anna"), {"thread": tid, "text": "Dag"})
+        answer = await mail_ops.mail_reply(host.as_("anna"), req.MailReply(thread=tid, text="Dag"))
         assert answer["delivery"] == "smarthost"
         assert logins == [(b"relay", b"geheim")] and len(handler.received) == 1
     finally:

@@ -8,6 +8,7 @@ import dataclasses
 import os
 from pathlib import Path
 
+from console1712.protocol import operations as req
 from console1712.relay.operations import OpError
 from console1712.relay.operations import mail as mail_ops
 from console1712.store import audit, retention
@@ -24,7 +25,7 @@ async def reply(host: Host, msgid: str, subject: str = "Hulp") -> tuple[str, Pat
     """A thread answered through the outbox: (thread id, its sealed file)."""
     before = set(store.outbox_files(host.settings.outbox_path))
     tid = await incoming(host, plain(subject=subject, msgid=msgid))
-    answer = await mail_ops.mail_reply(host.as_("anna"), {"thread": tid, "text": REPLY})
+    answer = await mail_ops.mail_reply(host.as_("anna"), req.MailReply(thread=tid, text=REPLY))
     assert answer["delivery"] == "outbox"
     (path,) = set(store.outbox_files(host.settings.outbox_path)) - before
     return tid, path
@@ -33,7 +34,7 @@ async def reply(host: Host, msgid: str, subject: str = "Hulp") -> tuple[str, Pat
 async def test_do_not_retain_deletes_the_waiting_reply(host: Host) -> None:
     tid, path = await reply(host, "<f@x>")
     _, other = await reply(host, "<g@x>", subject="Iets anders")
-    await mail_ops.mail_forget(host.as_("anna"), {"thread": tid})
+    await mail_ops.mail_forget(host.as_("anna"), req.MailForget(thread=tid))
     assert not path.exists() and other.exists()
 
 
@@ -96,8 +97,8 @@ async def test_a_reply_refused_at_storing_leaves_no_file(host: Host) -> None:
     # Two counsellors answer the same unclaimed thread at once: both pass the first check
     # and write their reply; the second to store it is refused (taken).
     results = await asyncio.gather(
-        mail_ops.mail_reply(host.as_("anna"), {"thread": tid, "text": "Antwoord van Anna"}),
-        mail_ops.mail_reply(host.as_("bert"), {"thread": tid, "text": "Antwoord van Bert"}),
+        mail_ops.mail_reply(host.as_("anna"), req.MailReply(thread=tid, text="Antwoord van Anna")),
+        mail_ops.mail_reply(host.as_("bert"), req.MailReply(thread=tid, text="Antwoord van Bert")),
         return_exceptions=True,
     )
     sent = [r for r in results if isinstance(r, dict)]

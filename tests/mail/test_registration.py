@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from console1712.domain.mailparse import parse_mail
 from console1712.domain.themes import taxonomy
+from console1712.protocol import operations as req
+from console1712.protocol.operations import RegistrationSave, decode_as
 from console1712.relay.operations import mail as mail_ops
 from console1712.relay.operations import registrations as registration_ops
 from console1712.store import mail as store
@@ -20,7 +22,7 @@ async def test_answered_mail_gets_a_registration(host: Host) -> None:
     )
     tid = stored.thread
     assert await registrations.open_for(host.db, "anna") == []
-    await mail_ops.mail_reply(host.as_("anna"), {"thread": tid, "text": "Dag Sam"})
+    await mail_ops.mail_reply(host.as_("anna"), req.MailReply(thread=tid, text="Dag Sam"))
     (open_one,) = await registrations.open_for(host.db, "anna")
     assert (open_one.contact, open_one.channel, open_one.team) == (tid, "mail", "antwerpen")
 
@@ -31,7 +33,7 @@ async def test_answered_mail_gets_a_registration(host: Host) -> None:
         "referrals": ["jac"],
         "note": "vraag over sexting",
     }
-    saved = await registration_ops.save(host.as_("anna"), frame)
+    saved = await registration_ops.save(host.as_("anna"), decode_as(RegistrationSave, frame))
     assert saved["status"] == "done"
     contacts = await stats.year_contacts(host.db, 2026, list(taxonomy()))
     (mail_contact,) = [c for c in contacts if c.channel == "mail"]

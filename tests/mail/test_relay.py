@@ -9,7 +9,6 @@ from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 
-import console1712.relay.operations.mail  # noqa: F401  (registers the operations, as the relay will)
 from console1712.relay.services.smtp import MailIntake
 
 from .conftest import plain, send

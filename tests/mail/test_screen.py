@@ -8,7 +8,6 @@ from typing import Any
 from textual.content import Content
 from textual.widgets import Label, ListView, Static, TextArea
 
-import console1712.relay.operations.mail  # noqa: F401  (registers the operations, as the relay will)
 from console1712.config import Settings
 from console1712.screens.mail import MailScreen
 from console1712.store.crypto import read_key_file

@@ -3,11 +3,8 @@ polls), and an open thread is linked to an existing or a new dossier from there.
 
 from __future__ import annotations
 
-import importlib
-
 from textual.widgets import Input, ListView, OptionList, Static
 
-import console1712.relay.operations.mail  # noqa: F401  (registers the operations, as the relay will)
 from console1712.screens.dialogs import ConfirmScreen
 from console1712.screens.dossier import DossierScreen, PromptScreen
 from console1712.store import dossiers
@@ -16,8 +13,6 @@ from tests.console.conftest import console_app, sign_in, until
 from .conftest import plain, send
 from .test_relay import logged_in, smtp_port
 from .test_screen import open_mail, rows
-
-importlib.import_module("console1712.relay.operations.dossiers")
 
 
 async def test_pushed_mail_appears_without_a_key(settings, relay, clock, make_staff) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from textual.widgets import ListView
 
-import console1712.relay.operations.mail  # noqa: F401  (registers the operations, as the relay will)
 from console1712.screens.dialogs import ConfirmScreen
 from console1712.screens.registration import RegistrationScreen
 from tests.console.conftest import console_app, sign_in, until

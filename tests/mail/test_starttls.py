@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from console1712.domain.mailparse import parse_mail
+from console1712.protocol import operations as req
 from console1712.relay.operations import OpError
 from console1712.relay.operations import mail as mail_ops
 from console1712.store import mail as store
@@ -106,7 +107,9 @@ async def incoming(host: Host) -> str:
 async def test_trusted_certificate_delivers_over_starttls(host: Host, tls_sink: TlsSink) -> None:
     host.settings.smarthost_cafile = tls_sink.cert
     tid = await incoming(host)
-    answer = await mail_ops.mail_reply(host.as_("anna"), {"thread": tid, "text": "Wij helpen."})
+    answer = await mail_ops.mail_reply(
+        host.as_("anna"), req.MailReply(thread=tid, text="Wij helpen.")
+    )
     assert answer["delivery"] == "smarthost" and answer["status"] == "answered"
     (env,) = tls_sink.handler.received
     assert tls_sink.tls_seen == [True]  # the mail crossed the encrypted channel
@@ -125,7 +128,9 @@ async def test_untrusted_certificate_sends_and_stores_nothing(
     for cafile in (None, other):  # the system's CAs, then the wrong private CA
         host.settings.smarthost_cafile = cafile
         with pytest.raises(OpError) as info:
-            await mail_ops.mail_reply(host.as_("anna"), {"thread": tid, "text": "Wij helpen."})
+            await mail_ops.mail_reply(
+                host.as_("anna"), req.MailReply(thread=tid, text="Wij helpen.")
+            )
         assert info.value.code == "send_failed" and info.value.extra == {"reason": "tls"}
         assert "certificate" in info.value.detail
     assert tls_sink.handler.received == []

@@ -17,6 +17,11 @@ def on_form(app: Any) -> bool:
     return isinstance(app.screen, RegistrationScreen)
 
 
+def form_ready(app: Any) -> bool:
+    """The registration form is the screen with its rows mounted (not only pushed)."""
+    return on_form(app) and bool(app.screen.query("#reg-kind"))
+
+
 async def test_chat_end_opens_form_saved_with_keys(settings, relay, clock, make_staff) -> None:
     anna = await make_staff("anna")
     app = console_app(settings, relay, clock)
@@ -24,7 +29,7 @@ async def test_chat_end_opens_form_saved_with_keys(settings, relay, clock, make_
         ws = await sign_in(pilot, anna)
         chatter = await accept_new_chatter(pilot, ws, relay, nickname="Mila", age=15)
         await chatter.send({"type": "leave"})
-        await until(pilot, lambda: on_form(app))
+        await until(pilot, lambda: form_ready(app))
         form = app.screen
         assert isinstance(form, RegistrationScreen)
         await until(pilot, lambda: form.row("kind").has_focus)
@@ -55,7 +60,7 @@ async def test_incomplete_form_says_what_is_missing(settings, relay, clock, make
         ws = await sign_in(pilot, anna)
         chatter = await accept_new_chatter(pilot, ws, relay, nickname="Mila")
         await chatter.send({"type": "leave"})
-        await until(pilot, lambda: on_form(app))
+        await until(pilot, lambda: form_ready(app))
         form = app.screen
         await pilot.press("right", "ctrl+y")  # a request for help without a theme
         await until(pilot, lambda: "Thema" in str(form.query_one("#reg-error").render()))
@@ -71,7 +76,7 @@ async def test_postponed_registration_survives_console_restart(
         ws = await sign_in(pilot, anna)
         chatter = await accept_new_chatter(pilot, ws, relay, nickname="Mila")
         await pilot.press("f8", "ctrl+y")  # end the chat (confirmed)
-        await until(pilot, lambda: on_form(app))
+        await until(pilot, lambda: form_ready(app))
         await pilot.press("escape")  # later
         await until(pilot, lambda: ws.status.registrations == 1)
         ws.status.set(flash="")  # (a notice has the row until it fades)
@@ -88,7 +93,7 @@ async def test_postponed_registration_survives_console_restart(
         await until(pilot, lambda: isinstance(again.screen, PickScreen))
         assert again.screen.query_one(OptionList).option_count == 1
         await pilot.press("enter")
-        await until(pilot, lambda: on_form(again))
+        await until(pilot, lambda: form_ready(again))
         assert again.screen.contact == chatter.chat
 
 
@@ -98,7 +103,7 @@ async def test_phone_dialog_leads_to_the_same_form(settings, relay, clock, make_
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot, anna)
         await pilot.press("ctrl+r", "1", "2", "ctrl+y")
-        await until(pilot, lambda: on_form(app))
+        await until(pilot, lambda: form_ready(app))
         form = app.screen
         assert "telefoon" in str(form.query_one(".dialog-title").render())
         await pilot.press("right", "down", "space", "ctrl+y")
@@ -150,5 +155,5 @@ async def test_form_waits_while_typing_in_another_chat(settings, relay, clock, m
         assert app.screen is ws
         # Looking at the ended chat opens its form.
         await pilot.press("ctrl+p")
-        await until(pilot, lambda: on_form(app))
+        await until(pilot, lambda: form_ready(app))
         assert app.screen.contact == first.chat

@@ -48,7 +48,7 @@ async def test_help_request_alerts_rings_and_is_answered(
         assert [e["request"] for e in listed["requests"]] == [sent["request"]]
 
         # Unanswered: one minute is not yet a ring, two minutes are (the relay's clock).
-        desk = help_ops._DESKS[relay]
+        desk = relay.service(help_ops.HelpDesk)
         clock.advance(60)
         desk.tick()
         assert [r.rings for r in desk.requests.values()] == [1]

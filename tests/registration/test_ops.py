@@ -13,7 +13,15 @@ import pytest
 from console1712.cli import main
 from console1712.domain.themes import taxonomy
 from console1712.store import audit, registrations, stats
-from tests.relay.helpers import chatter, console, expect_error, recv_type, request, send
+from tests.relay.helpers import (
+    chatter,
+    console,
+    expect_error,
+    recv_type,
+    request,
+    send,
+    standard_relay,
+)
 
 NOTE = "geheime notitie over Jan uit Gent"
 
@@ -188,13 +196,12 @@ async def test_phone_contact_gets_the_same_registration(relay: Any, make_staff: 
 async def test_open_registrations_survive_a_relay_restart(
     settings: Any, clock: Any, make_staff: Any, relay: Any
 ) -> None:
-    from console1712.relay.server import Relay
 
     anna = await make_staff("anna")
     async with console(relay, anna) as aw:
         chat = await walk_chat(relay, aw, "chatter")
     await relay.stop()
-    again = Relay(settings, clock=clock)
+    again = standard_relay(settings, clock)
     await again.start()
     try:
         clock.advance(30)  # a fresh login code

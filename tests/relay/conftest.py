@@ -12,6 +12,7 @@ import pytest
 from console1712.clock import FakeClock
 from console1712.config import Settings
 from console1712.relay.server import Relay
+from tests.relay.helpers import standard_relay
 
 
 @pytest.fixture
@@ -22,7 +23,7 @@ def relay_with(
 
     @asynccontextmanager
     async def make(**changes: Any) -> AsyncIterator[Relay]:
-        server = Relay(dataclasses.replace(settings, **changes), clock=clock)
+        server = standard_relay(dataclasses.replace(settings, **changes), clock)
         await server.start()
         try:
             yield server

@@ -10,6 +10,17 @@ from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 
+from console1712.clock import Clock
+from console1712.config import Settings
+from console1712.relay.assembly import standard_operations, standard_services
+from console1712.relay.server import Relay
+
+
+def standard_relay(settings: Settings, clock: Clock | None = None) -> Relay:
+    """A relay (not started) with the standard operations and services, as `console1712
+    relay` runs it."""
+    return Relay(settings, clock, operations=standard_operations(), services=standard_services())
+
 
 def url(relay: Any, path: str) -> str:
     return f"ws://127.0.0.1:{relay.port}{path}"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from websockets.asyncio.client import connect
 
 from console1712.clock import FakeClock
-from console1712.relay.server import Relay
 from tests.relay.helpers import (
     chatter,
     closed_with,
@@ -14,6 +13,7 @@ from tests.relay.helpers import (
     recv_type,
     request,
     send,
+    standard_relay,
     until_dropped,
     url,
 )
@@ -155,7 +155,7 @@ async def test_restart_rebuilds_state_and_restarts_the_window(
             await request(c2, {"type": "say", "id": "m1", "text": "voor de herstart"}, "ack")
         await relay.stop()
         clock.advance(250)  # q3: 450 s since its drop; q1 and q2: dropped only now
-        second = Relay(settings, clock=clock)
+        second = standard_relay(settings, clock)
         await second.start()
         try:
             assert list(second.waiting) == [q1["chat"]]

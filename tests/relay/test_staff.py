@@ -294,27 +294,3 @@ async def test_presence_away_and_back(relay, make_staff) -> None:
             assert resumed["counsellor"] == "Anna" and resumed["position"] is None
             back = await recv_type(sw, "presence")
     assert back["state"] == "back"
-
-
-async def test_registered_operations_are_dispatched_with_roles(relay, make_staff) -> None:
-    from console1712.relay import operations as ops
-
-    async def echo(ctx: ops.OpContext, f: dict) -> dict:
-        if f.get("fail"):
-            raise ops.OpError("not_found", "niets", thing=ops.req_str(f, "fail"))
-        return {"type": "test_echo", "by": ctx.caller.name, "value": ops.opt_int(f, "n", 0, 9)}
-
-    ops.operation("test_echo", roles=ops.STAFF)(echo)
-    anna = await make_staff("anna")
-    root = await make_staff("root", role="admin", team=None)
-    async with console(relay, anna) as ws:
-        got = await request(ws, {"type": "test_echo", "n": 3, "ref": "e"}, "test_echo")
-        assert got == {"type": "test_echo", "by": "anna", "value": 3, "ref": "e"}
-        err = await expect_error(ws, {"type": "test_echo", "fail": "x"}, "not_found")
-        assert err["detail"] == "niets" and err["thing"] == "x"
-        await expect_error(ws, {"type": "test_echo", "n": 10}, "bad_request")
-    async with console(relay, root) as ws:
-        await expect_error(ws, {"type": "test_echo"}, "forbidden")
-    async with connect(url(relay, "/chat")) as ws:  # never on /chat
-        await recv_type(ws, "welcome")
-        await expect_error(ws, {"type": "test_echo"}, "bad_request")

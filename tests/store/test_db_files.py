@@ -16,11 +16,10 @@ import pytest
 
 from console1712.clock import FakeClock
 from console1712.config import Settings
-from console1712.relay.server import Relay
 from console1712.store import accounts, audit
 from console1712.store.db import Database, StoreError, Tx
 from tests.conftest import StaffLogin
-from tests.relay.helpers import console
+from tests.relay.helpers import console, standard_relay
 from tests.test_cli import cli, one_error_line
 
 
@@ -49,7 +48,7 @@ def modes_of(folder: Path) -> list[int]:
 async def test_db_wal_and_shm_are_0600_with_umask_022(
     umask_022: None, settings: Settings, clock: FakeClock
 ) -> None:
-    relay = Relay(settings, clock=clock)
+    relay = standard_relay(settings, clock)
     await relay.start()
     try:
         created = await accounts.create_account(
@@ -119,7 +118,7 @@ async def test_relay_refuses_to_start_on_a_damaged_page(
 ) -> None:
     await fill_audit(settings.db_path, settings.key_path, clock, 2000)
     damage_a_middle_page(settings.db_path, "audit")
-    relay = Relay(settings, clock=clock)
+    relay = standard_relay(settings, clock)
     with pytest.raises(StoreError, match="is damaged"):
         await relay.start()
     # The command: one clear line, exit 1.

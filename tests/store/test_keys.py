@@ -10,8 +10,9 @@ import pytest
 
 from console1712.clock import FakeClock
 from console1712.store import accounts, audit, chats, keys
-from console1712.store.db import ENCRYPTED, Database, StoreError
+from console1712.store.db import Database, StoreError
 from console1712.store.lock import DataLock
+from console1712.store.sealed import COLUMNS
 
 TEXTS = [f"bericht nummer {i}" for i in range(1, 13)]
 
@@ -44,7 +45,7 @@ async def check_all_readable(
     try:
         current = db.keys.current.to_bytes(4, "big")
         total = 0
-        for col in keys.load_aggregates():
+        for col in COLUMNS:
             rows = await db.fetchall(
                 f"SELECT {col.row_key} AS rk, {col.column} AS v FROM {col.table}"
                 f" WHERE {col.column} IS NOT NULL"
@@ -79,7 +80,7 @@ async def test_rotation_reseals_everything(tmp_path: Path, clock: FakeClock) -> 
     total = await check_all_readable(data, key_file, clock, secrets)
     assert result.resealed == total  # the rotation's own audit entry has no detail
     assert {"chat_messages.text", "accounts.totp_secret", "audit.detail"} <= {w for _, w in seen}
-    assert {f"{c.table}.{c.column}" for c in ENCRYPTED} >= {w for _, w in seen}
+    assert {f"{c.table}.{c.column}" for c in COLUMNS} >= {w for _, w in seen}
 
 
 async def test_interrupted_rotation_resumes(tmp_path: Path, clock: FakeClock) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from console1712.cli import main
-from console1712.config import REGIONS, Settings, load_settings
+from console1712.config import Settings, load_settings
 from console1712.domain.stats import (
     CHANNELS,
     HIDDEN,
@@ -30,6 +30,7 @@ from console1712.domain.stats import (
     gender_code,
     suppress,
 )
+from console1712.domain.vocabulary import REGIONS
 from console1712.store import chats, phone
 from console1712.store.chats import Intake
 from console1712.store.db import Database

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from console1712.store.transcripts import anonymised_transcripts
+from console1712.records.transcripts import anonymised_transcripts
 from tests.relay.helpers import chatter, console, recv_type, request, send
 
 

@@ -13,6 +13,7 @@ from playwright.async_api import Browser, Page, async_playwright, expect
 from console1712.clock import FakeClock
 from console1712.config import Settings
 from console1712.relay.server import Relay
+from tests.relay.helpers import standard_relay
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -53,7 +54,7 @@ async def browser(chromium: str) -> AsyncIterator[Browser]:
 @pytest_asyncio.fixture(loop_scope="module")
 async def relay(settings: Settings, clock: FakeClock) -> AsyncIterator[Relay]:
     """The shared `relay` fixture, but in the module's loop so the browser can share it."""
-    server = Relay(settings, clock=clock)
+    server = standard_relay(settings, clock)
     await server.start()
     try:
         yield server

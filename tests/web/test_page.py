@@ -11,7 +11,7 @@ from playwright.async_api import Page, expect
 from websockets.asyncio.client import ClientConnection
 
 from console1712.clock import FakeClock
-from console1712.config import REGIONS
+from console1712.domain.vocabulary import REGIONS
 from console1712.relay.server import Relay
 from tests.relay.helpers import chatter, console, recv, recv_type, request, send, until_dropped
 from tests.web.conftest import base_url

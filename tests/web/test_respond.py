@@ -15,9 +15,10 @@ import pytest
 from websockets.datastructures import Headers
 
 from console1712 import web
-from console1712.config import REGIONS, Settings
+from console1712.config import Settings
 from console1712.domain.hours import Schedule
 from console1712.domain.text import MAX_TEXT
+from console1712.domain.vocabulary import REGIONS
 from console1712.i18n.common import ALTERNATIVES
 from console1712.i18n.common import TEXTS as COMMON_TEXTS
 from console1712.i18n.web import TEXTS as WEB_TEXTS

@@ -1,47 +1,37 @@
 """Staff operations beyond the chat core (mail, dossiers, supervision): request/answer pairs.
 
-A part of the program adds its operations by decorating async handlers with `@operation`
-in its own module and listing that module in OPERATION_MODULES. The relay validates the
-frame's `type`, checks the caller's role, calls the handler and sends what it returns as
-the answer (with the request's `ref`). A handler signals a refusal by raising OpError and
-a malformed frame by raising protocol.BadRequest (use the field helpers below).
+Each operations module lists its operations in a tuple OPERATIONS: the typed request
+(protocol/operations.py), the roles allowed, and the async handler. The relay is handed
+the operations it serves (relay/assembly.py has the standard set); it checks the caller's
+role, decodes the frame into the request type, calls the handler and sends what it returns
+as the answer (with the request's `ref`). A handler signals a refusal by raising OpError
+and a request that breaks a rule of the relay's state or settings by raising
+protocol.BadRequest; malformed fields never reach it.
 
 Parts that must run beside the relay (an SMTP listener, a daily retention job, a live
-monitor) register a service factory with `@service`; the relay starts them after its own
-start and stops them before it closes the database.
+monitor) are services: a module lists factories in SERVICES; the relay starts what they
+make after its own start and stops them before it closes the database.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from console1712.clock import Clock
 from console1712.config import Settings
-from console1712.domain.text import TextError, clean_field, clean_text
-from console1712.protocol.frames import BadRequest
+from console1712.domain.vocabulary import ROLES, STAFF_ROLES
+from console1712.protocol.operations import OpRequest, decode_as, type_of
 from console1712.store.accounts import Account
 from console1712.store.db import Database
 
-# Modules that define operations and services; each is imported once by the relay.
-OPERATION_MODULES: tuple[str, ...] = (
-    "console1712.relay.operations.mail",
-    "console1712.relay.services.smtp",
-    "console1712.relay.operations.dossiers",
-    "console1712.relay.services.retention",
-    "console1712.relay.operations.supervision",
-    "console1712.relay.operations.stepping",
-    "console1712.relay.operations.alerts",
-    "console1712.relay.operations.registrations",
-    "console1712.relay.operations.help",
-    "console1712.relay.operations.blocks",
-)
+R = TypeVar("R", bound=OpRequest)
+S = TypeVar("S")
 
-STAFF = frozenset({"counsellor", "supervisor"})
+STAFF = frozenset(STAFF_ROLES)
 SUPERVISOR = frozenset({"supervisor"})
-ANYONE = frozenset({"counsellor", "supervisor", "admin"})
+ANYONE = frozenset(ROLES)
 
 
 class OpError(Exception):
@@ -69,6 +59,9 @@ class RelayView(Protocol):
     def broadcast_staff(self, frame: dict[str, Any], roles: frozenset[str] = ANYONE) -> None:
         """Send a frame to every logged-in console whose role is in `roles`."""
 
+    def service(self, kind: type[S]) -> S | None:
+        """The running service of class `kind` (None if the relay runs none)."""
+
 
 @dataclass
 class OpContext:
@@ -90,14 +83,25 @@ class OpContext:
         return self.relay.settings
 
 
-Handler = Callable[[OpContext, dict[str, Any]], Awaitable[dict[str, Any]]]
+Answer = dict[str, Any]
 
 
 @dataclass(frozen=True)
-class Operation:
-    type: str
+class Operation(Generic[R]):
+    """One staff operation: its request type (whose tag is the frame's `type`), the roles
+    allowed to ask, and the handler that answers."""
+
+    request: type[R]
     roles: frozenset[str]
-    handler: Handler
+    handler: Callable[[OpContext, R], Awaitable[Answer]]
+
+    @property
+    def type(self) -> str:
+        return type_of(self.request)
+
+    async def run(self, ctx: OpContext, frame: dict[str, Any]) -> Answer:
+        """Decode the frame (BadRequest names a bad field) and answer it."""
+        return await self.handler(ctx, decode_as(self.request, frame))
 
 
 class Service(Protocol):
@@ -106,110 +110,5 @@ class Service(Protocol):
     async def stop(self) -> None: ...
 
 
-OPERATIONS: dict[str, Operation] = {}
-SERVICES: list[Callable[[RelayView], Service | None]] = []
-
-
-def operation(type_: str, roles: frozenset[str] = STAFF) -> Callable[[Handler], Handler]:
-    """Register a handler for staff frames of `type_`, allowed to the given roles."""
-
-    def register(handler: Handler) -> Handler:
-        if type_ in OPERATIONS and OPERATIONS[type_].handler is not handler:
-            raise RuntimeError(f"operation {type_!r} registered twice")
-        OPERATIONS[type_] = Operation(type_, roles, handler)
-        return handler
-
-    return register
-
-
-def service(
-    factory: Callable[[RelayView], Service | None],
-) -> Callable[[RelayView], Service | None]:
-    """Register a factory for a service that runs beside the relay (None: not wanted now)."""
-    if factory not in SERVICES:
-        SERVICES.append(factory)
-    return factory
-
-
-def load_modules(modules: Sequence[str] = OPERATION_MODULES) -> None:
-    for name in modules:
-        importlib.import_module(name)
-
-
-# -- field helpers: raise BadRequest (answered as bad_request) ---------------------------
-
-
-def req_str(f: dict[str, Any], name: str, *, max_len: int = 200) -> str:
-    value = opt_str(f, name, max_len=max_len)
-    if not value:
-        raise BadRequest("bad.field", name)
-    return value
-
-
-def opt_str(f: dict[str, Any], name: str, *, max_len: int = 200) -> str | None:
-    """A short one-line field (ids, names, codes), cleaned of control characters."""
-    value = f.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise BadRequest("bad.field", name)
-    try:
-        return clean_field(value, max_len=max_len)
-    except TextError:
-        raise BadRequest("bad.field", name) from None
-
-
-def req_text(f: dict[str, Any], name: str, *, max_len: int = 20000) -> str:
-    """A free text (reply, annotation): 1..max_len characters after cleaning."""
-    value = f.get(name)
-    if not isinstance(value, str):
-        raise BadRequest("bad.field", name)
-    try:
-        return clean_text(value, max_len=max_len)
-    except TextError:
-        raise BadRequest("bad.field", name) from None
-
-
-def opt_int(f: dict[str, Any], name: str, lo: int, hi: int) -> int | None:
-    value = f.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise BadRequest("bad.field", name)
-    if not lo <= value <= hi:
-        raise BadRequest("bad.field", name)
-    return value
-
-
-def req_int(f: dict[str, Any], name: str, lo: int, hi: int) -> int:
-    value = opt_int(f, name, lo, hi)
-    if value is None:
-        raise BadRequest("bad.field", name)
-    return value
-
-
-def req_choice(f: dict[str, Any], name: str, choices: Sequence[str]) -> str:
-    value = opt_choice(f, name, choices)
-    if value is None:
-        raise BadRequest("bad.field", name)
-    return value
-
-
-def opt_choice(f: dict[str, Any], name: str, choices: Sequence[str]) -> str | None:
-    value = f.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise BadRequest("bad.field", name)
-    if value not in choices:
-        raise BadRequest("bad.field", name)
-    return value
-
-
-def opt_bool(f: dict[str, Any], name: str) -> bool | None:
-    value = f.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, bool):
-        raise BadRequest("bad.field", name)
-    return value
+# Makes a service for a relay, or None when it is not wanted (settings).
+ServiceFactory = Callable[["RelayView"], Service | None]

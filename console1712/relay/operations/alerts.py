@@ -21,9 +21,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from console1712.clock import to_rfc3339
-from console1712.relay import operations as ops
 from console1712.relay.live import LiveChat
-from console1712.relay.operations import SUPERVISOR, RelayView
+from console1712.relay.operations import SUPERVISOR, RelayView, ServiceFactory
 from console1712.relay.operations.stepping import chat_team, in_scope
 
 if TYPE_CHECKING:
@@ -40,8 +39,6 @@ REPLY_FACTOR = 3  # a chatter waits reply_alert_s x 3 for an answer before super
 Item = tuple[str | None, dict[str, Any]]
 Kind = Callable[["Relay", datetime, "AlertBoard"], Awaitable[list[Item]]]
 KINDS: dict[str, Kind] = {}
-
-_BOARDS: weakref.WeakKeyDictionary[Any, AlertBoard] = weakref.WeakKeyDictionary()
 
 
 def kind(name: str) -> Callable[[Kind], Kind]:
@@ -94,9 +91,9 @@ async def _disclosures(relay: Relay, now: datetime, board: AlertBoard) -> list[I
 @kind("help")
 async def _help(relay: Relay, now: datetime, board: AlertBoard) -> list[Item]:
     """A counsellor asked for a supervisor (ctrl+x): until one answers (operations/help.py)."""
-    from console1712.relay.operations.help import desk_for
+    from console1712.relay.operations.help import HelpDesk
 
-    desk = desk_for(relay)
+    desk = relay.service(HelpDesk)
     if desk is None:
         return []
     items: list[Item] = []
@@ -250,12 +247,8 @@ class AlertBoard:
         return found
 
 
-@ops.service
-def _alerts_service(relay: RelayView) -> AlertBoard:
-    board = AlertBoard(cast("Relay", relay))
-    _BOARDS[relay] = board
-    return board
+def alerts_service(relay: RelayView) -> AlertBoard:
+    return AlertBoard(cast("Relay", relay))
 
 
-def board_of(relay: RelayView) -> AlertBoard | None:
-    return _BOARDS.get(relay)
+SERVICES: tuple[ServiceFactory, ...] = (alerts_service,)

@@ -7,14 +7,13 @@ from datetime import datetime
 from typing import Any
 
 from console1712.clock import to_rfc3339
-from console1712.relay import operations as ops
-from console1712.relay.operations import SUPERVISOR, OpContext, OpError, req_str
+from console1712.protocol import operations as req
+from console1712.relay.operations import SUPERVISOR, OpContext, Operation, OpError
 from console1712.store import audit, blocks
 from console1712.store.db import Tx
 
 
-@ops.operation("blocks", SUPERVISOR)
-async def list_blocks(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+async def list_blocks(ctx: OpContext, q: req.Blocks) -> dict[str, Any]:
     """The running blocks: remaining time, reason, by whom (never an address)."""
     now = ctx.clock.now()
     found = await blocks.list_active(ctx.db, now)
@@ -40,10 +39,9 @@ async def list_blocks(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@ops.operation("block_lift", SUPERVISOR)
-async def lift(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+async def lift(ctx: OpContext, q: req.BlockLift) -> dict[str, Any]:
     """End one running block now; the address can start chats again at once."""
-    block_id = req_str(f, "block", max_len=64)
+    block_id = q.block
     now = ctx.clock.now()
     lifted: list[bool] = []
 
@@ -62,3 +60,9 @@ async def lift(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
         live.clear()
         live.update(await blocks.active_blocks(ctx.db, now))
     return {"type": "block_lifted", "block": block_id}
+
+
+OPERATIONS: tuple[Operation[Any], ...] = (
+    Operation(req.Blocks, SUPERVISOR, list_blocks),
+    Operation(req.BlockLift, SUPERVISOR, lift),
+)

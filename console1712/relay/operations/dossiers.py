@@ -13,32 +13,25 @@ from datetime import date
 from typing import Any
 
 from console1712.clock import to_rfc3339
-from console1712.domain.retention import RIGHTS_KINDS, brussels_today, dossier_erase_at
+from console1712.domain.retention import brussels_today, dossier_erase_at
 from console1712.domain.themes import taxonomy
 from console1712.i18n import t
+from console1712.protocol import operations as req
 from console1712.protocol.frames import BadRequest
+from console1712.records.rights import fulfil
 from console1712.relay.operations import (
     ANYONE,
     STAFF,
     SUPERVISOR,
     OpContext,
+    Operation,
     OpError,
-    operation,
-    opt_choice,
-    opt_str,
-    req_choice,
-    req_str,
-    req_text,
 )
 from console1712.store import dossiers, rights
 from console1712.store.dossiers import Annotation, Dossier, DossierError
 from console1712.store.rights import RightsRequest
 
 log = logging.getLogger("console1712.dossiers")
-
-MAX_CODE = 20
-MAX_QUERY = 80
-MAX_NOTE = 2000
 
 
 def _error(exc: DossierError) -> OpError:
@@ -61,13 +54,11 @@ def _themes(ctx: OpContext) -> dict[str, dict[str, str]]:
         return taxonomy(None)
 
 
-def _theme_list(f: dict[str, Any]) -> list[str]:
-    value = f.get("themes")
-    if value is None:
-        return []
-    if not isinstance(value, list) or not all(isinstance(v, str) and len(v) <= 40 for v in value):
-        raise BadRequest("bad.field", "themes")
-    return list(value)
+def _link_target(q: req.DossierLink | req.DossierUnlink) -> tuple[str, str]:
+    """("chat", id) or ("mail", id): exactly one of the two is given."""
+    if bool(q.chat) == bool(q.mail):
+        raise BadRequest("bad.field", "chat")
+    return ("chat", q.chat) if q.chat else ("mail", q.mail or "")
 
 
 def summary(d: Dossier) -> dict[str, Any]:
@@ -114,8 +105,7 @@ def request_frame(r: RightsRequest, today: date, *, content: bool) -> dict[str, 
 # -- dossiers ------------------------------------------------------------------------------
 
 
-@operation("dossier_themes", ANYONE)
-async def list_themes(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+async def list_themes(ctx: OpContext, q: req.DossierThemes) -> dict[str, Any]:
     """The theme taxonomy in use (ids and labels)."""
     lang = ctx.settings.lang
     themes = [
@@ -125,17 +115,15 @@ async def list_themes(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
     return {"type": "dossier_themes", "themes": themes}
 
 
-@operation("dossier_create", STAFF)
-async def create(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
-    pseudonym = req_str(f, "pseudonym", max_len=dossiers.MAX_PSEUDONYM)
+async def create(ctx: OpContext, q: req.DossierCreate) -> dict[str, Any]:
     try:
         d = await dossiers.create(
             ctx.db,
             ctx.clock.now(),
             ctx.caller.name,
             _team(ctx),
-            pseudonym,
-            _theme_list(f),
+            q.pseudonym,
+            q.themes or [],
             allowed_themes=list(_themes(ctx)),
         )
     except DossierError as exc:
@@ -144,19 +132,15 @@ async def create(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
     return {"type": "dossier", "dossier": {**summary(d), "annotations": [], "links": []}}
 
 
-@operation("dossier_search", STAFF)
-async def search(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+async def search(ctx: OpContext, q: req.DossierSearch) -> dict[str, Any]:
     """Search the team's dossiers by code, pseudonym (substring) or theme id."""
-    query = opt_str(f, "query", max_len=MAX_QUERY)
-    theme = opt_str(f, "theme", max_len=40)
-    found = await dossiers.search(ctx.db, _team(ctx), query, theme or None)
+    found = await dossiers.search(ctx.db, _team(ctx), q.query, q.theme or None)
     return {"type": "dossiers", "dossiers": [summary(d) for d in found]}
 
 
-@operation("dossier_open", STAFF)
-async def open_(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+async def open_(ctx: OpContext, q: req.DossierOpen) -> dict[str, Any]:
     """The whole dossier: every annotation version, links, its rights requests. Audited."""
-    code = req_str(f, "code", max_len=MAX_CODE)
+    code = q.code
     team = _team(ctx)
     try:
         d = await dossiers.open_dossier(ctx.db, ctx.clock.now(), ctx.caller.name, code, team)
@@ -183,16 +167,11 @@ async def open_(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@operation("dossier_annotate", STAFF)
-async def annotate(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+async def annotate(ctx: OpContext, q: req.DossierAnnotate) -> dict[str, Any]:
     """A new annotation, or with `corrects` a new version of the newest version of one."""
-    code = req_str(f, "code", max_len=MAX_CODE)
-    kind = req_choice(f, "kind", dossiers.KINDS)
-    text = req_text(f, "text")
-    to = opt_choice(f, "to", dossiers.REFERRAL_TARGETS)
+    code, kind, to = q.code, q.kind, q.to
     if kind == "referral" and to is None:
         raise BadRequest("bad.field", "to")
-    corrects = opt_str(f, "corrects", max_len=40)
     try:
         a = await dossiers.annotate(
             ctx.db,
@@ -201,25 +180,19 @@ async def annotate(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
             code,
             _team(ctx),
             kind,
-            text,
+            q.text,
             referral_to=to,
-            corrects=corrects or None,
+            corrects=q.corrects or None,
         )
     except DossierError as exc:
         raise _error(exc) from None
     return {"type": "dossier_annotation", "code": code, "annotation": annotation(a)}
 
 
-@operation("dossier_link", STAFF)
-async def link(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+async def link(ctx: OpContext, q: req.DossierLink) -> dict[str, Any]:
     """Link a chat (`chat`) or a mail thread (`mail`) of the team to the dossier."""
-    code = req_str(f, "code", max_len=MAX_CODE)
-    chat = opt_str(f, "chat", max_len=64)
-    mail = opt_str(f, "mail", max_len=64)
-    if bool(chat) == bool(mail):
-        raise BadRequest("bad.field", "chat")
-    kind, target = ("chat", chat) if chat else ("mail", mail)
-    assert target is not None
+    code = q.code
+    kind, target = _link_target(q)
     try:
         made = await dossiers.link(
             ctx.db, ctx.clock.now(), ctx.caller.name, code, _team(ctx), kind, target
@@ -238,16 +211,10 @@ async def link(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@operation("dossier_unlink", STAFF)
-async def unlink(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+async def unlink(ctx: OpContext, q: req.DossierUnlink) -> dict[str, Any]:
     """Undo a link of a chat (`chat`) or mail thread (`mail`): a slip put right, audited."""
-    code = req_str(f, "code", max_len=MAX_CODE)
-    chat = opt_str(f, "chat", max_len=64)
-    mail = opt_str(f, "mail", max_len=64)
-    if bool(chat) == bool(mail):
-        raise BadRequest("bad.field", "chat")
-    kind, target = ("chat", chat) if chat else ("mail", mail)
-    assert target is not None
+    code = q.code
+    kind, target = _link_target(q)
     try:
         await dossiers.unlink(
             ctx.db, ctx.clock.now(), ctx.caller.name, code, _team(ctx), kind, target
@@ -257,11 +224,9 @@ async def unlink(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
     return {"type": "dossier_unlinked", "code": code, "link": {"kind": kind, "target": target}}
 
 
-@operation("dossier_status", STAFF)
-async def status(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+async def status(ctx: OpContext, q: req.DossierStatusChange) -> dict[str, Any]:
     """Close (retention starts) or reopen."""
-    code = req_str(f, "code", max_len=MAX_CODE)
-    new = req_choice(f, "status", dossiers.STATUSES)
+    code, new = q.code, q.status
     try:
         d = await dossiers.set_status(
             ctx.db, ctx.clock.now(), ctx.caller.name, code, _team(ctx), new
@@ -271,9 +236,8 @@ async def status(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
     return {"type": "dossier_changed", "dossier": summary(d)}
 
 
-@operation("dossier_set_themes", STAFF)
-async def set_themes(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
-    code = req_str(f, "code", max_len=MAX_CODE)
+async def set_themes(ctx: OpContext, q: req.DossierSetThemes) -> dict[str, Any]:
+    code = q.code
     try:
         d = await dossiers.set_themes(
             ctx.db,
@@ -281,7 +245,7 @@ async def set_themes(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
             ctx.caller.name,
             code,
             _team(ctx),
-            _theme_list(f),
+            q.themes or [],
             allowed_themes=list(_themes(ctx)),
         )
     except DossierError as exc:
@@ -289,11 +253,9 @@ async def set_themes(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
     return {"type": "dossier_changed", "dossier": summary(d)}
 
 
-@operation("dossier_hold", SUPERVISOR)
-async def hold(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+async def hold(ctx: OpContext, q: req.DossierHold) -> dict[str, Any]:
     """Set a legal hold (`reason`), or release it (no reason)."""
-    code = req_str(f, "code", max_len=MAX_CODE)
-    reason = opt_str(f, "reason", max_len=MAX_NOTE)
+    code, reason = q.code, q.reason
     try:
         d = await dossiers.set_hold(
             ctx.db, ctx.clock.now(), ctx.caller.name, code, _team(ctx), reason or None
@@ -303,13 +265,9 @@ async def hold(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
     return {"type": "dossier_changed", "dossier": summary(d)}
 
 
-@operation("dossier_restrict", SUPERVISOR)
-async def restrict(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+async def restrict(ctx: OpContext, q: req.DossierRestrict) -> dict[str, Any]:
     """Make a dossier read-only (`restricted` true) or lift that (false)."""
-    code = req_str(f, "code", max_len=MAX_CODE)
-    on = f.get("restricted")
-    if not isinstance(on, bool):
-        raise BadRequest("bad.field", "restricted")
+    code, on = q.code, q.restricted
     now, name, team = ctx.clock.now(), ctx.caller.name, _team(ctx)
     try:
         if on:
@@ -324,17 +282,14 @@ async def restrict(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
 # -- rights requests --------------------------------------------------------------------------
 
 
-@operation("rights_create", STAFF)
-async def rights_create(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+async def rights_create(ctx: OpContext, q: req.RightsCreate) -> dict[str, Any]:
     """Record a request: `code`, `kind`, `received` (YYYY-MM-DD, default today), `note`."""
-    code = req_str(f, "code", max_len=MAX_CODE)
-    kind = req_choice(f, "kind", RIGHTS_KINDS)
-    received_text = opt_str(f, "received", max_len=10)
+    code, kind, received_text = q.code, q.kind, q.received
     try:
         received = date.fromisoformat(received_text) if received_text else None
     except ValueError:
         raise BadRequest("bad.field", "received") from None
-    note = opt_str(f, "note", max_len=MAX_NOTE)
+    note = q.note
     try:
         r = await rights.create(
             ctx.db, ctx.clock.now(), ctx.caller.name, code, _team(ctx), kind, received, note or None
@@ -345,10 +300,9 @@ async def rights_create(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
     return {"type": "rights_request", "request": request_frame(r, today, content=True)}
 
 
-@operation("rights_list", ANYONE)
-async def rights_list(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+async def rights_list(ctx: OpContext, q: req.RightsList) -> dict[str, Any]:
     """Requests with deadlines, open first; admins get every team's, without content."""
-    open_only = bool(f.get("open_only", False))
+    open_only = bool(q.open_only)
     today = brussels_today(ctx.clock.now())
     admin = ctx.caller.role == "admin"
     team = None if admin else _team(ctx)
@@ -360,16 +314,15 @@ async def rights_list(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@operation("rights_fulfil", STAFF)
-async def rights_fulfil(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
-    """Carry out a request (store.rights.fulfil); the copy/portability export comes along."""
-    request_id = req_str(f, "id", max_len=40)
+async def rights_fulfil(ctx: OpContext, q: req.RightsFulfil) -> dict[str, Any]:
+    """Carry out a request (records.rights.fulfil); the copy/portability export comes along."""
+    request_id = q.id
     team = _team(ctx)
     try:
         request = await rights.get(ctx.db, request_id, team)
         if request.kind == "erasure" and ctx.caller.role != "supervisor":
             raise OpError("forbidden", t("dossier.err.forbidden", "nl"))
-        done = await rights.fulfil(
+        done = await fulfil(
             ctx.db, ctx.clock.now(), ctx.caller.name, request_id, team, ctx.settings.lang
         )
     except DossierError as exc:
@@ -391,12 +344,30 @@ async def rights_fulfil(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
     return answer
 
 
-@operation("rights_refuse", STAFF)
-async def rights_refuse(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
-    request_id = req_str(f, "id", max_len=40)
+async def rights_refuse(ctx: OpContext, q: req.RightsRefuse) -> dict[str, Any]:
+    request_id = q.id
     try:
         r = await rights.refuse(ctx.db, ctx.clock.now(), ctx.caller.name, request_id, _team(ctx))
     except DossierError as exc:
         raise _error(exc) from None
     today = brussels_today(ctx.clock.now())
     return {"type": "rights_request", "request": request_frame(r, today, content=True)}
+
+
+OPERATIONS: tuple[Operation[Any], ...] = (
+    Operation(req.DossierThemes, ANYONE, list_themes),
+    Operation(req.DossierCreate, STAFF, create),
+    Operation(req.DossierSearch, STAFF, search),
+    Operation(req.DossierOpen, STAFF, open_),
+    Operation(req.DossierAnnotate, STAFF, annotate),
+    Operation(req.DossierLink, STAFF, link),
+    Operation(req.DossierUnlink, STAFF, unlink),
+    Operation(req.DossierStatusChange, STAFF, status),
+    Operation(req.DossierSetThemes, STAFF, set_themes),
+    Operation(req.DossierHold, SUPERVISOR, hold),
+    Operation(req.DossierRestrict, SUPERVISOR, restrict),
+    Operation(req.RightsCreate, STAFF, rights_create),
+    Operation(req.RightsList, ANYONE, rights_list),
+    Operation(req.RightsFulfil, STAFF, rights_fulfil),
+    Operation(req.RightsRefuse, STAFF, rights_refuse),
+)

@@ -13,22 +13,21 @@ import asyncio
 import contextlib
 import logging
 import secrets
-import weakref
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from console1712.clock import to_rfc3339
 from console1712.i18n import t
+from console1712.protocol import operations as req
 from console1712.relay.operations import (
     STAFF,
     SUPERVISOR,
     OpContext,
+    Operation,
     OpError,
     RelayView,
-    operation,
-    req_str,
-    service,
+    ServiceFactory,
 )
 from console1712.store import audit
 from console1712.store.db import Tx
@@ -141,23 +140,12 @@ class HelpDesk:
                 log.exception("help request check failed")
 
 
-_DESKS: weakref.WeakKeyDictionary[Any, HelpDesk] = weakref.WeakKeyDictionary()
-
-
-@service
-def _help_service(relay: RelayView) -> HelpDesk:
-    desk = HelpDesk(cast("Relay", relay))
-    _DESKS[relay] = desk
-    return desk
-
-
-def desk_for(relay: object) -> HelpDesk | None:
-    """The help desk of a running relay (None before it serves)."""
-    return _DESKS.get(relay)
+def help_service(relay: RelayView) -> HelpDesk:
+    return HelpDesk(cast("Relay", relay))
 
 
 def desk_of(ctx: OpContext) -> HelpDesk:
-    desk = _DESKS.get(ctx.relay)
+    desk = ctx.relay.service(HelpDesk)
     if desk is None:
         raise OpError("unavailable", "help desk not running")
     return desk
@@ -172,10 +160,9 @@ async def _audit(ctx: OpContext, action: str, obj: str, detail: str | None = Non
     await ctx.db.write(job)
 
 
-@operation("help_request", STAFF)
-async def help_request(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+async def help_request(ctx: OpContext, q: req.HelpRequest) -> dict[str, Any]:
     """Ask the supervisors for help on one of the caller's open chats."""
-    chat_id = req_str(f, "chat", max_len=64)
+    chat_id = q.chat
     desk = desk_of(ctx)
     chat = desk.relay.chats.get(chat_id)
     if chat is None or chat.state != "assigned" or chat.counsellor != ctx.caller.name:
@@ -207,18 +194,16 @@ async def help_request(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@operation("help_requests", SUPERVISOR)
-async def help_requests(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+async def help_requests(ctx: OpContext, q: req.HelpRequests) -> dict[str, Any]:
     """The open requests the caller covers (a console asks after it connects)."""
     desk = desk_of(ctx)
     desk.prune()
     return {"type": "help_requests", "requests": desk.visible(ctx.caller.team), "ring": False}
 
 
-@operation("help_answer", SUPERVISOR)
-async def help_answer(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+async def help_answer(ctx: OpContext, q: req.HelpAnswer) -> dict[str, Any]:
     """Take a request: the counsellor is told who comes; the console then reads along."""
-    request_id = req_str(f, "request", max_len=40)
+    request_id = q.request
     desk = desk_of(ctx)
     desk.prune()
     found = desk.requests.get(request_id)
@@ -235,3 +220,11 @@ async def help_answer(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
     desk.push(ring=False)
     log.info("help request %s answered by %s", found.id, ctx.caller.name)
     return {"type": "help_answered", "request": found.id, "chat": found.chat, "by": alias}
+
+
+OPERATIONS: tuple[Operation[Any], ...] = (
+    Operation(req.HelpRequest, STAFF, help_request),
+    Operation(req.HelpRequests, SUPERVISOR, help_requests),
+    Operation(req.HelpAnswer, SUPERVISOR, help_answer),
+)
+SERVICES: tuple[ServiceFactory, ...] = (help_service,)

@@ -11,16 +11,8 @@ import logging
 from typing import Any
 
 from console1712.clock import to_rfc3339
-from console1712.relay.operations import (
-    STAFF,
-    OpContext,
-    OpError,
-    operation,
-    opt_bool,
-    opt_choice,
-    req_str,
-    req_text,
-)
+from console1712.protocol import operations as req
+from console1712.relay.operations import STAFF, OpContext, Operation, OpError
 from console1712.relay.services.mail_send import (
     Original,
     SendError,
@@ -35,7 +27,6 @@ from console1712.store.mail import MailMessage, MailStateError, MailThread
 
 log = logging.getLogger("console1712.mail")
 
-MAX_REPLY = 20000  # characters a counsellor's reply may have
 MAX_SHOWN = 100_000  # characters of one message's text sent to a console
 MAX_SHOWN_TOTAL = 300_000  # characters of a whole thread (frames stay well under 1 MiB)
 
@@ -101,8 +92,7 @@ def message_entry(m: MailMessage, budget: int) -> tuple[dict[str, Any], int]:
     return entry, budget
 
 
-async def _visible(ctx: OpContext, f: dict[str, Any]) -> MailThread:
-    tid = req_str(f, "thread", max_len=40)
+async def _visible(ctx: OpContext, tid: str) -> MailThread:
     thread = await store.get_thread(ctx.db, tid)
     if thread is None or not may_see(ctx.caller, thread):
         # Another team's thread is answered as unknown: its existence is not theirs to know.
@@ -127,10 +117,9 @@ def _changed(ctx: OpContext, thread: MailThread | None, tid: str, status: str) -
     )
 
 
-@operation("mail_threads")
-async def mail_threads(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+async def mail_threads(ctx: OpContext, q: req.MailThreads) -> dict[str, Any]:
     """List threads: filter open (default) / answered / overdue / all."""
-    which = opt_choice(f, "filter", store.FILTERS) or "open"
+    which = q.filter or "open"
     now = ctx.clock.now()
     threads = await store.list_threads(ctx.db, now, which, scope(ctx.caller))
     return {
@@ -140,10 +129,9 @@ async def mail_threads(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@operation("mail_thread")
-async def mail_thread(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+async def mail_thread(ctx: OpContext, q: req.MailThread) -> dict[str, Any]:
     """Open one thread: every message with headers, text and attachment list. Audited."""
-    thread = await _visible(ctx, f)
+    thread = await _visible(ctx, q.thread)
     messages = await store.thread_messages(ctx.db, thread.id)
     await audit.record(ctx.db, ctx.clock, ctx.caller.name, "mail.open", thread.id)
     budget = MAX_SHOWN_TOTAL
@@ -160,10 +148,9 @@ async def mail_thread(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@operation("mail_claim")
-async def mail_claim(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+async def mail_claim(ctx: OpContext, q: req.MailClaim) -> dict[str, Any]:
     """Take a thread on; an unassigned one moves to the caller's team."""
-    thread = await _visible(ctx, f)
+    thread = await _visible(ctx, q.thread)
     try:
         claimed = await store.claim(ctx.db, ctx.clock, thread.id, ctx.caller.name, ctx.caller.team)
     except MailStateError as exc:
@@ -190,12 +177,10 @@ def _original(thread: MailThread, messages: list[MailMessage]) -> Original:
     )
 
 
-@operation("mail_reply")
-async def mail_reply(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+async def mail_reply(ctx: OpContext, q: req.MailReply) -> dict[str, Any]:
     """Send a reply (original quoted) and store it in the thread; marks it answered."""
-    thread = await _visible(ctx, f)
-    text = req_text(f, "text", max_len=MAX_REPLY)
-    answered = opt_bool(f, "answered")
+    thread = await _visible(ctx, q.thread)
+    text, answered = q.text, q.answered
     if thread.status == "forgotten":
         raise OpError("forgotten")
     if thread.claimed_by not in (None, ctx.caller.name):
@@ -255,10 +240,9 @@ async def mail_reply(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@operation("mail_answered")
-async def mail_answered(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+async def mail_answered(ctx: OpContext, q: req.MailAnswered) -> dict[str, Any]:
     """Mark a thread answered without sending (answered another way)."""
-    thread = await _visible(ctx, f)
+    thread = await _visible(ctx, q.thread)
     try:
         await store.mark_answered(ctx.db, ctx.clock, thread.id, ctx.caller.name)
     except MailStateError as exc:
@@ -267,13 +251,22 @@ async def mail_answered(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
     return {"type": "mail_answered", "thread": thread.id, "status": "answered"}
 
 
-@operation("mail_forget")
-async def mail_forget(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+async def mail_forget(ctx: OpContext, q: req.MailForget) -> dict[str, Any]:
     """ "Do not retain": delete the thread's content now; counts and dates stay."""
-    thread = await _visible(ctx, f)
+    thread = await _visible(ctx, q.thread)
     try:
         await store.forget(ctx.db, ctx.clock, thread.id, ctx.caller.name, ctx.settings.outbox_path)
     except MailStateError as exc:
         raise _refuse(exc) from None
     _changed(ctx, thread, thread.id, "forgotten")
     return {"type": "mail_forgotten", "thread": thread.id, "status": "forgotten"}
+
+
+OPERATIONS: tuple[Operation[Any], ...] = (
+    Operation(req.MailThreads, STAFF, mail_threads),
+    Operation(req.MailThread, STAFF, mail_thread),
+    Operation(req.MailClaim, STAFF, mail_claim),
+    Operation(req.MailReply, STAFF, mail_reply),
+    Operation(req.MailAnswered, STAFF, mail_answered),
+    Operation(req.MailForget, STAFF, mail_forget),
+)

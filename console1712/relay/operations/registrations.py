@@ -17,19 +17,16 @@ from console1712.clock import to_rfc3339
 from console1712.domain import registration as reg
 from console1712.domain.registration import Codes, RegistrationError
 from console1712.domain.stats import AGE_BANDS, GENDERS, UNKNOWN
-from console1712.domain.text import TextError, clean_text
 from console1712.domain.themes import taxonomy
 from console1712.i18n import t
+from console1712.protocol import operations as req
 from console1712.protocol.frames import BadRequest
 from console1712.relay.operations import (
     STAFF,
     SUPERVISOR,
     OpContext,
+    Operation,
     OpError,
-    operation,
-    opt_choice,
-    req_choice,
-    req_str,
 )
 from console1712.store import audit, chats, registrations
 from console1712.store.db import Tx
@@ -40,8 +37,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("console1712.registrations")
 
-MAX_ID = 64
-MAX_CHAT_NOTES = 4000
 RECENT_HOURS = 12  # "recently ended": this shift, at most the last 12 hours
 
 
@@ -57,49 +52,34 @@ def _labelled(prefix: str, codes: tuple[str, ...] | list[str], lang: str) -> lis
 
 
 def _code_list(
-    f: dict[str, Any], name: str, allowed: list[str] | tuple[str, ...]
+    value: list[str] | None, name: str, allowed: list[str] | tuple[str, ...]
 ) -> tuple[str, ...]:
-    value = f.get(name, [])
     if value is None:
         return ()
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise BadRequest("bad.field", name)
     if len(value) > len(allowed) or any(v not in allowed for v in value):
         raise BadRequest("bad.field", name)
     return tuple(value)
 
 
-def codes_from(ctx: OpContext, f: dict[str, Any]) -> Codes:
-    """The form's codes from a frame; any broken rule answers bad_request naming the field."""
+def codes_from(ctx: OpContext, q: req.RegistrationSave) -> Codes:
+    """The form's codes from a request; any broken rule answers bad_request naming the field."""
     themes = list(themes_in_use(ctx))
     codes = Codes(
-        kind=req_choice(f, "kind", reg.KINDS),
-        themes=_code_list(f, "themes", themes),
-        about=opt_choice(f, "about", reg.ABOUT),
-        relation=opt_choice(f, "relation", reg.RELATIONS),
-        risk=opt_choice(f, "risk", reg.RISKS) or "none",
-        action=opt_choice(f, "action", reg.ACTIONS),
-        referrals=_code_list(f, "referrals", reg.REFERRALS),
-        age_band=opt_choice(f, "age_band", AGE_BANDS) or UNKNOWN,
-        gender=opt_choice(f, "gender", GENDERS) or UNKNOWN,
+        kind=q.kind,
+        themes=_code_list(q.themes, "themes", themes),
+        about=q.about,
+        relation=q.relation,
+        risk=q.risk or "none",
+        action=q.action,
+        referrals=_code_list(q.referrals, "referrals", reg.REFERRALS),
+        age_band=q.age_band or UNKNOWN,
+        gender=q.gender or UNKNOWN,
     )
     try:
         reg.check(codes, themes, AGE_BANDS, GENDERS)
     except RegistrationError as exc:
         raise BadRequest("bad.field", exc.field) from None
     return codes
-
-
-def _note(f: dict[str, Any]) -> str | None:
-    value = f.get("note")
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise BadRequest("bad.field", "note")
-    try:
-        return clean_text(value, max_len=reg.MAX_NOTE)
-    except TextError:
-        raise BadRequest("bad.field", "note") from None
 
 
 def entry(r: Registration) -> dict[str, Any]:
@@ -142,8 +122,7 @@ async def open_frame(ctx: OpContext, name: str) -> dict[str, Any]:
     return {"type": "registrations_open", "open": [entry(r) for r in found]}
 
 
-@operation("registration_codes", STAFF)
-async def codes(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+async def codes(ctx: OpContext, q: req.RegistrationCodes) -> dict[str, Any]:
     """The code lists of the form with labels in the relay's language."""
     lang = ctx.settings.lang
     return {
@@ -166,17 +145,15 @@ async def codes(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@operation("registration_list", STAFF)
-async def listing(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+async def listing(ctx: OpContext, q: req.RegistrationList) -> dict[str, Any]:
     """The caller's open registrations, oldest first."""
     return await open_frame(ctx, ctx.caller.name)
 
 
-@operation("registration_get", STAFF)
-async def get(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+async def get(ctx: OpContext, q: req.RegistrationGet) -> dict[str, Any]:
     """One registration with its note; an open one comes prefilled (intake, chat notes).
     Audited: it shows what a person told."""
-    contact = req_str(f, "contact", max_len=MAX_ID)
+    contact = q.contact
     found = await _own(ctx, contact)
     answer: dict[str, Any] = {"type": "registration", **entry(found)}
     if found.codes is not None:
@@ -202,12 +179,11 @@ async def get(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
     return answer
 
 
-@operation("registration_save", STAFF)
-async def save(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+async def save(ctx: OpContext, q: req.RegistrationSave) -> dict[str, Any]:
     """Complete (or correct) the caller's registration of a contact."""
-    contact = req_str(f, "contact", max_len=MAX_ID)
-    codes = codes_from(ctx, f)
-    note = _note(f)
+    contact = q.contact
+    codes = codes_from(ctx, q)
+    note = q.note or None
     await _own(ctx, contact)
     try:
         done = await registrations.save(
@@ -222,8 +198,7 @@ async def save(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
     return {"type": "registration_saved", **entry(done), "codes": codes_frame(done.codes)}
 
 
-@operation("registration_counts", SUPERVISOR)
-async def counts(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+async def counts(ctx: OpContext, q: req.RegistrationCounts) -> dict[str, Any]:
     """Open registrations per counsellor, in the supervisor's team (no team: all teams)."""
     per = await registrations.open_counts(ctx.db, ctx.caller.team)
     return {
@@ -261,11 +236,10 @@ def notes_frame(chat: str, text: str | None) -> dict[str, Any]:
     return {"type": "chat_notes", "chat": chat, "text": text or ""}
 
 
-@operation("chat_notes_get", STAFF)
-async def chat_notes_get(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+async def chat_notes_get(ctx: OpContext, q: req.ChatNotesGet) -> dict[str, Any]:
     """The notes of a chat: its counsellor, a supervisor reading along, or the counsellor
     of a recently ended chat of theirs (those two reads audited)."""
-    chat_id = req_str(f, "chat", max_len=MAX_ID)
+    chat_id = q.chat
     own = await _may_read_notes(ctx, chat_id)
     if not own:
         at = ctx.clock.now()
@@ -277,20 +251,11 @@ async def chat_notes_get(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
     return notes_frame(chat_id, await registrations.chat_note(ctx.db, chat_id))
 
 
-@operation("chat_notes_set", STAFF)
-async def chat_notes_set(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+async def chat_notes_set(ctx: OpContext, q: req.ChatNotesSet) -> dict[str, Any]:
     """Replace the notes of the caller's open chat (`text` "" removes them). Sealed; they
     stay with the chat through a transfer and reach supervisors reading along (pushed)."""
-    chat_id = req_str(f, "chat", max_len=MAX_ID)
-    value = f.get("text")
-    if not isinstance(value, str):
-        raise BadRequest("bad.field", "text")
-    text = ""
-    if value.strip():
-        try:
-            text = clean_text(value, max_len=MAX_CHAT_NOTES)
-        except TextError:
-            raise BadRequest("bad.field", "text") from None
+    chat_id = q.chat
+    text = q.text if q.text.strip() else ""
     relay, chat = _live(ctx, chat_id)
     if chat is None or chat.state != "assigned" or chat.counsellor != ctx.caller.name:
         raise OpError("not_assigned", t("reg.err.no_notes", "nl"), chat=chat_id)
@@ -309,8 +274,7 @@ async def _recent(ctx: OpContext) -> list[registrations.RecentChat]:
     return await registrations.recent_chats(ctx.db, ctx.caller.name, after)
 
 
-@operation("recent_chats", STAFF)
-async def recent_chats(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+async def recent_chats(ctx: OpContext, q: req.RecentChats) -> dict[str, Any]:
     """The caller's chats ended in the last 12 hours, newest first, with their registration
     status (`open`, `done` or null)."""
     return {
@@ -329,11 +293,10 @@ async def recent_chats(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@operation("recent_chat_open", STAFF)
-async def recent_chat_open(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+async def recent_chat_open(ctx: OpContext, q: req.RecentChatOpen) -> dict[str, Any]:
     """The read-only transcript and notes of one of the caller's recently ended chats.
     Every open is audited (`chat.transcript_open`), as mail opens are."""
-    chat_id = req_str(f, "chat", max_len=MAX_ID)
+    chat_id = q.chat
     found = next((r for r in await _recent(ctx) if r.chat == chat_id), None)
     if found is None:
         raise OpError("not_found", t("reg.err.not_found", "nl"), chat=chat_id)
@@ -363,3 +326,16 @@ async def recent_chat_open(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
         ],
         "notes": await registrations.chat_note(ctx.db, chat_id) or "",
     }
+
+
+OPERATIONS: tuple[Operation[Any], ...] = (
+    Operation(req.RegistrationCodes, STAFF, codes),
+    Operation(req.RegistrationList, STAFF, listing),
+    Operation(req.RegistrationGet, STAFF, get),
+    Operation(req.RegistrationSave, STAFF, save),
+    Operation(req.RegistrationCounts, SUPERVISOR, counts),
+    Operation(req.ChatNotesGet, STAFF, chat_notes_get),
+    Operation(req.ChatNotesSet, STAFF, chat_notes_set),
+    Operation(req.RecentChats, STAFF, recent_chats),
+    Operation(req.RecentChatOpen, STAFF, recent_chat_open),
+)

@@ -11,10 +11,11 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any, cast
 
+from console1712.domain.vocabulary import STAFF_ROLES
+from console1712.protocol import operations as req
 from console1712.protocol.frames import BadRequest
-from console1712.relay import operations as ops
-from console1712.relay.live import STAFF_ROLES, LiveChat
-from console1712.relay.operations import STAFF, SUPERVISOR, OpContext, OpError, req_str
+from console1712.relay.live import LiveChat
+from console1712.relay.operations import STAFF, SUPERVISOR, OpContext, Operation, OpError
 from console1712.store.accounts import Account
 
 if TYPE_CHECKING:
@@ -49,11 +50,10 @@ def live_chat(ctx: OpContext, chat_id: str) -> LiveChat:
     return chat
 
 
-@ops.operation("take_over", SUPERVISOR)
-async def take_over(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+async def take_over(ctx: OpContext, q: req.TakeOver) -> dict[str, Any]:
     """The supervisor becomes the chat's counsellor: `assigned` to them, `released` (with
     `by`) to the counsellor, `joined` with the supervisor's alias to the chatter."""
-    chat = live_chat(ctx, req_str(f, "chat", max_len=64))
+    chat = live_chat(ctx, q.chat)
     if chat.counsellor == ctx.caller.name:
         raise BadRequest("bad.self", "chat")
     relay = _relay(ctx)
@@ -63,11 +63,10 @@ async def take_over(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
     return {"type": "taken_over", "chat": chat.id}
 
 
-@ops.operation("reassign", SUPERVISOR)
-async def reassign(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+async def reassign(ctx: OpContext, q: req.Reassign) -> dict[str, Any]:
     """Give a live chat to a logged-in counsellor (or supervisor) `to`."""
-    chat_id, to = req_str(f, "chat", max_len=64), req_str(f, "to", max_len=64)
-    chat = live_chat(ctx, chat_id)  # fields first (bad_request), then the chat
+    to = q.to
+    chat = live_chat(ctx, q.chat)
     relay = _relay(ctx)
     conns = [c for c in relay.staff.get(to, ()) if c.account is not None]
     target = conns[0].account if conns else None
@@ -80,10 +79,9 @@ async def reassign(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
     return {"type": "reassigned", "chat": chat.id, "to": target.name}
 
 
-@ops.operation("chat_return", STAFF)
-async def chat_return(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+async def chat_return(ctx: OpContext, q: req.ChatReturn) -> dict[str, Any]:
     """A counsellor gives one of their chats back to the front of the queue (quitting)."""
-    chat_id = req_str(f, "chat", max_len=64)
+    chat_id = q.chat
     relay = _relay(ctx)
     chat = relay.chats.get(chat_id)
     if chat is None or chat.state != "assigned" or chat.counsellor != ctx.caller.name:
@@ -92,3 +90,10 @@ async def chat_return(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
     for other in relay.staff.get(ctx.caller.name, ()):
         other.send({"type": "released", "chat": chat_id})
     return {"type": "chat_returned", "chat": chat_id}
+
+
+OPERATIONS: tuple[Operation[Any], ...] = (
+    Operation(req.TakeOver, SUPERVISOR, take_over),
+    Operation(req.Reassign, SUPERVISOR, reassign),
+    Operation(req.ChatReturn, STAFF, chat_return),
+)

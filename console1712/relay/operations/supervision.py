@@ -14,31 +14,27 @@ import asyncio
 import contextlib
 import json
 import logging
-import weakref
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
+from msgspec import UnsetType
+
 from console1712.clock import to_rfc3339
-from console1712.config import REGIONS
-from console1712.domain.hours import BRUSSELS
-from console1712.domain.stats import AGE_BANDS, GENDERS, UNKNOWN
+from console1712.domain.stats import UNKNOWN
 from console1712.domain.themes import taxonomy
+from console1712.domain.vocabulary import BRUSSELS, REGIONS
+from console1712.protocol import operations as req
 from console1712.protocol.frames import BadRequest
-from console1712.relay import operations as ops
 from console1712.relay.live import LiveChat
 from console1712.relay.operations import (
     STAFF,
     SUPERVISOR,
     OpContext,
+    Operation,
     OpError,
     RelayView,
+    ServiceFactory,
     alerts,
-    opt_choice,
-    opt_str,
-    req_choice,
-    req_int,
-    req_str,
-    req_text,
 )
 from console1712.relay.operations.stepping import chat_team, in_scope
 from console1712.store import accounts, audit, disclosure, phone, stats
@@ -53,10 +49,6 @@ INTERVAL = 1.0  # seconds: at most one monitor frame per subscriber per second
 TICK = 60.0  # seconds: re-check what changes without an event (clock, mail due)
 HISTORY_HOURS = 1
 HISTORY_STEP = 1  # minutes between points of the queue chart (its maximum: queue_max)
-MAX_NOTE = 2000
-MAX_REASON = 500
-
-_MONITORS: weakref.WeakKeyDictionary[Any, Monitor] = weakref.WeakKeyDictionary()
 
 
 def _relay(ctx: OpContext) -> Relay:
@@ -232,15 +224,12 @@ def _last_answer(chat: LiveChat) -> str | None:
     return None
 
 
-@ops.service
-def _monitor_service(relay: RelayView) -> Monitor:
-    monitor = Monitor(cast("Relay", relay))
-    _MONITORS[relay] = monitor
-    return monitor
+def monitor_service(relay: RelayView) -> Monitor:
+    return Monitor(cast("Relay", relay))
 
 
 def monitor_of(relay: RelayView) -> Monitor:
-    monitor = _MONITORS.get(relay)
+    monitor = relay.service(Monitor)
     if monitor is None:
         raise OpError("unavailable", "monitor not running")
     return monitor
@@ -249,16 +238,14 @@ def monitor_of(relay: RelayView) -> Monitor:
 # -- the live monitor ----------------------------------------------------------------------
 
 
-@ops.operation("monitor_subscribe", SUPERVISOR)
-async def monitor_subscribe(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+async def monitor_subscribe(ctx: OpContext, q: req.MonitorSubscribe) -> dict[str, Any]:
     """Start receiving `monitor` frames; the answer is the current snapshot."""
     monitor = monitor_of(ctx.relay)
     monitor.subscribe(ctx.caller.name)
     return monitor.scoped(await monitor.snapshot(), ctx.caller.team)
 
 
-@ops.operation("monitor_unsubscribe", SUPERVISOR)
-async def monitor_unsubscribe(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+async def monitor_unsubscribe(ctx: OpContext, q: req.MonitorUnsubscribe) -> dict[str, Any]:
     monitor_of(ctx.relay).subscribers.discard(ctx.caller.name)
     return {"type": "monitor_unsubscribed"}
 
@@ -285,16 +272,15 @@ async def _audit(ctx: OpContext, action: str, obj: str, detail: str | None = Non
     await ctx.db.write(job)
 
 
-@ops.operation("read_along", SUPERVISOR)
-async def read_along(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+async def read_along(ctx: OpContext, q: req.ReadAlong) -> dict[str, Any]:
     """Follow a chat read-only: history now, then `read_along_message` frames (audited)."""
-    chat = _live_assigned(ctx, req_str(f, "chat", max_len=64))
+    chat = _live_assigned(ctx, q.chat)
     await _audit(ctx, "chat.read_along", chat.id, detail=chat.counsellor)
     relay = _relay(ctx)
     if chat.state != "assigned":
         raise OpError("not_found", chat=chat.id)
     chat.readers.add(ctx.caller.name)
-    board = alerts.board_of(ctx.relay)
+    board = ctx.relay.service(alerts.AlertBoard)
     if board is not None:
         board.acknowledge(chat)  # opening the read-along handles this chat's wait alert
     relay.to_counsellor(chat, relay.watched_frame(chat))
@@ -309,9 +295,8 @@ async def read_along(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@ops.operation("read_along_stop", SUPERVISOR)
-async def read_along_stop(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
-    chat_id = req_str(f, "chat", max_len=64)
+async def read_along_stop(ctx: OpContext, q: req.ReadAlongStop) -> dict[str, Any]:
+    chat_id = q.chat
     relay = _relay(ctx)
     chat = relay.chats.get(chat_id)
     if chat is not None and ctx.caller.name in chat.readers:
@@ -321,11 +306,10 @@ async def read_along_stop(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
     return {"type": "read_along_stopped", "chat": chat_id}
 
 
-@ops.operation("note", SUPERVISOR)
-async def note(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+async def note(ctx: OpContext, q: req.Note) -> dict[str, Any]:
     """A private note to the chat's counsellor; never stored, never sent to the chatter."""
-    chat = _live_assigned(ctx, req_str(f, "chat", max_len=64))
-    text = req_text(f, "text", max_len=MAX_NOTE)
+    chat = _live_assigned(ctx, q.chat)
+    text = q.text
     relay = _relay(ctx)
     if not relay.staff.get(chat.counsellor or ""):
         raise OpError("not_found", "counsellor offline", chat=chat.id)
@@ -351,11 +335,9 @@ def _refuse(exc: disclosure.DisclosureError, **extra: Any) -> OpError:
     return OpError(exc.code, **extra)
 
 
-@ops.operation("disclosure_request", STAFF)
-async def disclosure_request(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+async def disclosure_request(ctx: OpContext, q: req.DisclosureRequest) -> dict[str, Any]:
     """A counsellor asks for the network address of their own chat, with a reason."""
-    chat = req_str(f, "chat", max_len=64)
-    reason = req_text(f, "reason", max_len=MAX_REASON)
+    chat, reason = q.chat, q.reason
     try:
         request_id = await disclosure.request(
             ctx.db, ctx.clock.now(), ctx.caller.name, chat, reason
@@ -381,8 +363,7 @@ async def disclosure_request(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any
     return {"type": "disclosure_requested", "request": request_id, "chat": chat}
 
 
-@ops.operation("disclosures", SUPERVISOR)
-async def disclosures(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+async def disclosures(ctx: OpContext, q: req.Disclosures) -> dict[str, Any]:
     """Pending requests and those of the last two weeks."""
     found = await disclosure.open_requests(ctx.db, ctx.clock.now(), team=ctx.caller.team)
     names: dict[str, str] = {}
@@ -395,13 +376,9 @@ async def disclosures(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
     return {"type": "disclosures", "requests": requests}
 
 
-@ops.operation("disclosure_decide", SUPERVISOR)
-async def disclosure_decide(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+async def disclosure_decide(ctx: OpContext, q: req.DisclosureDecide) -> dict[str, Any]:
     """Approve or refuse a request of someone else."""
-    request_id = req_str(f, "request", max_len=64)
-    approve = f.get("approve")
-    if not isinstance(approve, bool):
-        raise BadRequest("bad.field", "approve")
+    request_id, approve = q.request, q.approve
     try:
         requester = await disclosure.decide(
             ctx.db, ctx.clock.now(), ctx.caller.name, request_id, approve, ctx.caller.team
@@ -415,10 +392,9 @@ async def disclosure_decide(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]
     return frame
 
 
-@ops.operation("disclosure_view", SUPERVISOR)
-async def disclosure_view(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+async def disclosure_view(ctx: OpContext, q: req.DisclosureView) -> dict[str, Any]:
     """The approving supervisor sees the address, once."""
-    request_id = req_str(f, "request", max_len=64)
+    request_id = q.request
     try:
         chat, address = await disclosure.view(
             ctx.db, ctx.clock.now(), ctx.caller.name, request_id, ctx.caller.team
@@ -432,9 +408,8 @@ async def disclosure_view(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
 # -- phone contacts ------------------------------------------------------------------------
 
 
-def _day(ctx: OpContext, f: dict[str, Any]) -> date:
+def _day(ctx: OpContext, text: str | None) -> date:
     today = ctx.clock.now().astimezone(BRUSSELS).date()
-    text = opt_str(f, "date", max_len=10)
     if text is None:
         return today
     try:
@@ -446,18 +421,40 @@ def _day(ctx: OpContext, f: dict[str, Any]) -> date:
     return day
 
 
-@ops.operation("phone_contact", STAFF)
-async def phone_contact(ctx: OpContext, f: dict[str, Any]) -> dict[str, Any]:
+def _theme(value: str | UnsetType, themes: tuple[str, ...]) -> str:
+    if isinstance(value, UnsetType):
+        return UNKNOWN
+    if value not in themes:
+        raise BadRequest("bad.field", "theme")
+    return value
+
+
+async def phone_contact(ctx: OpContext, q: req.PhoneContact) -> dict[str, Any]:
     """Register a phone call: date, minutes, region, age band, gender, theme; no content."""
-    themes = list(taxonomy(ctx.settings.themes))
+    themes = (*taxonomy(ctx.settings.themes), UNKNOWN)
     contact = phone.PhoneContact(
         id=phone.new_id(),
-        day=_day(ctx, f),
-        minutes=req_int(f, "minutes", 1, phone.MAX_MINUTES),
-        region=opt_choice(f, "region", (*REGIONS, UNKNOWN)) or UNKNOWN,
-        age_band=opt_choice(f, "age_band", AGE_BANDS) or UNKNOWN,
-        gender=opt_choice(f, "gender", GENDERS) or UNKNOWN,
-        theme=req_choice(f, "theme", (*themes, UNKNOWN)) if "theme" in f else UNKNOWN,
+        day=_day(ctx, q.date),
+        minutes=q.minutes,
+        region=q.region or UNKNOWN,
+        age_band=q.age_band or UNKNOWN,
+        gender=q.gender or UNKNOWN,
+        theme=_theme(q.theme, themes),
     )
     await phone.register(ctx.db, ctx.clock.now(), ctx.caller.name, contact)
     return {"type": "phone_contact_saved", "id": contact.id, "date": contact.day.isoformat()}
+
+
+OPERATIONS: tuple[Operation[Any], ...] = (
+    Operation(req.MonitorSubscribe, SUPERVISOR, monitor_subscribe),
+    Operation(req.MonitorUnsubscribe, SUPERVISOR, monitor_unsubscribe),
+    Operation(req.ReadAlong, SUPERVISOR, read_along),
+    Operation(req.ReadAlongStop, SUPERVISOR, read_along_stop),
+    Operation(req.Note, SUPERVISOR, note),
+    Operation(req.DisclosureRequest, STAFF, disclosure_request),
+    Operation(req.Disclosures, SUPERVISOR, disclosures),
+    Operation(req.DisclosureDecide, SUPERVISOR, disclosure_decide),
+    Operation(req.DisclosureView, SUPERVISOR, disclosure_view),
+    Operation(req.PhoneContact, STAFF, phone_contact),
+)
+SERVICES: tuple[ServiceFactory, ...] = (monitor_service,)

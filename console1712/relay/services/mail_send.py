@@ -19,9 +19,9 @@ from pathlib import Path
 import aiosmtplib
 
 from console1712.config import Settings
-from console1712.domain.hours import BRUSSELS
 from console1712.domain.mailthreads import reply_subject
 from console1712.domain.text import one_line
+from console1712.domain.vocabulary import BRUSSELS
 from console1712.store.crypto import KeyRing
 from console1712.store.mail import seal_outbox
 

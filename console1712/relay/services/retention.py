@@ -14,8 +14,8 @@ import asyncio
 import contextlib
 import logging
 
-from console1712.domain.hours import BRUSSELS
-from console1712.relay.operations import RelayView, service
+from console1712.domain.vocabulary import BRUSSELS
+from console1712.relay.operations import RelayView, ServiceFactory
 from console1712.store import retention
 
 log = logging.getLogger("console1712.retention")
@@ -71,7 +71,9 @@ class RetentionJob:
                 log.exception("retention purge failed")
 
 
-@service
 def retention_service(relay: RelayView) -> RetentionJob:
     """The relay's daily purge."""
     return RetentionJob(relay)
+
+
+SERVICES: tuple[ServiceFactory, ...] = (retention_service,)

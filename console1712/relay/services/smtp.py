@@ -18,7 +18,7 @@ from typing import Any, cast
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from console1712.clock import to_rfc3339
-from console1712.relay.operations import STAFF, RelayView, service
+from console1712.relay.operations import STAFF, RelayView, ServiceFactory
 from console1712.relay.services.mail_worker import MailParser, ParserClosed
 from console1712.store import mail as mail_store
 
@@ -237,9 +237,11 @@ def helo_name(addresses: list[str]) -> str:
     return "1712.local"
 
 
-@service
 def smtp_service(view: RelayView) -> MailIntake | None:
     """The SMTP listener, unless the settings turn it off."""
     if not view.settings.smtp:
         return None
     return MailIntake(view)
+
+
+SERVICES: tuple[ServiceFactory, ...] = (smtp_service,)

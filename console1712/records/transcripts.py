@@ -11,11 +11,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import date, datetime, time
 
-from console1712.clock import from_rfc3339, to_rfc3339
-from console1712.domain.hours import BRUSSELS
 from console1712.domain.scrub import scrub
+from console1712.domain.vocabulary import BRUSSELS
 from console1712.store import accounts
-from console1712.store.chats import transcript
+from console1712.store.chats import ended_chats, transcript
 from console1712.store.db import Database
 
 GENERIC_ALIASES = frozenset({"hulpverlener", "supervisor", "anoniem", ""})
@@ -25,20 +24,14 @@ async def anonymised_transcripts(
     db: Database, since: date | None = None
 ) -> AsyncIterator[dict[str, object]]:
     """One dict per ended chat started on or after `since` (Brussels date), oldest first."""
-    start = "" if since is None else to_rfc3339(datetime.combine(since, time(0), tzinfo=BRUSSELS))
-    rows = await db.fetchall(
-        "SELECT id, since, nickname, counsellor FROM chats WHERE state = 'ended' AND since >= ?"
-        " ORDER BY since, id",
-        (start,),
-    )
+    start = None if since is None else datetime.combine(since, time(0), tzinfo=BRUSSELS)
     aliases: dict[str, str] = {}
-    for number, r in enumerate(rows, start=1):
-        cid = r["id"]
-        messages = await transcript(db, cid)
+    for number, chat in enumerate(await ended_chats(db, start), start=1):
+        messages = await transcript(db, chat.id)
         staff = {m.sender for m in messages if not m.from_chatter}
-        if r["counsellor"]:
-            staff.add(r["counsellor"])
-        names = [db.keys.open(r["nickname"], "chats", "nickname", cid)]
+        if chat.counsellor:
+            staff.add(chat.counsellor)
+        names = [chat.nickname]
         for name in staff:
             if name not in aliases:
                 account = await accounts.get_account(db, name)
@@ -48,7 +41,7 @@ async def anonymised_transcripts(
         names = [n for n in names if n.strip().lower() not in GENERIC_ALIASES]
         yield {
             "transcript": number,
-            "month": from_rfc3339(r["since"]).astimezone(BRUSSELS).strftime("%Y-%m"),
+            "month": chat.since.astimezone(BRUSSELS).strftime("%Y-%m"),
             "messages": [
                 {
                     "from": "chatter" if m.from_chatter else "counsellor",

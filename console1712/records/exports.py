@@ -16,7 +16,7 @@ from typing import Any
 from console1712.clock import to_rfc3339
 from console1712.domain.themes import label
 from console1712.i18n import t
-from console1712.store import audit, chats, dossiers
+from console1712.store import audit, chats, dossiers, rights
 from console1712.store.db import Database, Tx
 from console1712.store.dossiers import Dossier
 
@@ -62,8 +62,6 @@ async def _chats(db: Database, dossier: Dossier) -> list[dict[str, Any]]:
 
 
 async def _requests(db: Database, dossier: Dossier) -> list[dict[str, Any]]:
-    from console1712.store import rights
-
     return [
         {
             "kind": r.kind,
