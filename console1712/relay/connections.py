@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import json
 import logging
 from datetime import timedelta
@@ -23,8 +22,8 @@ from console1712.i18n.common import alternatives
 from console1712.protocol import frames as p
 from console1712.protocol.frames import BadRequest, Close, Code
 from console1712.relay import operations as ops
-from console1712.relay.live import LiveChat, message_entry
 from console1712.relay.ratelimit import RateLimiter
+from console1712.relay.switchboard import ChatState, LiveChat, message_entry
 from console1712.store import accounts, audit, blocks, chats
 from console1712.store.chats import CHATTER, Intake
 from console1712.store.db import StoreUnavailable, Tx
@@ -95,6 +94,22 @@ class Peer:
         if ref is not None:
             frame["ref"] = ref
         self.send(frame)
+
+    def acked(self, frame: dict[str, Any]) -> None:
+        """A `say` of this connection is stored: its ack, and room for one more write."""
+        self.writes.release()
+        self.send(frame)
+
+    def fault(self, ref: str | None, client_id: str, chat: str | None, unavailable: bool) -> None:
+        """A `say` of this connection could not be stored: error `fault`, close 1011; with
+        the database away, error `unavailable` and the connection stays (the client resends)."""
+        self.writes.release()
+        named = {"id": client_id} if chat is None else {"chat": chat, "id": client_id}
+        if unavailable:
+            self.error(ref, Code.UNAVAILABLE, **named)
+            return
+        self.error(ref, "fault", **named)
+        self.close(Close.FAULT, "relay fault")
 
     def error(
         self,
@@ -309,8 +324,8 @@ class ChatterConn(Peer):
             return
         now = r.clock.now()
         address_hash = r.db.keys.keyed_hash("ip", self.address)
-        until = r.blocks.get(address_hash)
-        if until is not None and until > now:
+        until = r.sb.blocked_until(address_hash, now)
+        if until is not None:
             log.info("start refused: blocked")
             self.error(
                 ref, Code.BLOCKED, until=to_rfc3339(until), alternatives=alternatives(self.lang)
@@ -326,8 +341,9 @@ class ChatterConn(Peer):
                 alternatives=alternatives(self.lang),
             )
             return
-        wait = r.waiting_retry_after(address_hash)
-        if wait is not None:
+        refusal = r.sb.admit(address_hash, now)  # a place is reserved while it is stored
+        if refusal is not None:
+            wait = refusal.extra.get("retry_after", 60)
             log.info("start refused: too many waiting chats from one address")
             self.error(
                 ref, Code.RATE_LIMITED, "rate_limited_waiting", retry_after=wait, seconds=wait
@@ -336,21 +352,16 @@ class ChatterConn(Peer):
         chat_id, token = chats.new_chat_id(), chats.new_token()
         intake = Intake(req.nickname, req.age, req.gender, req.region)
         resume_hash = chats.token_hash(token)
-        r.starting[address_hash] = r.starting.get(address_hash, 0) + 1
         try:
             await chats.create_chat(
                 r.db, chat_id, now, intake, self.address, address_hash, resume_hash
             )
-        finally:
-            # (no await from here until the chat is in the queue: the count stays exact)
-            left = r.starting[address_hash] - 1
-            if left:
-                r.starting[address_hash] = left
-            else:
-                del r.starting[address_hash]
+        except BaseException:
+            r.sb.unreserve(address_hash)
+            raise
         chat = LiveChat(
             chat_id,
-            "waiting",
+            ChatState.WAITING,
             now,
             intake,
             address_hash,
@@ -359,10 +370,7 @@ class ChatterConn(Peer):
             rate=r.rate_limiter(),
         )
         self.chat = chat
-        r.chats[chat_id] = chat
-        r.waiting[chat_id] = chat
-        r.by_resume[resume_hash] = chat
-        r.queue_changed()
+        r.carry_out(r.sb.start(chat))
         pos = r.position(chat)
         self._last_position = pos
         log.info("start chat=%s", chat_id)
@@ -374,7 +382,7 @@ class ChatterConn(Peer):
             self.error(ref, Code.ALREADY_STARTED)
             return
         old_hash = chats.token_hash(req.token)
-        chat = r.by_resume.pop(old_hash, None)
+        chat = r.sb.claim(old_hash)
         if chat is None:
             info = await chats.find_by_resume(r.db, old_hash)
             if info is not None and info.state == "ended" and info.ended_by != "timeout":
@@ -383,22 +391,18 @@ class ChatterConn(Peer):
             else:
                 self.error(ref, Code.EXPIRED)
             return
-        now = r.clock.now()
-        window = timedelta(seconds=r.settings.resume_window)
-        if chat.conn is None and chat.dropped_at is not None and now >= chat.dropped_at + window:
+        if r.sb.expired(chat, r.clock.now()):
             log.info("timeout chat=%s", chat.id)
             await r.end(chat, "timeout")
             self.error(ref, Code.EXPIRED)
             return
         token = chats.new_token()
-        chat.resume_hash = chats.token_hash(token)
-        r.by_resume[chat.resume_hash] = chat
+        r.sb.rekey(chat, chats.token_hash(token))
         await chats.resumed(r.db, chat.id, chat.resume_hash)
-        if chat.state == "ended":  # timed out while the new token was being stored
+        if chat.state is ChatState.ENDED:  # timed out while the new token was being stored
             self.error(ref, Code.EXPIRED)
             return
-        old, chat.conn, self.chat = chat.conn, self, chat
-        chat.dropped_at = None
+        old, self.chat = r.sb.attach(chat, self), chat
         if old is not None:
             old.chat = None  # a takeover, not a drop
             old.close(Close.NORMAL, "resumed elsewhere")
@@ -412,14 +416,14 @@ class ChatterConn(Peer):
                 "type": "resumed",
                 "chat": chat.id,
                 "resume": token,
-                "counsellor": alias if chat.state == "assigned" else None,
+                "counsellor": alias if chat.counsellor is not None else None,
                 "position": pos,
             },
         )
         for m in chat.messages:
             if m.seq > req.after and not m.from_chatter:
                 self.send({"type": "message", **message_entry(m)})
-        if old is None and chat.state == "assigned":
+        if old is None:
             r.to_counsellor(chat, {"type": "presence", "chat": chat.id, "state": "back"})
 
     async def say(self, req: p.Say, ref: str | None) -> None:
@@ -448,39 +452,30 @@ class ChatterConn(Peer):
                 return
             chat.rate.add(now)
             r.stored_bytes.add(chat.address_hash, now, size)
-        fut, _ = r.allocate(chat, CHATTER, req.id, req.text, id_hash)
-        if chat.state == "waiting" and chat.first is None:
+        await self.writes.acquire()  # released by its ack (or fault)
+        if chat.state is ChatState.ENDED:  # ended while this connection waited for room
+            self.writes.release()
+            self.error(ref, Code.BAD_REQUEST, "bad.not_started", id=req.id)
+            return
+        # Acknowledged once stored, from the write's done-callback (no task per message).
+        r.say(chat, CHATTER, req.id, req.text, self, ref, id_hash)
+        if chat.state is ChatState.WAITING and chat.first is None:
             # Queue triage: the first line written while waiting, one line, kept short.
             chat.first = one_line(req.text).strip()[:FIRST_LINE]
             r.queue_changed()
-        await self.writes.acquire()
-        # Acknowledged from a done-callback (no task per message); a repeat shares `fut`.
-        fut.add_done_callback(functools.partial(self._ack, req.id, ref))
-
-    def _ack(self, client_id: str, ref: str | None, fut: asyncio.Future[int]) -> None:
-        self.writes.release()
-        if not fut.cancelled() and isinstance(fut.exception(), StoreUnavailable):
-            self.error(ref, Code.UNAVAILABLE, id=client_id)  # not stored: the client resends
-            return
-        if fut.cancelled() or fut.exception() is not None:
-            self.error(ref, "fault", id=client_id)
-            self.close(Close.FAULT, "relay fault")
-            return
-        self.reply(ref, {"type": "ack", "id": client_id, "seq": fut.result()})
 
     async def gone(self) -> None:
         r = self.relay
         r.chatters.discard(self)
         chat, self.chat = self.chat, None
-        if chat is None or chat.conn is not self or chat.state == "ended":
+        if chat is None:
             return
-        chat.conn = None
-        if r.stopping:
-            return  # a shutdown is not a drop: the window starts when the relay is back
-        chat.dropped_at = r.clock.now()
+        # A shutdown is not a drop: the window starts when the relay is back.
+        if not r.sb.drop(chat, self, r.clock.now(), shutdown=r.stopping) or r.stopping:
+            return
+        assert chat.dropped_at is not None
         log.info("away chat=%s", chat.id)
-        if chat.state == "assigned":
-            r.to_counsellor(chat, {"type": "presence", "chat": chat.id, "state": "away"})
+        r.to_counsellor(chat, {"type": "presence", "chat": chat.id, "state": "away"})
         await chats.set_dropped(r.db, chat.id, chat.dropped_at)
 
 
@@ -553,13 +548,16 @@ class StaffConn(Peer):
             return
         chat_id = getattr(req, "chat", None)
         chat = self.relay.chats.get(chat_id) if isinstance(chat_id, str) else None
-        if chat is None or chat.state != "assigned" or chat.counsellor != self.name:
+        if chat is None or chat.state is not ChatState.ASSIGNED or chat.counsellor != self.name:
             self.error(ref, Code.NOT_ASSIGNED, chat=chat_id, id=getattr(req, "id", None))
             return
         if isinstance(req, p.Say):
-            fut, _ = self.relay.allocate(chat, self.name, req.id, req.text)
-            await self.writes.acquire()
-            fut.add_done_callback(functools.partial(self._ack, chat.id, req.id, ref))
+            await self.writes.acquire()  # released by its ack (or fault)
+            if chat.state is not ChatState.ASSIGNED or chat.counsellor != self.name:
+                self.writes.release()
+                self.error(ref, Code.NOT_ASSIGNED, chat=chat_id, id=req.id)
+                return
+            self.relay.say(chat, self.name, req.id, req.text, self, ref)
         elif isinstance(req, p.Typing):
             now = self.relay.clock.monotonic()
             if chat.conn is not None and now - chat.typing_to_chatter >= TYPING_EVERY:
@@ -601,17 +599,6 @@ class StaffConn(Peer):
             if other is not self:
                 other.send(dict(frame))
 
-    def _ack(self, chat_id: str, client_id: str, ref: str | None, fut: asyncio.Future[int]) -> None:
-        self.writes.release()
-        if not fut.cancelled() and isinstance(fut.exception(), StoreUnavailable):
-            self.error(ref, Code.UNAVAILABLE, chat=chat_id, id=client_id)
-            return
-        if fut.cancelled() or fut.exception() is not None:
-            self.error(ref, "fault", chat=chat_id, id=client_id)
-            self.close(Close.FAULT, "relay fault")
-            return
-        self.reply(ref, {"type": "ack", "chat": chat_id, "id": client_id, "seq": fut.result()})
-
     async def login(self, req: p.Login, ref: str | None) -> None:
         r = self.relay
         try:
@@ -639,9 +626,7 @@ class StaffConn(Peer):
         self.session_token, self.session_hash = token, accounts.token_hash(token)
         if self._deadline is not None:
             self._deadline.cancel()
-        r.staff.setdefault(account.name, set()).add(self)
-        r.aliases[account.name] = account.display
-        r.counsellor_back(account.name)
+        r.sb.staff_in(account.name, account.display, self)
         log.info("login ok user=%s role=%s", logged(account.name), account.role)
         self.reply(
             ref,
@@ -659,7 +644,7 @@ class StaffConn(Peer):
             self._queue_last = -1e9
             self.mark_queue()
             for chat in list(r.chats.values()):
-                if chat.counsellor == account.name and chat.state == "assigned" and not chat.hold:
+                if chat.counsellor == account.name and chat.state is ChatState.ASSIGNED:
                     self.send(self._assigned(chat))
                     if chat.readers:
                         self.send(r.watched_frame(chat))
@@ -709,55 +694,27 @@ class StaffConn(Peer):
             for m, entry in zip(chat.messages, chat.history(), strict=True)
         ]
 
-    def _open_chats(self) -> int:
-        return sum(
-            1
-            for c in self.relay.chats.values()
-            if c.counsellor == self.name and c.state == "assigned"
-        )
-
     async def accept(self, req: p.Accept, ref: str | None) -> None:
         r = self.relay
         assert self.account is not None
-        if req.chat is None:
-            chat = r.next_waiting(self.account.team)
-        else:
-            chat = r.chats.get(req.chat)
-            if chat is not None and chat.state != "waiting":
-                self.error(ref, Code.TAKEN, chat=req.chat)
-                return
-        if chat is None:
-            self.error(ref, Code.NOT_FOUND, chat=req.chat)
+        # Check and set in the switchboard (no await): exactly one accept wins; the chat is
+        # held until the assignment is stored.
+        chat, refusal, effects = r.sb.accept(self.name, self.account.team, req.chat)
+        if refusal is not None or chat is None:
+            code = refusal.code if refusal is not None else Code.NOT_FOUND
+            if code == Code.TOO_MANY_CHATS:
+                cap = r.settings.max_chats_per_counsellor
+                detail = t("relay.too_many_chats", self.lang, max=cap)
+                self.error(ref, code, detail=detail, chat=req.chat, max=cap)
+            else:
+                self.error(ref, code, chat=req.chat)
             return
-        cap = r.settings.max_chats_per_counsellor
-        if cap and self._open_chats() >= cap:
-            detail = t("relay.too_many_chats", self.lang, max=cap)
-            self.error(ref, Code.TOO_MANY_CHATS, detail=detail, chat=req.chat, max=cap)
-            return
-        # Check and set with no await in between: exactly one accept wins.
-        before = (chat.counsellor, chat.team, chat.returned)
-        del r.waiting[chat.id]
-        chat.state, chat.counsellor, chat.team, chat.hold = (
-            "assigned",
-            self.name,
-            self.account.team,
-            True,
-        )
-        chat.returned = False
-        r.queue_changed()
-        try:
-            await chats.assign(r.db, chat.id, self.name, self.account.team, r.clock.now())
-        except StoreUnavailable:
-            if chat.state == "assigned" and chat.counsellor == self.name:
-                # not stored: the chat waits on, in its place, for the next accept
-                chat.state, chat.hold = "waiting", False
-                chat.counsellor, chat.team, chat.returned = before
-                r.waiting[chat.id] = chat
-                r.queue_changed()
-            raise
-        chat.hold = False
+        r.carry_out(effects)
+        now = r.clock.now()
+        await r.store_assignment(chat, chats.assign(r.db, chat.id, self.name, chat.team, now))
+        stored = r.sb.assign_stored(chat, now)
         r.changed()  # stored: the monitor's figures from the database now include it
-        if chat.state == "ended":  # the chatter left while it was being stored
+        if not stored:  # the chatter left while it was being stored
             self.error(ref, Code.NOT_FOUND, chat=chat.id)
             return
         log.info("accept chat=%s by=%s", chat.id, logged(self.name))
@@ -777,21 +734,21 @@ class StaffConn(Peer):
         if target is None or target.role not in STAFF_ROLES:
             self.error(ref, Code.NOT_FOUND, chat=chat.id)
             return
-        chat.counsellor, chat.team, chat.hold = target.name, target.team, True
+        r.carry_out(r.sb.hold(chat, target.name, target.team))
         at = r.clock.now()
 
         async def job(tx: Tx) -> None:
             await chats.assign_in(tx, chat.id, target.name, target.team, at)
             await audit.append(tx, at, self.name, "chat.transfer", chat.id, detail=target.name)
 
-        await r.db.write(job)
-        chat.hold = False
+        await r.store_assignment(chat, r.db.write(job))
+        stored = r.sb.assign_stored(chat, at)
         log.info("transfer chat=%s from=%s to=%s", chat.id, logged(self.name), logged(target.name))
         self.reply(ref, {"type": "released", "chat": chat.id})
         for other in r.staff.get(self.name, ()):
             if other is not self:
                 other.send({"type": "released", "chat": chat.id})
-        if chat.state == "ended":
+        if not stored:
             return
         r.changed()
         assigned = self._assigned(chat)
@@ -812,8 +769,8 @@ class StaffConn(Peer):
         now = r.clock.now()
         until = now + timedelta(hours=req.hours)
         block_id = blocks.new_block_id()
-        chat.state = "ended"
-        r.forget(chat)
+        _, effects = r.sb.block(chat, until)
+        r.forget(effects, chat)
         await r.settle(chat)
         detail = json.dumps({"block": block_id, "hours": req.hours, "reason": req.reason})
 
@@ -825,7 +782,6 @@ class StaffConn(Peer):
             await audit.append(tx, now, self.name, "chat.block", chat.id, detail=detail)
 
         await r.db.write(job)
-        r.blocks[chat.address_hash] = max(until, r.blocks.get(chat.address_hash, until))
         log.info("block chat=%s by=%s hours=%d", chat.id, logged(self.name), req.hours)
         if chat.conn is not None:
             chat.conn.send({"type": "ended", "by": "counsellor"})
@@ -836,10 +792,7 @@ class StaffConn(Peer):
         if self._deadline is not None:
             self._deadline.cancel()
         if self.account is not None:
-            conns = self.relay.staff.get(self.account.name)
-            if conns is not None:
-                conns.discard(self)
-                if not conns:
-                    del self.relay.staff[self.account.name]
-                    self.relay.staff_left(self.account.name)
+            r = self.relay
+            if r.sb.staff_out(self.account.name, self, r.clock.now()):
+                r.staff_left(self.account.name)
             log.info("console closed user=%s", logged(self.account.name))

@@ -1,10 +1,12 @@
 """The relay: protocol v1 over websockets' asyncio server, state in memory, every change stored.
 
-Live chats are held in memory for speed and rebuilt from the database at start. Everything
-runs on one event loop, so a check-and-set without an `await` in between is atomic (the
-accept race, seq allocation). Messages are stored through the group-committing writer and
-acknowledged only once committed; `seq` is allocated in arrival order and the jobs are
-queued in that same order, so the stored numbering has no gaps.
+The live state (chats, queue, resume tokens, blocks, seq, staff presence, caps) is the
+`Switchboard`'s (relay/switchboard.py), rebuilt from the database at start. The server
+accepts connections, decodes frames, calls the switchboard and carries out the effects it
+returns (frames to send, rows to store). Everything runs on one event loop and the
+switchboard never awaits, so its check-and-sets are atomic (the accept race, seq
+allocation). Messages are stored through the group-committing writer and acknowledged only
+once committed; the jobs are queued in seq order, so the stored numbering has no gaps.
 """
 
 from __future__ import annotations
@@ -16,11 +18,10 @@ import gc
 import itertools
 import json
 import logging
-import math
 import signal
 import ssl
 from collections.abc import Callable, Coroutine, Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from http import HTTPStatus
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
@@ -41,11 +42,22 @@ from console1712.protocol import frames as p
 from console1712.protocol.frames import Close
 from console1712.relay import operations as ops
 from console1712.relay.connections import QUEUE_INTERVAL, ChatterConn, Peer, StaffConn
-from console1712.relay.live import LiveChat, message_entry
 from console1712.relay.ratelimit import HourlyBudget, RateLimiter
+from console1712.relay.switchboard import (
+    Ack,
+    ChatState,
+    Effect,
+    Fault,
+    LiveChat,
+    QueueChanged,
+    Send,
+    Store,
+    Switchboard,
+    message_entry,
+)
 from console1712.store import accounts, audit, blocks, chats
 from console1712.store.chats import Message
-from console1712.store.db import Database, StoreError, Tx
+from console1712.store.db import Database, StoreError, StoreUnavailable, Tx
 
 log = logging.getLogger("console1712.relay")
 S = TypeVar("S")
@@ -125,13 +137,10 @@ class Relay:
         self._sweeper: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self.stopping = False
-        self.chats: dict[str, LiveChat] = {}
-        self.waiting: dict[str, LiveChat] = {}  # insertion order = queue order
-        self.by_resume: dict[str, LiveChat] = {}
-        self.blocks: dict[str, datetime] = {}
-        self.staff: dict[str, set[StaffConn]] = {}  # account name -> its open consoles
+        self.sb = Switchboard(settings)  # the live state; its caps read from the settings
         self.chatters: set[ChatterConn] = set()
-        self.aliases: dict[str, str] = {}  # account name -> display alias
+        # message writes not finished yet, per chat (an end waits for them)
+        self._writes: dict[str, set[asyncio.Future[None]]] = {}
         self.per_address: dict[str, int] = {}
         self.sockets: dict[str, int] = {}  # address -> open sockets, counted from the accept
         self._refused = 0
@@ -139,10 +148,6 @@ class Relay:
         # chatter text stored per keyed address hash in the last hour (max_bytes_per_address_hour)
         self.stored_bytes = HourlyBudget(settings.max_bytes_per_address_hour)
         self._budget_pruned = 0.0
-        # starts being stored, per keyed address hash: they count as waiting already, or a
-        # burst of simultaneous starts would all pass the check before any is in the queue
-        self.starting: dict[str, int] = {}
-        self._positions: dict[str, int] | None = None
         self._queue_text: str | None = None  # the encoded `queue` frame of the current queue
         self._positions_handle: asyncio.TimerHandle | None = None
         self._positions_last = -1e9
@@ -152,6 +157,76 @@ class Relay:
         # Set only by `console1712 demo` (never from settings): /healthz then tells a local
         # console that this is a demo, whose logins it may show (devtools/demoinfo.py).
         self.demo_token: str | None = None
+
+    # -- the switchboard's state, read by operations and services --------------------------
+
+    @property
+    def chats(self) -> dict[str, LiveChat]:
+        return self.sb.chats
+
+    @property
+    def waiting(self) -> dict[str, LiveChat]:
+        """Waiting chats in queue order."""
+        return self.sb.waiting
+
+    @property
+    def by_resume(self) -> dict[str, LiveChat]:
+        return self.sb.by_resume
+
+    @property
+    def blocks(self) -> dict[str, datetime]:
+        return self.sb.blocks
+
+    @property
+    def staff(self) -> dict[str, set[StaffConn]]:
+        """Account name -> its open consoles."""
+        return self.sb.staff
+
+    @property
+    def aliases(self) -> dict[str, str]:
+        return self.sb.aliases
+
+    def carry_out(self, effects: list[Effect], chat: LiveChat | None = None) -> None:
+        """Do what the switchboard said. A message row (`Store("message")`, for `chat`) is
+        queued for the writer here; other rows are stored by the caller, which awaits them
+        and tells the switchboard. `Schedule` needs nothing: the sweep finds what is due."""
+        for e in effects:
+            if isinstance(e, Send):
+                e.conn.send(e.frame)
+            elif isinstance(e, Ack):
+                e.conn.acked(e.frame)
+            elif isinstance(e, Fault):
+                e.conn.fault(e.ref, e.client_id, e.chat, e.unavailable)
+            elif isinstance(e, QueueChanged):
+                self.queue_changed()
+            elif isinstance(e, Store) and e.kind == "message":
+                assert chat is not None and chat.id == e.chat
+                self._store_message(chat, e.data)
+
+    def _store_message(self, chat: LiveChat, d: dict[str, Any]) -> None:
+        # Queued right here, so jobs reach the writer in seq order; a done-callback instead
+        # of a task per message (the hot path: no task to create and schedule).
+        seq, sender, id_hash, text, at = d["seq"], d["sender"], d["client_id"], d["text"], d["at"]
+        written = self.db.submit(chats.message_job(chat.id, seq, sender, id_hash, text, at))
+        writes = self._writes.setdefault(chat.id, set())
+        writes.add(written)
+
+        def done(w: asyncio.Future[None]) -> None:
+            writes.discard(w)
+            if not writes:
+                self._writes.pop(chat.id, None)
+            exc = StoreError("write cancelled") if w.cancelled() else w.exception()
+            if exc is not None:
+                log.error("message write failed chat=%s seq=%d: %s", chat.id, seq, type(exc))
+                away = isinstance(exc, StoreUnavailable)
+                self.carry_out(
+                    self.sb.message_failed(chat, seq, (sender, id_hash), unavailable=away)
+                )
+            else:
+                message = Message(seq, sender, id_hash, text, at)
+                self.carry_out(self.sb.message_stored(chat, message))
+
+        written.add_done_callback(done)
 
     # -- life cycle ---------------------------------------------------------------------
 
@@ -216,12 +291,11 @@ class Relay:
         """Live state from the database; every chatter counts as dropped now."""
         now = self.clock.now()
         await chats.mark_all_dropped(self.db, now)
-        self.blocks = await blocks.active_blocks(self.db, now)
-        loop = asyncio.get_running_loop()
+        self.sb.blocks.update(await blocks.active_blocks(self.db, now))
         for stored in await chats.load_open_chats(self.db):
             chat = LiveChat(
                 id=stored.id,
-                state=stored.state,
+                state=ChatState(stored.state),
                 since=stored.since,
                 intake=stored.intake,
                 address_hash=stored.address_hash,
@@ -233,19 +307,8 @@ class Relay:
                 rate=self.rate_limiter(),
                 returned=stored.returned,
             )
-            if chat.state == "assigned":
-                chat.orphaned_at = now  # no console is connected yet: its clock starts now
-            for m in stored.messages:
-                fut: asyncio.Future[int] = loop.create_future()
-                fut.set_result(m.seq)
-                chat.ids[(m.sender, m.client_id)] = fut
-            chat.delivered = stored.messages[-1].seq if stored.messages else 0
-            chat.next_seq = chat.delivered + 1
-            self.chats[chat.id] = chat
-            self.by_resume[chat.resume_hash] = chat
-            if chat.state == "waiting":
-                self.waiting[chat.id] = chat
-            elif chat.counsellor is not None and chat.counsellor not in self.aliases:
+            self.sb.restore(chat, now)
+            if chat.counsellor is not None and chat.counsellor not in self.aliases:
                 account = await accounts.get_account(self.db, chat.counsellor)
                 self.aliases[chat.counsellor] = account.display if account else "Hulpverlener"
 
@@ -454,7 +517,6 @@ class Relay:
 
     def queue_changed(self) -> None:
         """Something moved in the queue: schedule (coalesced) pushes to staff and waiters."""
-        self._positions = None
         self._queue_text = None
         self.changed()
         for conns in self.staff.values():
@@ -494,11 +556,7 @@ class Relay:
         return self._queue_text
 
     def position(self, chat: LiveChat) -> int | None:
-        if chat.state != "waiting":
-            return None
-        if self._positions is None:
-            self._positions = {cid: i for i, cid in enumerate(self.waiting, start=1)}
-        return self._positions.get(chat.id)
+        return self.sb.position(chat)
 
     def queue_entries(self, limit: int | None = None) -> list[dict[str, Any]]:
         return [
@@ -512,119 +570,39 @@ class Relay:
             for c in itertools.islice(self.waiting.values(), limit)
         ]
 
-    def waiting_retry_after(self, address_hash: str) -> int | None:
-        """None if this address may queue one more chat, else whole seconds to wait.
-
-        The wait is until the first of its dropped chats runs out of its resume window; with
-        none dropped (all connected and waiting) it is unknown, and a minute is suggested."""
-        mine = [c for c in self.waiting.values() if c.address_hash == address_hash]
-        if len(mine) + self.starting.get(address_hash, 0) < self.settings.max_waiting_per_address:
-            return None
-        now = self.clock.now()
-        window = timedelta(seconds=self.settings.resume_window)
-        ends = [c.dropped_at + window - now for c in mine if c.dropped_at is not None]
-        if not ends:
-            return 60
-        return max(1, math.ceil(min(ends).total_seconds()))
-
-    def next_waiting(self, team: str | None) -> LiveChat | None:
-        """The chat `accept` without id takes: returned chats, own region, longest waiting."""
-        for chat in self.waiting.values():
-            if chat.returned:
-                return chat  # a chat a counsellor left waits at the front (protocol Additions)
-            break
-        if team is not None:
-            for chat in self.waiting.values():
-                if chat.intake.region == team:
-                    return chat
-        return next(iter(self.waiting.values()), None)
-
     # -- delivery -----------------------------------------------------------------------
 
     def to_counsellor(self, chat: LiveChat, frame: dict[str, Any]) -> None:
-        if chat.counsellor is None or chat.hold:
-            return
-        for staff in self.staff.get(chat.counsellor, ()):
-            staff.send(frame)
-
-    def committed(self, chat: LiveChat, message: Message) -> None:
-        """A message is durable: relay it, keeping seq order even if commits came out of order."""
-        chat.committed[message.seq] = message
-        self._flush(chat)
-
-    def _flush(self, chat: LiveChat) -> None:
-        while True:
-            nxt = chat.delivered + 1
-            if nxt in chat.skipped:
-                chat.skipped.discard(nxt)
-                chat.delivered = nxt
-                continue
-            m = chat.committed.pop(nxt, None)
-            if m is None:
-                break
-            chat.delivered = nxt
-            chat.messages.append(m)
-            if chat.readers:
-                self.to_readers(chat, {"type": "read_along_message", "chat": chat.id})
-            if m.from_chatter:
-                self.to_counsellor(chat, {"type": "message", "chat": chat.id, **message_entry(m)})
-            elif chat.conn is not None:
-                chat.conn.send({"type": "message", **message_entry(m)})
-
-    def write_failed(self, chat: LiveChat, seq: int, key: tuple[str, str]) -> None:
-        """A message write failed (disk full, I/O error): no gap, no stale idempotency entry."""
-        chat.ids.pop(key, None)
-        if chat.next_seq == seq + 1:
-            chat.next_seq = seq  # nothing allocated after it: reuse the number
-        else:
-            chat.skipped.add(seq)  # later numbers are out: skip it rather than stall
-            self._flush(chat)
+        self.carry_out(self.sb.to_counsellor(chat, frame))
 
     def rate_limiter(self) -> RateLimiter:
         """A new chat's flood limiter with the configured limits (per second, per 10 s)."""
         s = self.settings
         return RateLimiter(((1.0, s.chat_rate_per_second), (10.0, s.chat_rate_per_10s)))
 
-    def allocate(
-        self, chat: LiveChat, sender: str, client_id: str, text: str, id_hash: str | None = None
-    ) -> tuple[asyncio.Future[int], bool]:
-        """Seq for a new message (or the future of a repeated id) and whether it is new.
-
-        `id_hash`: `chats.client_id_hash` of `client_id` if the caller computed it already."""
-        key = (sender, id_hash or chats.client_id_hash(self.db, chat.id, client_id))
-        known = chat.ids.get(key)
-        if known is not None:
-            return known, False
-        seq = chat.next_seq
-        chat.next_seq += 1
-        assert self.loop is not None
-        fut: asyncio.Future[int] = self.loop.create_future()
-        chat.ids[key] = fut
-        chat.pending.add(fut)
-        at = self.clock.now()
-        # Queued right here, so jobs reach the writer in seq order; a done-callback instead
-        # of a task per message (the hot path: no task to create and schedule).
-        written = self.db.submit(chats.message_job(chat.id, seq, sender, key[1], text, at))
-
-        def done(w: asyncio.Future[None]) -> None:
-            chat.pending.discard(fut)
-            exc = StoreError("write cancelled") if w.cancelled() else w.exception()
-            if exc is not None:
-                log.error("message write failed chat=%s seq=%d: %s", chat.id, seq, type(exc))
-                self.write_failed(chat, seq, key)
-                fut.set_exception(exc)
-                fut.exception()  # retrieved: waiting senders get it; no "never retrieved"
-            else:
-                self.committed(chat, Message(seq, sender, key[1], text, at))
-                fut.set_result(seq)
-
-        written.add_done_callback(done)
-        return fut, True
+    def say(
+        self,
+        chat: LiveChat,
+        sender: str,
+        client_id: str,
+        text: str,
+        conn: Peer,
+        ref: str | None,
+        id_hash: str | None = None,
+    ) -> None:
+        """A message into the chat: stored, then acknowledged to `conn` and delivered (a
+        repeated id is only acknowledged, with its seq). `id_hash`: `chats.client_id_hash`
+        of `client_id` if the caller computed it already."""
+        id_hash = id_hash or chats.client_id_hash(self.db, chat.id, client_id)
+        now = self.clock.now()
+        effects = self.sb.say(chat, sender, id_hash, client_id, text, now, conn, ref)
+        self.carry_out(effects, chat)
 
     async def settle(self, chat: LiveChat) -> None:
         """Wait for the chat's in-flight messages before it ends (they are acknowledged)."""
-        if chat.pending:
-            await asyncio.gather(*list(chat.pending), return_exceptions=True)
+        writes = self._writes.get(chat.id)
+        if writes:
+            await asyncio.gather(*list(writes), return_exceptions=True)
 
     # -- chat transitions -----------------------------------------------------------------
 
@@ -647,53 +625,29 @@ class Relay:
             if name in chat.readers:
                 chat.readers.discard(name)
                 self.to_counsellor(chat, self.watched_frame(chat))
-        self.counsellor_gone(name)
         self.changed()
 
     # -- orphaned chats: back to the queue when their counsellor is gone ------------------
-
-    def counsellor_gone(self, name: str) -> None:
-        """The last console of `name` closed: their chats start the `orphan_after` clock."""
-        now = self.clock.now()
-        for chat in self.chats.values():
-            if chat.counsellor == name and chat.state == "assigned" and chat.orphaned_at is None:
-                chat.orphaned_at = now
-
-    def counsellor_back(self, name: str) -> None:
-        """A console of `name` logged in: their chats stay theirs (the tabs are restored)."""
-        for chat in self.chats.values():
-            if chat.counsellor == name:
-                chat.orphaned_at = None
 
     async def requeue_orphans(self) -> int:
         """Chats whose counsellor has been gone `orphan_after` seconds go back; how many."""
         if self.stopping:
             return 0
-        cutoff = self.clock.now() - timedelta(seconds=self.settings.orphan_after)
-        due = [
-            c
-            for c in self.chats.values()
-            if c.state == "assigned" and c.orphaned_at is not None and c.orphaned_at <= cutoff
-        ]
+        due = self.sb.orphans_due(self.clock.now())
         for chat in due:
-            if chat.counsellor is not None and not self.staff.get(chat.counsellor):
-                await self.requeue(chat, "orphaned")
+            await self.requeue(chat, "orphaned")
         return len(due)
 
     async def requeue(self, chat: LiveChat, why: str, actor: str = "relay") -> None:
         """Back to the front of the queue with its history (after other returned chats);
         the chatter is told that another counsellor will take over."""
-        if chat.state != "assigned" or chat.hold:
-            return
-        former = chat.counsellor
-        chat.state, chat.counsellor, chat.orphaned_at, chat.returned = "waiting", None, None, True
+        former, effects = self.sb.requeue(chat)
+        if former is None:
+            return  # not assigned (any more), or being handed over
         if chat.readers:
             self.to_readers(chat, {"type": "read_along_ended", "chat": chat.id})
             chat.readers.clear()
-        returned = [c for c in self.waiting.values() if c.returned]
-        rest = [c for c in self.waiting.values() if not c.returned]
-        self.waiting = {c.id: c for c in (*returned, chat, *rest)}
-        self.queue_changed()
+        self.carry_out(effects)
         at = self.clock.now()
         detail = json.dumps({"from": former, "why": why})
 
@@ -703,7 +657,7 @@ class Relay:
 
         await self.db.write(job)
         log.info("requeue chat=%s why=%s", chat.id, why)
-        if chat.conn is not None and chat.state == "waiting":
+        if chat.conn is not None and chat.state is ChatState.WAITING:
             pos = self.position(chat)
             chat.conn._last_position = pos
             chat.conn.send(
@@ -716,16 +670,7 @@ class Relay:
         """A supervisor's take-over or reassign: the chat (assigned or waiting) becomes
         `target`'s, audited as `action`; False if it ended meanwhile."""
         former = chat.counsellor
-        if chat.state == "waiting":
-            del self.waiting[chat.id]
-            self.queue_changed()
-        chat.state, chat.counsellor, chat.team, chat.hold = (
-            "assigned",
-            target.name,
-            target.team,
-            True,
-        )
-        chat.returned, chat.orphaned_at = False, None
+        self.carry_out(self.sb.hold(chat, target.name, target.team))
         at = self.clock.now()
         detail = json.dumps({"from": former, "to": target.name})
 
@@ -733,16 +678,14 @@ class Relay:
             await chats.assign_in(tx, chat.id, target.name, target.team, at)
             await audit.append(tx, at, actor, action, chat.id, detail=detail)
 
-        await self.db.write(job)
-        chat.hold = False
+        await self.store_assignment(chat, self.db.write(job))
+        stored = self.sb.assign_stored(chat, at)
         log.info("%s chat=%s by=%s to=%s", action, chat.id, actor, target.name)
         if former is not None and former != target.name:
             by = self.aliases.get(actor, actor)
             self.send_to_staff(former, {"type": "released", "chat": chat.id, "by": by})
-        if chat.state == "ended":
+        if not stored:
             return False
-        if not self.staff.get(target.name):
-            chat.orphaned_at = at
         self.changed()
         for conn in self.staff.get(target.name, ()):
             conn.send(
@@ -763,27 +706,35 @@ class Relay:
             )
         return True
 
-    def forget(self, chat: LiveChat) -> None:
-        self.chats.pop(chat.id, None)
-        self.by_resume.pop(chat.resume_hash, None)
+    async def store_assignment(self, chat: LiveChat, write: Coroutine[Any, Any, Any]) -> None:
+        """Await the write of a held chat's assignment; if it fails the chat is as it was."""
+        try:
+            await write
+        except BaseException:
+            self.carry_out(self.sb.assign_failed(chat))
+            raise
+
+    def forget(self, effects: list[Effect], chat: LiveChat) -> None:
+        """The chat ended in the switchboard (`effects` from it): readers and watchers told."""
         if chat.readers:
             self.to_readers(chat, {"type": "read_along_ended", "chat": chat.id})
             chat.readers.clear()
-        if self.waiting.pop(chat.id, None) is not None:
-            self.queue_changed()
+        if effects:
+            self.carry_out(effects)
         else:
             self.changed()
 
     async def end(self, chat: LiveChat, by: str) -> None:
         """End a chat (memory first so nothing else happens to it, then stored)."""
-        was = chat.state
-        chat.state = "ended"
-        self.forget(chat)
+        if chat.state is ChatState.ENDED:
+            return
+        was, effects = self.sb.end(chat)
+        self.forget(effects, chat)
         await self.settle(chat)
         await chats.end_chat(self.db, chat.id, by, self.clock.now())
         self.changed()  # stored: the monitor's figures from the database now include it
         log.info("end chat=%s by=%s", chat.id, by)
-        if was == "assigned" and by != "counsellor":
+        if was is ChatState.ASSIGNED and by != "counsellor":
             self.to_counsellor(chat, {"type": "ended", "chat": chat.id, "by": by})
         if chat.conn is not None and by != "chatter":
             chat.conn.send({"type": "ended", "by": by})
@@ -791,15 +742,9 @@ class Relay:
 
     async def sweep(self) -> int:
         """End chats whose chatter has been away longer than the resume window; how many."""
-        now = self.clock.now()
-        window = timedelta(seconds=self.settings.resume_window)
-        expired = [
-            c
-            for c in self.chats.values()
-            if c.conn is None and c.dropped_at is not None and now >= c.dropped_at + window
-        ]
+        expired = self.sb.expired_chats(self.clock.now())
         for chat in expired:
-            if chat.state != "ended":
+            if chat.state is not ChatState.ENDED:
                 log.info("timeout chat=%s", chat.id)
                 await self.end(chat, "timeout")
         await self.requeue_orphans()
@@ -846,9 +791,7 @@ class Relay:
                 if mono - self._budget_pruned >= BUDGET_PRUNE_EVERY:
                     self._budget_pruned = mono
                     self.stored_bytes.prune(mono)
-                now = self.clock.now()
-                for h in [h for h, until in self.blocks.items() if until <= now]:
-                    del self.blocks[h]
+                self.sb.expire_blocks(self.clock.now())
                 await self._session_sweep(last)
             except Exception as exc:  # the sweep must survive a failed write
                 log.error("sweep failed: %r", exc)
