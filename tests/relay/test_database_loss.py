@@ -11,10 +11,9 @@ from websockets.asyncio.client import connect
 
 from console1712.clock import FakeClock
 from console1712.config import Settings
-from console1712.relay.server import Relay
 from console1712.store import chats
 from tests.databases import CutProxy
-from tests.relay.helpers import recv_type, request, send, url
+from tests.relay.helpers import recv_type, request, send, standard_relay, url
 
 
 @pytest.fixture
@@ -28,7 +27,7 @@ async def proxy(pg_url: str) -> AsyncIterator[CutProxy]:
 async def test_relay_refuses_work_while_postgres_is_gone_and_recovers(
     settings: Settings, clock: FakeClock, proxy: CutProxy
 ) -> None:
-    relay = Relay(dataclasses.replace(settings, database=proxy.url), clock=clock)
+    relay = standard_relay(dataclasses.replace(settings, database=proxy.url), clock)
     await relay.start()
     try:
         async with connect(url(relay, "/chat")) as cw:
