@@ -9,6 +9,7 @@ from typing import Any
 
 from console1712.client.staff import StaffClient
 from console1712.clock import Clock
+from console1712.protocol import events as ev
 from console1712.store import accounts, chats
 from console1712.store.db import Database
 
@@ -54,16 +55,16 @@ class Counsellor:
         self.acks: dict[tuple[str, str], asyncio.Future[int]] = {}
         self.task: asyncio.Task[None] | None = None
 
-    def on_frame(self, frame: dict[str, Any]) -> None:
-        if frame.get("type") == "assigned":
-            self.assigned.append(str(frame["chat"]))
-            self.history[str(frame["chat"])] = [h["text"] for h in frame.get("history", [])]
-        elif frame.get("type") == "message":
-            self.messages.append(frame)
-        elif frame.get("type") == "ack":
-            fut = self.acks.get((str(frame["chat"]), str(frame["id"])))
+    def on_frame(self, frame: Any) -> None:
+        if isinstance(frame, ev.Assigned):
+            self.assigned.append(frame.chat)
+            self.history[frame.chat] = [h.text for h in frame.history]
+        elif isinstance(frame, ev.Message):
+            self.messages.append({"chat": frame.chat, "seq": frame.seq, "text": frame.text})
+        elif isinstance(frame, ev.Ack) and frame.chat is not None:
+            fut = self.acks.get((frame.chat, frame.id))
             if fut is not None and not fut.done():
-                fut.set_result(int(frame["seq"]))
+                fut.set_result(frame.seq)
 
     def on_state(self, state: str) -> None:
         self.states.append(state)

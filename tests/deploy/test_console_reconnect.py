@@ -14,6 +14,7 @@ from console1712.client.chatter import ChatterClient
 from console1712.clock import Clock, FakeClock
 from console1712.config import load_settings
 from console1712.i18n import t
+from console1712.protocol import events as ev
 from console1712.screens.workspace import WorkspaceScreen
 from console1712.store import accounts
 from tests.console.conftest import login, transcript, until
@@ -42,7 +43,7 @@ async def test_console_shows_a_short_reconnect_through_haproxy(
 
         await chatter.connect()
         queued = await chatter.start(nickname="Robin")
-        chat = str(queued["chat"])
+        chat = str(queued.chat)
         await until(pilot, lambda: ws.queue_list.entries)
         await pilot.press("f3")
         await until(pilot, lambda: chat in ws.panes)
@@ -65,8 +66,8 @@ async def test_console_shows_a_short_reconnect_through_haproxy(
         got = []
         while len(got) < 1:
             event = await asyncio.wait_for(chatter.next_event(), 30)
-            if event["type"] == "message":
-                got.append(event["text"])
+            if isinstance(event, ev.Message):
+                got.append(event.text)
         assert got == ["antwoord tijdens storing"] and chatter.resumes == 1
         await chatter.say("weer terug")
         await until(pilot, lambda: "weer terug" in transcript(ws, chat))

@@ -41,10 +41,10 @@ async def test_sigkill_under_load_behind_haproxy_loses_and_doubles_nothing(
         await chatter.connect()
         queued = await chatter.start(nickname=f"Chatter{i}")
         name = COUNSELLORS[i // CHATS_EACH]
-        reply = await staff[name].client.request({"type": "accept", "chat": queued["chat"]})
+        reply = await staff[name].client.request({"type": "accept", "chat": queued.chat})
         assert reply is not None and reply["type"] == "assigned", reply
-        chatters[queued["chat"]] = chatter
-        owner[queued["chat"]] = name
+        chatters[queued.chat] = chatter
+        owner[queued.chat] = name
 
     acked: dict[tuple[str, int], str] = {}  # (chat, seq) -> text, from the acks
     enough = asyncio.Event()
