@@ -53,6 +53,9 @@ class Settings:
     chat_hours: list[str] = field(default_factory=lambda: ["13:00-17:00", "18:00-22:00"])
     closed_dates: list[str] = field(default_factory=list)  # YYYY-MM-DD, chat closed all day
     origins: list[str] = field(default_factory=list)  # browser origins allowed on /chat
+    # load balancers (HAProxy) whose X-Forwarded-For names the client: behind them the
+    # per-address limits and blocks count each client, not the balancer
+    trusted_proxies: list[str] = field(default_factory=list)
     exit_url: str = "https://www.meteo.be/nl"  # neutral site the web page's quick exit opens
     max_connections_per_address: int = 50  # chatters (/chat) from one network address
     # consoles (/console) from one address: all counsellors may work through one SSH host

@@ -607,7 +607,7 @@ class StaffConn(Peer):
                 token = req.token
             else:
                 assert req.user is not None and req.password is not None and req.otp is not None
-                source = str(self.ws.remote_address[0]) if self.ws.remote_address else None
+                source = r.client_address(self.ws)
                 account = await accounts.authenticate(
                     r.db, r.clock, req.user, req.password, req.otp, source
                 )

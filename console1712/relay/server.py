@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import dataclasses
 import gc
+import ipaddress
 import itertools
 import json
 import logging
@@ -399,8 +400,26 @@ class Relay:
 
     # -- HTTP side: paths, health, origins ------------------------------------------------
 
+    def client_address(self, ws: ServerConnection) -> str:
+        """The client's network address: the socket's peer, or, when that peer is a trusted
+        load balancer (`trusted_proxies`), the last X-Forwarded-For entry (the one it added;
+        anything the client put before it is not believed)."""
+        peer = str(ws.remote_address[0]) if ws.remote_address else "?"
+        if peer not in self.settings.trusted_proxies or ws.request is None:
+            return peer
+        forwarded = ws.request.headers.get_all("X-Forwarded-For")
+        last = forwarded[-1].rsplit(",", 1)[-1].strip() if forwarded else ""
+        try:
+            return str(ipaddress.ip_address(last))
+        except ValueError:
+            return peer
+
     def socket_opened(self, address: str) -> bool:
-        """A TCP connection was accepted: count it, or say False when the address is full."""
+        """A TCP connection was accepted: count it, or say False when the address is full.
+        A trusted load balancer's sockets are not capped here: after the handshake the
+        per-address limits count the client it names."""
+        if address in self.settings.trusted_proxies:
+            return True
         count = self.sockets.get(address, 0)
         if count >= self.settings.max_sockets_per_address:
             self._refused += 1
@@ -417,6 +436,8 @@ class Relay:
         return True
 
     def socket_closed(self, address: str) -> None:
+        if address in self.settings.trusted_proxies:
+            return
         left = self.sockets.get(address, 1) - 1
         if left > 0:
             self.sockets[address] = left
@@ -481,7 +502,7 @@ class Relay:
 
     async def _handler(self, ws: ServerConnection) -> None:
         path = urlsplit(ws.request.path if ws.request else "/").path
-        address = str(ws.remote_address[0]) if ws.remote_address else "?"
+        address = self.client_address(ws)
         # Chatters and consoles are counted apart: the consoles of a whole team may come
         # through one SSH host, and must not crowd out (or be crowded out by) chatters.
         if path == "/chat":
