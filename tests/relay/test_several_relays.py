@@ -281,3 +281,19 @@ async def test_a_standby_without_an_active_relay_asks_to_try_later(
     finally:
         await holder.close()
         await relay.stop()
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"host": "10.0.0.11"}, "ws://10.0.0.11:{port}"),
+        ({"host": "::1"}, "ws://[::1]:{port}"),
+        ({"advertise_url": "ws://relay-a.internal:1712/"}, "ws://relay-a.internal:1712"),
+    ],
+)
+def test_the_address_a_relay_gives_the_others(
+    settings: Settings, changes: dict[str, str], expected: str
+) -> None:
+    relay = standard_relay(dataclasses.replace(settings, **changes))
+    relay.port = 4321
+    assert standby.advertised_url(relay) == expected.format(port=4321)
