@@ -100,20 +100,45 @@ async def keep_lead(relay: Relay) -> None:
 
 class Forwarder:
     """Where a standby sends its clients: the active relay's address, read from the
-    database when needed (an address that does not answer is read again)."""
+    database when needed. However many connections wait for an active relay (after a
+    failover: every client at once), the address is read at most once per FORWARD_RETRY
+    and an address that did not answer is tried again only after FORWARD_RETRY: the waits
+    must not crowd out the take-over's own work on the database."""
 
     def __init__(self, relay: Relay) -> None:
         self.relay = relay
         self._url: str | None = None
+        self._read_at = -1e9  # loop time of the last read
+        self._reading: asyncio.Task[None] | None = None
+        self._failed: tuple[str, float] | None = None  # an address that did not answer, when
+        self.reads = 0  # reads of the address (the tests count them)
 
     async def active_url(self, fresh: bool) -> str | None:
-        if fresh or self._url is None:
-            try:
-                found = await relays.active(self.relay.db)
-            except StoreError:
-                found = None
-            self._url = found.url if found is not None and found.node != self.relay.node else None
+        """The active relay's address; `fresh`: read it again (if not read just now)."""
+        loop = asyncio.get_running_loop()
+        stale = self._url is None or fresh
+        if stale and self._reading is None and loop.time() - self._read_at >= FORWARD_RETRY:
+            self._reading = asyncio.create_task(self._read())
+        if self._reading is not None:
+            await asyncio.shield(self._reading)
         return self._url
+
+    async def _read(self) -> None:
+        self.reads += 1
+        try:
+            found = await relays.active(self.relay.db)
+        except StoreError:
+            found = None
+        finally:
+            self._read_at = asyncio.get_running_loop().time()
+            self._reading = None
+        self._url = found.url if found is not None and found.node != self.relay.node else None
+
+    def _answers(self, url: str) -> bool:
+        """False while `url` is one that did not answer less than FORWARD_RETRY ago."""
+        if self._failed is None or self._failed[0] != url:
+            return True
+        return asyncio.get_running_loop().time() - self._failed[1] >= FORWARD_RETRY
 
     async def upstream(self, path: str, address: str) -> ClientConnection | None:
         """A connection to the active relay for a client at `address`, or None when none
@@ -123,7 +148,7 @@ class Forwarder:
         fresh = False
         while not self.relay.stopping:
             url = await self.active_url(fresh)
-            if url is not None:
+            if url is not None and self._answers(url):
                 try:
                     return await connect(
                         url + path,
@@ -138,7 +163,7 @@ class Forwarder:
                         proxy=None,
                     )
                 except (OSError, InvalidHandshake, InvalidURI, TimeoutError):
-                    pass
+                    self._failed = (url, loop.time())
             if self.relay.active or loop.time() >= deadline:
                 return None
             fresh = True

@@ -277,6 +277,15 @@ async def test_a_standby_without_an_active_relay_asks_to_try_later(
         assert not relay.active
         async with connect(url(relay, "/chat")) as cw:
             assert await closed_with(cw, 10) == 1013  # relay at capacity, try later
+        # However many wait (after a failover: every client at once), the address of the
+        # active relay is read at most once per FORWARD_RETRY for all of them together.
+        monkeypatch.setattr(standby, "FORWARD_WAIT", 1.0)
+        reads, began = relay.forwarder.reads, asyncio.get_running_loop().time()
+        waiting = await asyncio.gather(*(connect(url(relay, "/chat")) for _ in range(100)))
+        codes = await asyncio.gather(*(closed_with(ws, 10) for ws in waiting))
+        assert set(codes) == {1013}
+        took = asyncio.get_running_loop().time() - began
+        assert relay.forwarder.reads - reads <= took / standby.FORWARD_RETRY + 2
         await holder.execute(f"SELECT pg_advisory_unlock({LOCK_RELAY}, {SCOPE})")
         await poll(lambda: relay.active, 10)  # and then it takes the lead itself
         async with connect(url(relay, "/chat")) as cw:
