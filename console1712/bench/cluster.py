@@ -44,6 +44,11 @@ Json = dict[str, Any]
 LOCAL_HOSTS = ("", "127.0.0.1", "localhost", "::1")
 WARM_UP = 2.0  # seconds of failover load before the kill
 AFTER = 1.0  # seconds of failover load after every client is back
+# HAProxy's health checks (deploy/haproxy.cfg: 2s): a check also times out after this long,
+# and two failed ones cut every session of that relay. Shorter (200ms, as the deployment
+# tests) and a loaded bench machine makes HAProxy drop live relays; longer and a dead relay
+# takes longer to be out (new connections to it are retried meanwhile).
+LB_CHECK = "1s"
 
 
 def _pg(url: str, query: str, *args: Any) -> list[Any]:
@@ -177,7 +182,7 @@ def running_cluster(opts: Options, clients: int, counsellors: int) -> Iterator[C
         raise BenchError("--database: give the URL without search_path (each run makes a schema)")
     binary = find_haproxy()
     if binary is None:
-        raise BenchError("haproxy not found: install it (apt-get install -y haproxy)")
+        raise BenchError("haproxy not found (PATH, /usr/sbin): apt-get install -y haproxy")
     cluster = Cluster(opts.database, "bench_" + secrets.token_hex(6))
     _pg(cluster.server_url, f"CREATE SCHEMA {cluster.schema}")
     try:
@@ -201,7 +206,9 @@ def running_cluster(opts: Options, clients: int, counsellors: int) -> Iterator[C
                         cluster.wait_active()
                 ports = [r.port for r in cluster.relays.values()]
                 maxconn = max(2000, 2 * clients + 200)
-                cluster.haproxy = HAProxyProcess(binary, root, free_port(), ports, maxconn)
+                cluster.haproxy = HAProxyProcess(
+                    binary, root, free_port(), ports, maxconn, check=LB_CHECK
+                )
                 try:
                     cluster.haproxy.launch()
                 except RuntimeError as exc:
@@ -236,7 +243,9 @@ def run_cluster_steady(opts: Options) -> Report:
         roles = cluster.roles()
         report, before, after = steady_on(cluster, opts, cluster.logins)
     assert isinstance(before, ClusterSample) and isinstance(after, ClusterSample)
-    report.params.update({"relays": opts.relays, "database": _describe(opts)})
+    report.params.update(
+        {"relays": opts.relays, "database": _describe(opts), "schema": cluster.schema}
+    )
     acked = int(report.figures["acked"])
     per_relay: Json = {}
     for name, a in after.relays.items():
@@ -281,6 +290,7 @@ def run_failover(opts: Options) -> Report:
         raise BenchError("--failover needs --counsellors 1 or more")
     clients = opts.chatters + opts.counsellors
     with running_cluster(opts, clients, opts.counsellors) as cluster, pool() as workers:
+        report.params["schema"] = cluster.schema
         chatter_conns, chatter_shares = [], split(opts.chatters, opts.workers)
         first = 0
         for n in chatter_shares:

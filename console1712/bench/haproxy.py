@@ -17,6 +17,7 @@ from console1712.bench.loadgen import raise_fd_limit
 HAPROXY_CFG = Path(__file__).resolve().parents[2] / "deploy" / "haproxy.cfg"
 TLS_BIND = ' ssl crt "${CONSOLE1712_LB_CERT}" alpn http/1.1'
 SERVER_LINE = 'server relay1 "${CONSOLE1712_RELAY1}"'
+FALLBACKS = ["/usr/sbin/haproxy"]  # where Debian puts it (outside a user's PATH)
 
 
 class TemplateChanged(ValueError):
@@ -39,8 +40,8 @@ def render_haproxy(relay_ports: list[int], *, tls: bool = False) -> str:
 
 def find_haproxy() -> str | None:
     """Debian's haproxy (on PATH or /usr/sbin), or None."""
-    path = shutil.which("haproxy") or "/usr/sbin/haproxy"
-    return path if os.path.exists(path) else None
+    found = shutil.which("haproxy")
+    return found or next((path for path in FALLBACKS if os.path.exists(path)), None)
 
 
 def http_get(port: int, path: str, timeout: float = 5) -> tuple[int, bytes]:
@@ -58,10 +59,17 @@ def http_get(port: int, path: str, timeout: float = 5) -> tuple[int, bytes]:
 
 
 class HAProxyProcess:
-    """HAProxy in the foreground (`-db`) on `port`, balancing over `relay_ports`."""
+    """HAProxy in the foreground (`-db`) on `port`, balancing over `relay_ports`; `check`:
+    the interval (and timeout) of its health checks."""
 
     def __init__(
-        self, binary: str, workdir: Path, port: int, relay_ports: list[int], maxconn: int
+        self,
+        binary: str,
+        workdir: Path,
+        port: int,
+        relay_ports: list[int],
+        maxconn: int,
+        check: str = "200ms",
     ) -> None:
         self.binary = binary
         self.port = port
@@ -71,7 +79,8 @@ class HAProxyProcess:
         self.env = {
             **os.environ,
             "CONSOLE1712_LB_BIND": f"127.0.0.1:{port}",
-            "CONSOLE1712_LB_CHECK": "200ms",  # a dead relay is out after two checks
+            # A relay failing two checks in a row is out (each may take this long).
+            "CONSOLE1712_LB_CHECK": check,
             "CONSOLE1712_LB_MAXCONN": str(maxconn),
         }
         self.proc: subprocess.Popen[bytes] | None = None
