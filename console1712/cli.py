@@ -77,8 +77,12 @@ def _bench_parser(sub: Any) -> None:
     relay.add_argument(
         "--idle-start", action="store_true", help="idle: the chatters also start a chat"
     )
-    relay.add_argument("--chatters", type=int, help="steady: chatters (default 2000)")
-    relay.add_argument("--counsellors", type=int, help="steady: counsellors (default 100)")
+    relay.add_argument(
+        "--chatters", type=int, help="steady: chatters (default 2000); failover: 1000"
+    )
+    relay.add_argument(
+        "--counsellors", type=int, help="steady, failover: counsellors (default 100)"
+    )
     relay.add_argument("--rate", type=float, help="steady: messages/s, both ways (default 1000)")
     relay.add_argument("--duration", type=float, metavar="S", help="steady: seconds (default 10)")
     relay.add_argument("--size", type=int, help="characters per message (default 80)")
