@@ -57,12 +57,32 @@ def _bench_parser(sub: Any) -> None:
     scen.add_argument(
         "--floor", action="store_true", help="a bare websockets server at steady's load (the floor)"
     )
+    scen.add_argument(
+        "--failover",
+        action="store_true",
+        help="with --database: SIGKILL the active relay; time until every client is back",
+    )
+    relay.add_argument(
+        "--database",
+        metavar="URL",
+        help="postgresql:// URL: --relays N relays on it behind HAProxy (--steady, --failover)",
+    )
+    relay.add_argument(
+        "--relays", type=int, help="with --database: relay processes (default 1; failover 2)"
+    )
+    relay.add_argument(
+        "--failover-rate", type=float, default=100.0, help="failover: messages/s of all clients"
+    )
     relay.add_argument("--hold", type=float, metavar="S", help="idle: seconds (default 60)")
     relay.add_argument(
         "--idle-start", action="store_true", help="idle: the chatters also start a chat"
     )
-    relay.add_argument("--chatters", type=int, help="steady: chatters (default 2000)")
-    relay.add_argument("--counsellors", type=int, help="steady: counsellors (default 100)")
+    relay.add_argument(
+        "--chatters", type=int, help="steady: chatters (default 2000); failover: 1000"
+    )
+    relay.add_argument(
+        "--counsellors", type=int, help="steady, failover: counsellors (default 100)"
+    )
     relay.add_argument("--rate", type=float, help="steady: messages/s, both ways (default 1000)")
     relay.add_argument("--duration", type=float, metavar="S", help="steady: seconds (default 10)")
     relay.add_argument("--size", type=int, help="characters per message (default 80)")

@@ -130,6 +130,7 @@ class Chatter:
         self.acked: dict[str, int] = {}  # id -> seq
         self.tasks: set[asyncio.Future[None]] = set()  # re-sends in flight (kept referenced)
         self.gone = False  # could not resume: given up
+        self.back_ns = 0  # when it last resumed (monotonic ns; 0: never)
         self.reader: asyncio.Task[None] | None = None
 
     async def connect(self) -> None:
@@ -244,21 +245,39 @@ class Counsellor:
         self.counter = itertools.count(1)
         self.sent_at: dict[str, int] = {}
         self.reader: asyncio.Task[None] | None = None
+        self.token: str | None = None  # the session's, for logging in again after a drop
+        self.id_prefix = ""  # "c": ids apart from the chatters' in one chat (failover check)
+        self.texts: dict[str, str] = {}  # id -> text, kept only with an id_prefix
+        self.acked: dict[str, dict[str, tuple[int, str]]] = {}  # likewise: chat -> id -> seq
+        self.back_ns = 0  # when it last logged in again (monotonic ns; 0: never)
+        self.pending: dict[str, p.StaffSay] = {}  # likewise: id -> the frame, for re-sending
+        self.gone = False  # its session could not be taken up again: given up
 
     async def login(self, user: str, password: str, secret: str) -> None:
         from console1712.store.accounts import totp_code
 
-        self.ws = await open_ws(self.url, self.index, self.bind)
         otp = totp_code(secret, datetime.now(UTC))
-        login = p.Login(user=user, password=password, otp=otp)
+        await self._login(p.Login(user=user, password=password, otp=otp))
+
+    async def relogin(self) -> None:
+        """Log in again with the session token (after the connection was lost)."""
+        await self._login(p.Login(token=self.token))
+
+    async def _login(self, login: p.Login) -> None:
+        self.ws = await open_ws(self.url, self.index, self.bind)
         await self.ws.send(encode(login), text=True)
         while True:
             reply = ev.decode_staff(await self.ws.recv())
             if isinstance(reply, ev.Session):
+                self.token = reply.token
                 break
             if isinstance(reply, ev.Error):
-                raise RuntimeError(f"login refused: {reply.code}")
+                raise ResumeRefused(f"login refused: {reply.code}")
         self.reader = asyncio.create_task(self._read())
+
+    @property
+    def connected(self) -> bool:
+        return self.reader is not None and not self.reader.done()
 
     async def _read(self) -> None:
         assert self.ws is not None
@@ -276,11 +295,15 @@ class Counsellor:
                     if sent is not None:
                         stats.ack_ms.append(ms_since(sent))
                         stats.acked += 1
+                    if event.id in self.texts and event.chat is not None:
+                        chat_acks = self.acked.setdefault(event.chat, {})
+                        chat_acks[event.id] = (event.seq, self.texts[event.id])
                 elif isinstance(event, ev.Queue):
                     stats.queue_frames += 1
                     stats.queue_bytes += len(raw)
                 elif isinstance(event, ev.Assigned):
-                    self.chats.append(event.chat)
+                    if event.chat not in self.chats:  # handed back after a new login
+                        self.chats.append(event.chat)
                 elif isinstance(event, ev.Error) and event.ref is None:
                     stats.error(event.code)
                 if event is not None and event.ref is not None and event.ref in self.replies:
@@ -304,11 +327,22 @@ class Counsellor:
     async def say(self, size: int) -> None:
         assert self.ws is not None
         chat = self.chats[next(self.counter) % len(self.chats)]
-        msg_id = str(next(self.counter))
+        msg_id = self.id_prefix + str(next(self.counter))
         self.sent_at[msg_id] = now_ns()
         self.stats.sent += 1
         say = p.StaffSay(chat=chat, id=msg_id, text=stamped_text(size))
+        if self.id_prefix:
+            self.texts[msg_id] = say.text
+            self.pending[msg_id] = say
         await self.ws.send(encode(say), text=True)
+
+    async def resend(self) -> None:
+        """Send every unacknowledged message again with its id (the relay stores it once)."""
+        assert self.ws is not None
+        for msg_id in list(self.sent_at):
+            say = self.pending.get(msg_id)
+            if say is not None:
+                await self.ws.send(encode(say), text=True)
 
 
 async def drive(
@@ -414,14 +448,40 @@ class Worker:
             c.abort()
         self.conn.send(("result", self.stats.as_dict()))
 
+    async def all_joined(self, chatters: list[Chatter]) -> None:
+        """Wait until a counsellor has taken every chat (`joined`)."""
+        await asyncio.wait_for(
+            asyncio.gather(*(c.joined.wait() for c in chatters)), self.p.get("timeout", 300)
+        )
+
+    async def until_stop(self, clients: Sequence[Chatter | Counsellor]) -> None:
+        """Answer each ("back?", since_ns) once every client is back after `since_ns` (resumed
+        or logged in again) or has given up, with ("back", figures); return on ("stop", _)."""
+        while True:
+            kind, since = await self.recv()
+            if kind != "back?":
+                return
+
+            def back(c: Chatter | Counsellor, since: int = since) -> bool:
+                return c.gone or (c.back_ns > since and c.connected)
+
+            deadline = time.monotonic() + float(self.p.get("timeout", 300))
+            while time.monotonic() < deadline and not all(back(c) for c in clients):  # noqa: ASYNC110
+                await asyncio.sleep(0.01)
+            figures = {
+                "back": sum(1 for c in clients if back(c) and not c.gone),
+                "gone": sum(1 for c in clients if c.gone),
+                "total": len(clients),
+                "last_ns": max((c.back_ns for c in clients), default=0),
+            }
+            self.conn.send(("back", figures))
+
     async def role_chatters(self) -> None:
         chatters, failed = await self.setup_chatters(True)
         for c in chatters:
             c.listen()
         if self.p.get("wait_joined", True):
-            await asyncio.wait_for(
-                asyncio.gather(*(c.joined.wait() for c in chatters)), self.p.get("timeout", 300)
-            )
+            await self.all_joined(chatters)
         self.conn.send(("ready", {"connected": len(chatters), "failed": failed}))
         _, go = await self.recv()
         await self._load(chatters, go)
@@ -446,6 +506,13 @@ class Worker:
 
     async def role_counsellors(self) -> None:
         counsellors = await self.login_all()
+        await self.take_chats(counsellors)
+        self.conn.send(("ready", {"connected": len(counsellors), "failed": 0}))
+        _, go = await self.recv()
+        await self._load(counsellors, go)
+
+    async def take_chats(self, counsellors: list[Counsellor]) -> None:
+        """Each counsellor accepts waiting chats until it has its quota."""
         quotas = list(self.p["quotas"])
         deadline = time.monotonic() + float(self.p.get("timeout", 300))
 
@@ -457,9 +524,6 @@ class Worker:
                     await asyncio.sleep(0.05)
 
         await asyncio.gather(*(fill(c, q) for c, q in zip(counsellors, quotas, strict=True)))
-        self.conn.send(("ready", {"connected": len(counsellors), "failed": 0}))
-        _, go = await self.recv()
-        await self._load(counsellors, go)
 
     async def login_all(self) -> list[Counsellor]:
         first = int(self.p.get("first", 0))
@@ -523,10 +587,13 @@ class Worker:
             c.abort()
 
     async def role_crash(self) -> None:
-        """Chatters that keep talking through relay kills, resuming and re-sending unacked ids."""
+        """Chatters that keep talking through relay kills, resuming and re-sending unacked ids.
+        With `joined` (failover) they first wait for their counsellors."""
         chatters, failed = await self.setup_chatters(True)
         for c in chatters:
             c.listen()
+        if self.p.get("joined"):
+            await self.all_joined(chatters)
         self.conn.send(("ready", {"connected": len(chatters), "failed": failed}))
         _, go = await self.recv()
         stop = asyncio.Event()
@@ -557,7 +624,8 @@ class Worker:
                     except Exception:  # refused, reset, or a handshake cut off by the kill
                         await asyncio.sleep(0.05)
                 reconnects += 1
-                away_ms.append(ms_since(lost_at))
+                c.back_ns = now_ns()
+                away_ms.append(ms_since(lost_at, c.back_ns))
                 c.listen()
                 for msg_id in list(c.sent_at):
                     await c.resend(msg_id)
@@ -571,7 +639,7 @@ class Worker:
 
         senders = [partial(say, c) for c in chatters]
         driver = asyncio.create_task(drive(senders, float(go["rate"]), time.monotonic() + 1e9))
-        await self.recv()  # stop
+        await self.until_stop(chatters)
         driver.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await driver
@@ -602,6 +670,74 @@ class Worker:
                 },
             )
         )
+
+    async def role_failover_counsellors(self) -> None:
+        """Counsellors in assigned chats that talk slowly through a relay's death: after a drop
+        they log in again with their session token and re-send what was not acknowledged."""
+        counsellors = await self.login_all()
+        for c in counsellors:
+            c.id_prefix = "c"
+        await self.take_chats(counsellors)
+        self.conn.send(("ready", {"connected": len(counsellors), "failed": 0}))
+        _, go = await self.recv()
+        stop = asyncio.Event()
+        size = int(go["size"])
+        relogins = 0
+
+        async def keep(c: Counsellor) -> None:
+            nonlocal relogins
+            while True:
+                assert c.reader is not None
+                await c.reader  # ends when the connection is gone
+                if stop.is_set():
+                    return
+                while True:
+                    try:
+                        await c.relogin()
+                        break
+                    except ResumeRefused as exc:
+                        self.stats.error(str(exc))
+                        c.gone = True
+                        return
+                    except Exception:  # refused, reset, or a handshake cut off by the kill
+                        await asyncio.sleep(0.05)
+                relogins += 1
+                c.back_ns = now_ns()
+                with contextlib.suppress(ConnectionClosed):
+                    await c.resend()
+
+        keepers = [asyncio.create_task(keep(c)) for c in counsellors]
+
+        async def say(c: Counsellor) -> None:
+            if c.connected and c.chats:
+                with contextlib.suppress(ConnectionClosed):
+                    await c.say(size)
+
+        senders = [partial(say, c) for c in counsellors]
+        driver = asyncio.create_task(drive(senders, float(go["rate"]), time.monotonic() + 1e9))
+        await self.until_stop(counsellors)
+        driver.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await driver
+        await wait_drained(counsellors, 30)
+        stop.set()
+        for c in counsellors:
+            with contextlib.suppress(Exception):
+                await c.ws.close()  # type: ignore[union-attr]
+        for k in keepers:
+            k.cancel()
+        acked: dict[str, dict[str, tuple[int, str]]] = {}
+        for c in counsellors:
+            for chat, ids in c.acked.items():
+                acked.setdefault(chat, {}).update(ids)
+        result = {
+            "acked": acked,
+            "unacked": sum(len(c.sent_at) for c in counsellors),
+            "relogins": relogins,
+            "errors": self.stats.errors,
+            "sent": self.stats.sent,
+        }
+        self.conn.send(("result", result))
 
 
 def worker_main(conn: Connection, params: Json) -> None:

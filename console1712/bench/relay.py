@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from console1712.bench import procstat
 from console1712.bench.loadgen import raise_fd_limit, worker_main
@@ -73,6 +73,9 @@ class Options:
     crash_rate: float = 100.0
     crash_load: tuple[float, float] = (0.6, 1.2)  # seconds of load between two kills
     data: Path | None = None  # keep the relay's data here instead of a temporary directory
+    database: str | None = None  # a postgresql:// URL: N relays behind HAProxy (bench/cluster.py)
+    relays: int = 1
+    failover_rate: float = 100.0  # messages per second of all failover clients together
     timeout: float = 300.0  # set-up of connections, logins, accepts
 
 
@@ -190,8 +193,11 @@ def data_dir(opts: Options) -> Iterator[Path]:
         yield Path(tmp) / "data"
 
 
-def make_accounts(data: Path, n: int, prefix: str = "bench") -> list[tuple[str, str, str]]:
-    """n counsellor accounts in the data directory: (name, password, TOTP secret)."""
+def make_accounts(
+    data: Path, n: int, prefix: str = "bench", database: Json | None = None
+) -> list[tuple[str, str, str]]:
+    """n counsellor accounts in the data directory: (name, password, TOTP secret).
+    `database`: settings naming another database (`database`, `key_file`)."""
     if n <= 0:
         return []
 
@@ -201,7 +207,7 @@ def make_accounts(data: Path, n: int, prefix: str = "bench") -> list[tuple[str, 
         from console1712.store import accounts
         from console1712.store.db import Database
 
-        settings = load_settings(environ={}, overrides={"data": data})
+        settings = load_settings(environ={}, overrides={"data": data, **(database or {})})
         clock = Clock()
         async with await Database.open(settings.db_target, settings.key_path) as db:
             existing = {a.name for a in await accounts.list_accounts(db)}
@@ -314,7 +320,7 @@ def _report(name: str, params: Json) -> Report:
     return Report(name, params, machine=procstat.machine())
 
 
-def _cpu_figures(before: procstat.Sample, after: procstat.Sample, messages: int) -> Json:
+def _cpu_figures(before: Measured, after: Measured, messages: int) -> Json:
     cpu = after.cpu - before.cpu
     return {
         "relay_cpu_s": round(cpu, 3),
@@ -384,6 +390,43 @@ def run_idle(opts: Options) -> Report:
 
 def run_steady(opts: Options) -> Report:
     """Chatters and counsellors in assigned chats at a target rate: latency, throughput, CPU."""
+    with data_dir(opts) as data:
+        logins = make_accounts(data, opts.counsellors)
+        relay = RelayProcess(data, env=RAISED_LIMITS)
+        relay.start()
+        try:
+            report, _, _ = steady_on(relay, opts, logins)
+        finally:
+            relay.stop()
+    report.figures["relay_log_lines"] = relay.log_lines
+    return report
+
+
+class Measured(Protocol):
+    """What a scenario measures: `procstat.Sample` of one relay, or of several together."""
+
+    @property
+    def utime(self) -> float: ...
+    @property
+    def stime(self) -> float: ...
+    @property
+    def cpu(self) -> float: ...
+    @property
+    def rss(self) -> int: ...
+
+
+class LoadTarget(Protocol):
+    """Where the load goes (a relay, or HAProxy in front of several) and its CPU and memory."""
+
+    @property
+    def url(self) -> str: ...
+    def sample(self) -> Measured: ...
+
+
+def steady_on(
+    target: LoadTarget, opts: Options, logins: list[tuple[str, str, str]]
+) -> tuple[Report, Measured, Measured]:
+    """The steady load against `target`: the report and the samples around the measured run."""
     report = _report(
         "steady",
         {
@@ -394,68 +437,60 @@ def run_steady(opts: Options) -> Report:
             "size": opts.size,
         },
     )
-    with data_dir(opts) as data:
-        logins = make_accounts(data, opts.counsellors)
-        relay = RelayProcess(data, env=RAISED_LIMITS)
-        relay.start()
-        try:
-            with pool() as workers:
-                chatter_conns, staff_conns = [], []
-                chatter_shares = split(opts.chatters, opts.workers)
-                first = 0
-                for n in chatter_shares:
-                    chatter_conns.append(
-                        workers.add(
-                            {
-                                "role": "chatters",
-                                "url": relay.url,
-                                "n": n,
-                                "first": first,
-                                "timeout": opts.timeout,
-                            }
-                        )
-                    )
-                    first += n
-                quotas = split(opts.chatters, opts.counsellors)
-                staff_workers = max(1, min(opts.workers, opts.counsellors // 50 or 1))
-                staff_shares = split(opts.counsellors, staff_workers)
-                at = 0
-                for n in staff_shares:
-                    staff_conns.append(
-                        workers.add(
-                            {
-                                "role": "counsellors",
-                                "url": relay.url,
-                                "first": first + at,
-                                "accounts": logins[at : at + n],
-                                "quotas": quotas[at : at + n],
-                                "timeout": opts.timeout,
-                            }
-                        )
-                    )
-                    at += n
-                t_setup, cpu_setup = time.monotonic(), relay.sample().cpu
-                workers.collect("ready", opts.timeout)
-                setup_s = time.monotonic() - t_setup
-                cpu_setup = relay.sample().cpu - cpu_setup
-                t0 = time.monotonic() + 0.5
-                half = opts.rate / 2
-                # An overloaded relay needs time to work off its backlog: wait for it.
-                go = {"t0": t0, "duration": opts.duration, "size": opts.size, "drain": 60}
-                for conn, n in zip(chatter_conns, chatter_shares, strict=True):
-                    conn.send(("go", {**go, "rate": half * n / max(1, opts.chatters)}))
-                for conn, n in zip(staff_conns, staff_shares, strict=True):
-                    conn.send(("go", {**go, "rate": half * n / max(1, opts.counsellors)}))
-                time.sleep(max(0.0, t0 - time.monotonic()))
-                before = relay.sample()
-                workers.collect("drained", opts.duration + 120)
-                after = relay.sample()
-                workers.send(("report", None))
-                chatter_results = workers.collect("result", 120, chatter_conns)
-                staff_results = workers.collect("result", 120, staff_conns)
-                rss = after.rss
-        finally:
-            relay.stop()
+    with pool() as workers:
+        chatter_conns, staff_conns = [], []
+        chatter_shares = split(opts.chatters, opts.workers)
+        first = 0
+        for n in chatter_shares:
+            chatter_conns.append(
+                workers.add(
+                    {
+                        "role": "chatters",
+                        "url": target.url,
+                        "n": n,
+                        "first": first,
+                        "timeout": opts.timeout,
+                    }
+                )
+            )
+            first += n
+        quotas = split(opts.chatters, opts.counsellors)
+        staff_workers = max(1, min(opts.workers, opts.counsellors // 50 or 1))
+        staff_shares = split(opts.counsellors, staff_workers)
+        at = 0
+        for n in staff_shares:
+            staff_conns.append(
+                workers.add(
+                    {
+                        "role": "counsellors",
+                        "url": target.url,
+                        "first": first + at,
+                        "accounts": logins[at : at + n],
+                        "quotas": quotas[at : at + n],
+                        "timeout": opts.timeout,
+                    }
+                )
+            )
+            at += n
+        t_setup, cpu_setup = time.monotonic(), target.sample().cpu
+        workers.collect("ready", opts.timeout)
+        setup_s = time.monotonic() - t_setup
+        cpu_setup = target.sample().cpu - cpu_setup
+        t0 = time.monotonic() + 0.5
+        half = opts.rate / 2
+        # An overloaded relay needs time to work off its backlog: wait for it.
+        go = {"t0": t0, "duration": opts.duration, "size": opts.size, "drain": 60}
+        for conn, n in zip(chatter_conns, chatter_shares, strict=True):
+            conn.send(("go", {**go, "rate": half * n / max(1, opts.chatters)}))
+        for conn, n in zip(staff_conns, staff_shares, strict=True):
+            conn.send(("go", {**go, "rate": half * n / max(1, opts.counsellors)}))
+        time.sleep(max(0.0, t0 - time.monotonic()))
+        before = target.sample()
+        workers.collect("drained", opts.duration + 120)
+        after = target.sample()
+        workers.send(("report", None))
+        chatter_results = workers.collect("result", 120, chatter_conns)
+        staff_results = workers.collect("result", 120, staff_conns)
     everyone = chatter_results + staff_results
     sent = sum(r["sent"] for r in everyone)
     unacked = sum(r.get("unacked", 0) for r in everyone)
@@ -477,8 +512,7 @@ def run_steady(opts: Options) -> Report:
         "latency_ms": {"chatter_to_counsellor": up, "counsellor_to_chatter": down, "ack": ack},
         "errors": merged_errors(everyone),
         **_cpu_figures(before, after, acked),
-        "relay_rss_mib": round(rss / MIB, 1),
-        "relay_log_lines": relay.log_lines,
+        "relay_rss_mib": round(after.rss / MIB, 1),
     }
     worst = max((x for x in (up["p99"], down["p99"]) if x is not None), default=None)
     report.targets = [
@@ -487,7 +521,7 @@ def run_steady(opts: Options) -> Report:
         Target("p99 one-way latency", worst, 20, "ms"),
         Target(f"ack p99 (at {opts.rate:.0f} msg/s; target at 1000)", ack["p99"], 10, "ms"),
     ]
-    return report
+    return report, before, after
 
 
 def run_storm(opts: Options) -> Report:
@@ -639,13 +673,16 @@ def run_crash(opts: Options) -> Report:
     return report
 
 
-async def verify(data: Path, acked_maps: list[dict[str, dict[str, Any]]]) -> Json:
-    """Read every chat back through the store: each acknowledged id once, at its seq, intact."""
+async def verify(
+    data: Path, acked_maps: list[dict[str, dict[str, Any]]], database: Json | None = None
+) -> Json:
+    """Read every chat back through the store: each acknowledged id once, at its seq, intact.
+    `database`: settings naming another database (`database`, `key_file`)."""
     from console1712.config import load_settings
     from console1712.store import chats
     from console1712.store.db import Database
 
-    settings = load_settings(environ={}, overrides={"data": data})
+    settings = load_settings(environ={}, overrides={"data": data, **(database or {})})
     lost = duplicated = altered = gaps = stored = acked = 0
     async with await Database.open(settings.db_target, settings.key_path, create=False) as db:
         for acked_map in acked_maps:

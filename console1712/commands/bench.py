@@ -47,13 +47,38 @@ def relay_options(args: argparse.Namespace) -> tuple[list[str], Options]:
         wanted.append("crash")
     if args.floor:
         wanted.append("floor")
+    if getattr(args, "failover", False):
+        wanted.append("failover")
     if not wanted:
         raise UserError(
-            "name a scenario: --idle N, --steady, --storm N, --accept N, --crash K or --floor"
+            "name a scenario: --idle N, --steady, --storm N, --accept N, --crash K, --floor"
+            " or (with --database) --failover"
         )
     if opts.workers < 1:
         raise UserError("--workers must be at least 1")
+    cluster_options(args, opts, wanted)
     return wanted, opts
+
+
+def cluster_options(args: argparse.Namespace, opts: Options, wanted: list[str]) -> None:
+    """--database URL and --relays N: the scenarios that run on several relays."""
+    database, relays = getattr(args, "database", None), getattr(args, "relays", None)
+    if database is None:
+        if relays is not None or "failover" in wanted:
+            raise UserError("--relays and --failover need --database postgresql://...")
+        return
+    others = [name for name in wanted if name not in ("steady", "failover")]
+    if others:
+        raise UserError(f"--database runs --steady and --failover only, not --{others[0]}")
+    opts.database = database
+    opts.relays = relays if relays is not None else (2 if "failover" in wanted else 1)
+    if opts.relays < 1:
+        raise UserError("--relays must be at least 1")
+    if "failover" in wanted and opts.relays < 2:
+        raise UserError("--failover needs --relays 2 or more (a standby takes over)")
+    opts.failover_rate = args.failover_rate
+    if "failover" in wanted and args.chatters is None:
+        opts.chatters = 1000
 
 
 def emit(reports: list[Report], as_json: bool, out: str | None) -> None:
@@ -78,6 +103,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
             wanted, opts = relay_options(args)
             runners = {**SCENARIOS, "floor": run_floor}
+            if opts.database is not None:
+                from console1712.bench.cluster import run_cluster_steady, run_failover
+
+                runners = {"steady": run_cluster_steady, "failover": run_failover}
             reports = [runners[name](opts) for name in wanted]
         elif args.target == "scrub":
             from console1712.bench.scrub import ScrubOptions, run_scrub

@@ -5,9 +5,7 @@ started with deploy/haproxy.cfg rendered for the test's ports."""
 from __future__ import annotations
 
 import asyncio
-import http.client
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -16,12 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from console1712.bench.haproxy import HAPROXY_CFG, HAProxyProcess, find_haproxy, http_get
 from tests.e2e import test_relay_restart as e2e
 
-ROOT = Path(__file__).resolve().parents[2]
-HAPROXY_CFG = ROOT / "deploy" / "haproxy.cfg"
-TLS_BIND = ' ssl crt "${CONSOLE1712_LB_CERT}" alpn http/1.1'
-SERVER_LINE = 'server relay1 "${CONSOLE1712_RELAY1}"'
+ROOT = HAPROXY_CFG.parents[1]
+__all__ = ["HAPROXY_CFG", "ROOT", "HAProxy", "RelayProcess", "free_port", "haproxy_binary"]
 
 
 def free_port() -> int:
@@ -33,36 +30,10 @@ def free_port() -> int:
 
 def haproxy_binary() -> str:
     """Debian's haproxy; its absence fails the test (`make test` installs it)."""
-    path = shutil.which("haproxy") or "/usr/sbin/haproxy"
-    if not os.path.exists(path):
+    path = find_haproxy()
+    if path is None:
         pytest.fail("haproxy not found: run `make haproxy` (apt-get install -y haproxy)")
     return path
-
-
-def render_haproxy(relay_ports: list[int], *, tls: bool = False) -> str:
-    """deploy/haproxy.cfg with one `server` line per relay port; without `tls` the bind line
-    loses its TLS options (the tests speak plain HTTP to HAProxy)."""
-    text = HAPROXY_CFG.read_text()
-    assert text.count(TLS_BIND) == 1 and text.count(SERVER_LINE) == 1, "template changed"
-    if not tls:
-        text = text.replace(TLS_BIND, "")
-    servers = "\n    ".join(
-        f"server relay{i} 127.0.0.1:{port}" for i, port in enumerate(relay_ports, 1)
-    )
-    return text.replace(SERVER_LINE, servers)
-
-
-def http_get(port: int, path: str) -> tuple[int, bytes]:
-    try:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-        try:
-            conn.request("GET", path)
-            response = conn.getresponse()
-            return response.status, response.read()
-        finally:
-            conn.close()
-    except OSError:
-        return 0, b""
 
 
 class RelayProcess(e2e.RelayProcess):
@@ -94,57 +65,28 @@ class RelayProcess(e2e.RelayProcess):
             self.proc.wait()
 
 
-class HAProxy:
+class HAProxy(HAProxyProcess):
     """HAProxy in the foreground with deploy/haproxy.cfg rendered for `relay_ports`."""
 
     def __init__(self, workdir: Path, relay_ports: list[int]) -> None:
-        self.port = free_port()
-        self.cfg = workdir / "haproxy.cfg"
-        self.cfg.write_text(render_haproxy(relay_ports))
-        self.log = workdir / "haproxy.log"
-        self.env = {
-            **os.environ,
-            "CONSOLE1712_LB_BIND": f"127.0.0.1:{self.port}",
-            "CONSOLE1712_LB_CHECK": "200ms",  # notice a dead relay fast in tests
-            "CONSOLE1712_LB_MAXCONN": "1000",  # 20,000 needs more open files than CI allows
-        }
-        self.proc: subprocess.Popen[bytes] | None = None
+        # 20,000 connections (the default) need more open files than CI allows.
+        super().__init__(haproxy_binary(), workdir, free_port(), relay_ports, maxconn=1000)
 
     def check(self) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [haproxy_binary(), "-c", "-f", str(self.cfg)],
+            [self.binary, "-c", "-f", str(self.cfg)],
             env=self.env, capture_output=True, text=True, check=False,
         )  # fmt: skip
 
-    def _spawn(self) -> None:
-        with self.log.open("wb") as out:
-            self.proc = subprocess.Popen(
-                [haproxy_binary(), "-db", "-f", str(self.cfg)],
-                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, env=self.env,
-            )  # fmt: skip
-
     async def start(self) -> None:
-        self._spawn()
-        assert self.proc is not None
+        proc = self.spawn()
         for _ in range(400):
-            assert self.proc.poll() is None, "haproxy exited: " + self.log.read_text()
+            assert proc.poll() is None, "haproxy exited: " + self.log.read_text()
             status, _ = await asyncio.to_thread(http_get, self.port, "/healthz")
             if status == 200:
                 return
             await asyncio.sleep(0.05)
         raise AssertionError("/healthz through haproxy never answered 200")
-
-    def url(self, path: str) -> str:
-        return f"ws://127.0.0.1:{self.port}{path}"
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
 
 
 # Every test client comes from 127.0.0.1 (and, behind HAProxy, every client does): the
