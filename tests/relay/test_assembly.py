@@ -16,7 +16,10 @@ from console1712.relay import operations as ops
 from console1712.relay.assembly import standard_operations, standard_services
 from console1712.relay.operations import blocks, supervision
 from console1712.relay.server import Relay
+from tests.databases import both_databases
 from tests.relay.helpers import console, expect_error, recv_type, request, url
+
+pytestmark = both_databases
 
 
 class Echo(OpRequest, tag="test_echo"):
