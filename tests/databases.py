@@ -115,6 +115,21 @@ def raw_execute(target: Path | str, *statements: str) -> None:
         conn.close()
 
 
+def raw_query(target: Path | str, sql: str) -> list[tuple[Any, ...]]:
+    """The rows of a query straight on the database, past the store."""
+    if isinstance(target, str):
+
+        async def work(conn: Any) -> list[tuple[Any, ...]]:
+            return [tuple(row.values()) for row in await conn.fetch(sql)]
+
+        return _on_server(target, work)
+    conn = sqlite3.connect(target)
+    try:
+        return list(conn.execute(sql))
+    finally:
+        conn.close()
+
+
 def drop_triggers(target: Path | str, table: str, *names: str) -> list[str]:
     """The statements that drop a table's guarding triggers on either database."""
     if isinstance(target, str):
