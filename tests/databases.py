@@ -1,5 +1,6 @@
-"""PostgreSQL for the tests: the server's URL, a statement runner, and the marker that runs a
-test on both databases (fixtures in tests/conftest.py)."""
+"""PostgreSQL for the tests: the server's URL, statements and queries straight on either
+database (past the store), and the marker that runs a test on both databases (fixtures in
+tests/conftest.py)."""
 
 from __future__ import annotations
 
