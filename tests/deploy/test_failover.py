@@ -1,9 +1,7 @@
 """Failover behind HAProxy under load: chatters and consoles reconnect through HAProxy and
-resume, and every acknowledged message is stored exactly once.
-
-- One relay on SQLite: it is SIGKILLed and restarted (as systemd's Restart=always would).
-- Three relays on one PostgreSQL database (one active, two standing by and forwarding,
-  relay/standby.py): the active one is SIGKILLed and not restarted; a standby takes over.
+resume, and every acknowledged message is stored exactly once. In both shapes of
+tests/deploy/procs.py `Deployment`: one relay on SQLite SIGKILLed and restarted, and the
+active relay of three on PostgreSQL SIGKILLed for good (a standby takes over).
 
 Real processes throughout: `console1712 relay`, Debian's HAProxy with deploy/haproxy.cfg,
 PostgreSQL, and the project's own clients (client/chatter.py, client/staff.py)."""
@@ -11,18 +9,15 @@ PostgreSQL, and the project's own clients (client/chatter.py, client/staff.py)."
 from __future__ import annotations
 
 import asyncio
-import signal
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pytest
 
 from console1712.client.chatter import ChatterClient
 from console1712.client.staff import CONNECTED, RECONNECTING
 from tests.deploy.helpers import COUNSELLORS, Counsellor, make_counsellors, stored_chats
-from tests.deploy.procs import HAProxy, RelayProcess
+from tests.deploy.procs import Deployment, HAProxy
 from tests.relay.helpers import poll
 
 CHATS_EACH = 3  # the relay's default cap of open chats per counsellor
@@ -136,86 +131,29 @@ async def check_stored(run: Run, data: Path, database: str | None = None) -> Non
     assert len(run.acked) == sum(len(sc.messages) for sc in stored.values())
 
 
-def upgrades(haproxy: HAProxy) -> int:
-    """WebSocket upgrades HAProxy carried (one logged 101 per connection)."""
-    return sum(1 for line in haproxy.log.read_text().splitlines() if " 101 " in line)
-
-
 async def test_sigkill_under_load_behind_haproxy_loses_and_doubles_nothing(
-    relay_process: RelayProcess, haproxy: HAProxy
+    deployment: Deployment,
 ) -> None:
-    secrets = await make_counsellors(relay_process.data)
-    await relay_process.start()
-    await haproxy.start()
+    secrets = await make_counsellors(deployment.data, deployment.database)
+    await deployment.start()
 
-    async def crash() -> None:  # SIGKILL, then start again on the same port, same data
-        assert await relay_process.kill(signal.SIGKILL) == -signal.SIGKILL
-        await relay_process.start()
+    async def crash() -> None:
+        await deployment.kill()
+        await deployment.recover()
 
-    run = await talk_through_a_crash(haproxy, secrets, crash)
-    after = relay_process.log.read_text()
-    assert after.count("connect /chat") >= len(run.chatters)
-    assert after.count("connect /console") >= len(run.staff)
-    assert await relay_process.kill(signal.SIGTERM) == 0
-    haproxy.stop()
-    assert upgrades(haproxy) >= 2 * (len(run.chatters) + len(run.staff))
-    await check_stored(run, relay_process.data)
-
-
-@pytest.fixture
-def three_relays(tmp_path: Path, pg_url: str) -> Iterator[list[RelayProcess]]:
-    """Three relay processes on one PostgreSQL schema, one key file, each its own data."""
-    env = {
-        "CONSOLE1712_DATABASE": pg_url,
-        "CONSOLE1712_KEY_FILE": str(tmp_path / "data" / "console1712.key"),
-        # HAProxy and the relays themselves forward client addresses (all 127.0.0.1 here).
-        "CONSOLE1712_TRUSTED_PROXIES": "127.0.0.1",
-        "CONSOLE1712_MAX_WAITING_PER_ADDRESS": "1000",
-        "CONSOLE1712_CHAT_RATE_PER_SECOND": "1000",
-        "CONSOLE1712_CHAT_RATE_PER_10S": "10000",
-    }
-    relays = [RelayProcess(tmp_path / f"r{i}", tmp_path / f"r{i}.log", env) for i in (1, 2, 3)]
-    try:
-        yield relays
-    finally:
-        for rp in relays:
-            rp.stop()
-
-
-async def test_sigkill_of_the_active_relay_of_three_a_standby_takes_over(
-    tmp_path: Path, pg_url: str, three_relays: list[RelayProcess]
-) -> None:
-    secrets = await make_counsellors(tmp_path / "data", pg_url)
-    for rp in three_relays:  # the first to start is the active one
-        await rp.start()
-    active, standbys = three_relays[0], three_relays[1:]
-    for rp in standbys:
-        await until_logged(rp, "state: standby")
-    haproxy = HAProxy(tmp_path, [rp.fixed_port for rp in three_relays])
-    await haproxy.start()
-    try:
-
-        async def crash() -> None:  # the active relay dies; nobody restarts it
-            assert await active.kill(signal.SIGKILL) == -signal.SIGKILL
-
-        run = await talk_through_a_crash(haproxy, secrets, crash)
-        took_over = [rp for rp in standbys if "takes over" in rp.log.read_text()]
-        assert len(took_over) == 1  # exactly one standby became the active relay
+    run = await talk_through_a_crash(deployment.haproxy, secrets, crash)
+    logs = [rp.log.read_text() for rp in deployment.serving]
+    assert sum(log.count("connect /chat") for log in logs) >= len(run.chatters)
+    assert sum(log.count("connect /console") for log in logs) >= len(run.staff)
+    if deployment.kind == "three relays":
+        assert len(deployment.took_over()) == 1  # exactly one standby became active
         # HAProxy spread the clients over the relays: the standbys forwarded some.
-        assert all("connect /" in rp.log.read_text() for rp in standbys)
-        for rp in standbys:
-            assert await rp.kill(signal.SIGTERM) == 0
-        haproxy.stop()
-        assert upgrades(haproxy) >= 2 * (len(run.chatters) + len(run.staff))
-        await check_stored(run, tmp_path / "data", pg_url)
-        print(f"failover: every client resumed {run.resumed_after:.2f} s after the SIGKILL")
-    finally:
-        haproxy.stop()
-
-
-async def until_logged(rp: RelayProcess, text: str) -> None:
-    for _ in range(400):
-        if text in rp.log.read_text():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"{rp.log} never logged {text!r}: " + rp.log.read_text())
+        assert all("connect /" in log for log in logs)
+    await deployment.stop()
+    # HAProxy carried every WebSocket: one logged upgrade (101) per connection, before and
+    # after the crash.
+    log = deployment.haproxy.log.read_text()
+    upgrades = [line for line in log.splitlines() if " 101 " in line]
+    assert len(upgrades) >= 2 * (len(run.chatters) + len(run.staff))
+    await check_stored(run, deployment.data, deployment.database)
+    print(f"{deployment.kind}: every client resumed {run.resumed_after:.2f} s after the SIGKILL")
