@@ -1,12 +1,15 @@
-"""PostgreSQL for the tests: the server's URL, a statement runner, and the marker that runs a
-test on both databases (fixtures in tests/conftest.py)."""
+"""PostgreSQL for the tests: the server's URL, statements and queries straight on either
+database (past the store), and the marker that runs a test on both databases (fixtures in
+tests/conftest.py)."""
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
 import threading
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import pytest
@@ -22,30 +25,32 @@ both_databases = pytest.mark.both_databases
 # at all runs once, on SQLite.
 one_database = pytest.mark.one_database
 
+T = TypeVar("T")
+
 
 def database_args(target: object) -> list[str]:
     """The command-line option naming a PostgreSQL database (none for the default file)."""
     return ["--database", target] if isinstance(target, str) else []
 
 
-def pg_run(url: str, *statements: str) -> None:
-    """Run statements on the server with a connection of their own (in a thread: the
+def _on_server(url: str, work: Callable[[Any], Awaitable[T]]) -> T:
+    """`work(connection)` with a connection of its own to the server (in a thread: the
     calling test may be inside an event loop)."""
     import asyncpg
 
-    async def go() -> None:
+    async def go() -> T:
         conn = await asyncpg.connect(url, timeout=10)
         try:
-            for statement in statements:
-                await conn.execute(statement)
+            return await work(conn)
         finally:
             await conn.close()
 
+    outcome: list[T] = []
     failure: list[BaseException] = []
 
     def thread() -> None:
         try:
-            asyncio.run(go())
+            outcome.append(asyncio.run(go()))
         except BaseException as exc:
             failure.append(exc)
 
@@ -54,6 +59,42 @@ def pg_run(url: str, *statements: str) -> None:
     worker.join()
     if failure:
         raise failure[0]
+    return outcome[0]
+
+
+def pg_run(url: str, *statements: str) -> None:
+    """Run statements on the server with a connection of their own."""
+
+    async def work(conn: Any) -> None:
+        for statement in statements:
+            await conn.execute(statement)
+
+    _on_server(url, work)
+
+
+def pg_stored_values(url: str) -> list[tuple[str, bytes]]:
+    """(table.column, value) for every value of every table in the URL's schema, as bytes
+    (text as UTF-8): what someone with a database login, a dump or the server's disk could
+    read."""
+
+    async def work(conn: Any) -> list[tuple[str, bytes]]:
+        tables = await conn.fetch(
+            "SELECT table_name FROM information_schema.tables"
+            " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+        )
+        assert tables, "no tables in the schema"
+        values: list[tuple[str, bytes]] = []
+        for table in tables:
+            for row in await conn.fetch(f'SELECT * FROM "{table[0]}"'):
+                for column, value in row.items():
+                    where = f"{table[0]}.{column}"
+                    if isinstance(value, bytes):
+                        values.append((where, value))
+                    elif value is not None:
+                        values.append((where, str(value).encode()))
+        return values
+
+    return _on_server(url, work)
 
 
 def with_search_path(url: str, schema: str) -> str:
@@ -75,11 +116,45 @@ def raw_execute(target: Path | str, *statements: str) -> None:
         conn.close()
 
 
+def raw_query(target: Path | str, sql: str) -> list[tuple[Any, ...]]:
+    """The rows of a query straight on the database, past the store."""
+    if isinstance(target, str):
+
+        async def work(conn: Any) -> list[tuple[Any, ...]]:
+            return [tuple(row.values()) for row in await conn.fetch(sql)]
+
+        return _on_server(target, work)
+    conn = sqlite3.connect(target)
+    try:
+        return list(conn.execute(sql))
+    finally:
+        conn.close()
+
+
 def drop_triggers(target: Path | str, table: str, *names: str) -> list[str]:
     """The statements that drop a table's guarding triggers on either database."""
     if isinstance(target, str):
         return [f"DROP TRIGGER {name} ON {table}" for name in names]
     return [f"DROP TRIGGER {name}" for name in names]
+
+
+def failing_insert(target: Path | str, table: str, column: str, value: str) -> None:
+    """A trigger `poison` that makes the database refuse inserting this value in this column
+    (a real failure of one row, as a full disk would give), on either database."""
+    if isinstance(target, str):
+        raw_execute(
+            target,
+            "CREATE FUNCTION poison() RETURNS trigger LANGUAGE plpgsql"
+            " AS $$ BEGIN RAISE EXCEPTION 'disk'; END $$",
+            f"CREATE TRIGGER poison BEFORE INSERT ON {table} FOR EACH ROW"
+            f" WHEN (NEW.{column} = '{value}') EXECUTE FUNCTION poison()",
+        )
+        return
+    raw_execute(
+        target,
+        f"CREATE TRIGGER poison BEFORE INSERT ON {table}"
+        f" WHEN NEW.{column} = '{value}' BEGIN SELECT RAISE(ABORT, 'disk'); END",
+    )
 
 
 class CutProxy:

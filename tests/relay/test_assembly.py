@@ -16,7 +16,10 @@ from console1712.relay import operations as ops
 from console1712.relay.assembly import standard_operations, standard_services
 from console1712.relay.operations import blocks, supervision
 from console1712.relay.server import Relay
+from tests.databases import both_databases, one_database
 from tests.relay.helpers import console, expect_error, recv_type, request, url
+
+pytestmark = both_databases
 
 
 class Echo(OpRequest, tag="test_echo"):
@@ -70,6 +73,7 @@ async def test_a_relay_without_services_runs_none(relay) -> None:
     assert relay.service(supervision.Monitor) is None
 
 
+@one_database  # refused while the relay is built, before it opens a database
 def test_an_operation_handed_twice_is_refused(settings: Settings) -> None:
     twice = (*blocks.OPERATIONS, *blocks.OPERATIONS)
     with pytest.raises(ValueError, match="block"):

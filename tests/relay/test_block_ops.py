@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from tests.databases import both_databases
 from tests.relay.helpers import chatter, console, expect_error, recv_type, request, url
+
+pytestmark = both_databases
 
 
 async def test_supervisor_lists_and_lifts_a_block(relay, make_staff) -> None:

@@ -19,6 +19,7 @@ from console1712.client.staff import CONNECTED, StaffClient
 from console1712.config import SettingsError, load_settings
 from console1712.domain.logsafe import logged
 from console1712.protocol.frames import Close
+from tests.databases import both_databases
 from tests.relay.helpers import (
     chatter,
     closed_with,
@@ -32,6 +33,8 @@ from tests.relay.helpers import (
     until_dropped,
     url,
 )
+
+pytestmark = both_databases
 
 
 async def start_and_drop(relay: Any, **connect_kw: Any) -> dict[str, Any]:

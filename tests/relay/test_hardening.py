@@ -12,6 +12,7 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidMessage, InvalidStatus
 
+from tests.databases import both_databases, pg_stored_values
 from tests.relay.helpers import (
     chatter,
     closed_with,
@@ -23,6 +24,8 @@ from tests.relay.helpers import (
     until_dropped,
     url,
 )
+
+pytestmark = both_databases
 
 BAD_FRAMES = [
     "not json",
@@ -158,17 +161,28 @@ async def test_connections_per_address_are_capped(relay_with) -> None:
             await recv_type(d, "welcome")
 
 
-def readable(directory: Path, words: list[str]) -> list[tuple[str, str]]:
-    """(word, file name) for every planted word found in any file under `directory`."""
-    files = [f for f in directory.rglob("*") if f.is_file()]
-    assert any(f.suffix == ".db" for f in files)
+def readable(blobs: dict[str, bytes], words: list[str]) -> list[tuple[str, str]]:
+    """(word, where) for every planted word found in any of the blobs."""
     found = []
-    for f in files:
-        data = f.read_bytes()
+    for where, data in blobs.items():
         for word in words:
             if word.encode() in data or word.encode("utf-16-le") in data:
-                found.append((word, f.name))
+                found.append((word, where))
     return found
+
+
+def at_rest(directory: Path, target: Path | str) -> dict[str, bytes]:
+    """What lies at rest: every file under the data directory (the SQLite file, its WAL,
+    the key file) and, on PostgreSQL, every value of every table."""
+    blobs = {f.name: f.read_bytes() for f in directory.rglob("*") if f.is_file()}
+    if isinstance(target, str):
+        for i, (where, value) in enumerate(pg_stored_values(target)):
+            # The active relay's own address (for the standby relays), not a chatter's.
+            if where != "active_relay.url":
+                blobs[f"{where} #{i}"] = value
+    else:
+        assert any(name.endswith(".db") for name in blobs)
+    return blobs
 
 
 async def test_no_plaintext_at_rest(relay, make_staff, settings) -> None:
@@ -186,7 +200,7 @@ async def test_no_plaintext_at_rest(relay, make_staff, settings) -> None:
         await request(
             sw, {"type": "block", "chat": q["chat"], "hours": 2, "reason": "Plantreden"}, "ended"
         )
-    await relay.stop()  # flush everything to the files
+    await relay.stop()  # flush everything to the database
     planted = [
         secret_text,
         nickname,
@@ -196,7 +210,7 @@ async def test_no_plaintext_at_rest(relay, make_staff, settings) -> None:
         "geheim-id-42",
         "Plantreden",
     ]
-    assert readable(Path(settings.data), planted) == []
+    assert readable(at_rest(Path(settings.data), settings.db_target), planted) == []
     await relay.start()  # the fixture stops it again
 
 

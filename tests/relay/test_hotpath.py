@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 
 from websockets.asyncio.client import ClientConnection
 
 from console1712.clock import FakeClock
 from console1712.store import chats
+from tests.databases import both_databases, failing_insert
 from tests.relay.helpers import (
     chatter,
     closed_with,
@@ -19,6 +19,8 @@ from tests.relay.helpers import (
     request,
     send,
 )
+
+pytestmark = both_databases
 
 
 async def raw_queue_frame(ws: ClientConnection, waiting: int) -> str:
@@ -79,15 +81,9 @@ async def test_a_failing_message_write_does_not_sink_the_others(relay, make_staf
         for _ in range(2):
             await request(sw, {"type": "accept"}, "assigned")
         await request(bad_ws, {"type": "say", "id": "ok", "text": "eerst"}, "ack")
-        # A real SQLite failure for one message (as a full disk would give), none for others.
+        # A real database failure for one message (as a full disk would give), none for others.
         poison = chats.client_id_hash(relay.db, bad_q["chat"], "poison")
-        conn = sqlite3.connect(relay.settings.db_path)
-        conn.execute(
-            "CREATE TRIGGER poison BEFORE INSERT ON chat_messages"
-            f" WHEN NEW.client_id = '{poison}' BEGIN SELECT RAISE(ABORT, 'disk'); END"
-        )
-        conn.commit()
-        conn.close()
+        failing_insert(relay.settings.db_target, "chat_messages", "client_id", poison)
         # Sent together, so they are likely in one group commit; either way only one fails.
         await send(bad_ws, {"type": "say", "id": "poison", "text": "kapot"})
         await send(good_ws, {"type": "say", "id": "g1", "text": "hallo"})

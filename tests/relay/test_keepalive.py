@@ -6,7 +6,10 @@ from typing import Any
 
 from console1712.store import accounts
 from tests.conftest import StaffLogin
+from tests.databases import both_databases
 from tests.relay.helpers import chatter, console, recv_type, request, until_dropped
+
+pytestmark = both_databases
 
 
 async def test_a_dead_chatter_is_noticed_and_the_counsellor_told(

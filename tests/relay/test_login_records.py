@@ -11,8 +11,11 @@ import pytest
 from console1712.clock import FakeClock
 from console1712.relay import server as relay_module
 from console1712.store import accounts
+from tests.databases import both_databases
 from tests.relay.helpers import expect_error, request
 from tests.relay.test_login_sources import console_from, fail_from
+
+pytestmark = both_databases
 
 TABLES = ("login_failures", "login_source_locks", "login_locks", "login_known_sources", "sessions")
 

@@ -13,7 +13,10 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from console1712.clock import FakeClock
 from console1712.store import accounts, audit
+from tests.databases import both_databases
 from tests.relay.helpers import expect_error, request, url
+
+pytestmark = both_databases
 
 
 @asynccontextmanager

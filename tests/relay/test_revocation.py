@@ -15,6 +15,7 @@ from console1712.clock import FakeClock
 from console1712.config import Settings
 from console1712.store import accounts, audit
 from console1712.store.db import Database
+from tests.databases import both_databases, database_args
 from tests.relay.helpers import (
     chatter,
     closed_with,
@@ -26,6 +27,8 @@ from tests.relay.helpers import (
     url,
 )
 from tests.test_cli import cli
+
+pytestmark = both_databases
 
 
 async def session_of(relay: Any, staff: Any) -> tuple[ClientConnection, str]:
@@ -53,7 +56,9 @@ async def test_cli_disable_closes_the_open_console_1008(
     bob = await make_staff("bob")
     ws, token = await session_of(relay, anna)
     async with console(relay, bob) as other:
-        result = await asyncio.to_thread(cli, settings.data, "user", "disable", "anna")
+        result = await asyncio.to_thread(
+            cli, settings.data, "user", "disable", "anna", *database_args(settings.db_target)
+        )
         assert result.code == 0, result.err
         assert await closed_with(ws, wait=10) == 1008
         await token_refused(relay, token)
@@ -66,7 +71,13 @@ async def test_cli_passwd_and_reset_otp_close_consoles_1008(
     anna = await make_staff("anna")
     ws, token = await session_of(relay, anna)
     result = await asyncio.to_thread(
-        cli, settings.data, "user", "passwd", "anna", stdin="another long password\n"
+        cli,
+        settings.data,
+        "user",
+        "passwd",
+        "anna",
+        *database_args(settings.db_target),
+        stdin="another long password\n",
     )
     assert result.code == 0, result.err
     assert await closed_with(ws, wait=10) == 1008
@@ -74,7 +85,9 @@ async def test_cli_passwd_and_reset_otp_close_consoles_1008(
 
     bert = await make_staff("bert")
     ws, token = await session_of(relay, bert)
-    result = await asyncio.to_thread(cli, settings.data, "user", "reset-otp", "bert")
+    result = await asyncio.to_thread(
+        cli, settings.data, "user", "reset-otp", "bert", *database_args(settings.db_target)
+    )
     assert result.code == 0, result.err
     assert await closed_with(ws, wait=10) == 1008
     await token_refused(relay, token)
@@ -88,8 +101,8 @@ async def test_a_request_after_disable_elsewhere_is_not_served(
     anna = await make_staff("anna")
     ws, _ = await session_of(relay, anna)
     async with chatter(relay, nickname="Jo") as (_chat_ws, queued):
-        # Another process on the same data file (its own connections), as `user disable` is.
-        other = await Database.open(settings.db_path, settings.key_path, create=False)
+        # Another process on the same database (its own connections), as `user disable` is.
+        other = await Database.open(settings.db_target, settings.key_path, create=False)
         try:
             await accounts.disable_account(other, clock, "anna", actor="cli")
         finally:

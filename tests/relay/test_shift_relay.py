@@ -3,7 +3,10 @@ line in the staff queue."""
 
 from __future__ import annotations
 
+from tests.databases import both_databases
 from tests.relay.helpers import chatter, console, expect_error, recv_type, request, send
+
+pytestmark = both_databases
 
 
 async def test_accept_past_the_cap_is_refused(relay, make_staff) -> None:

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from websockets.asyncio.client import connect
 
+from tests.databases import both_databases
 from tests.relay.helpers import closed_with, recv_type, url
+
+pytestmark = both_databases
 
 
 def via(address: str) -> dict[str, str]:

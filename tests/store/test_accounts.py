@@ -168,8 +168,10 @@ async def test_unknown_names_lock_and_are_not_stored(db: Database, clock: FakeCl
     assert all("nobody" not in f"{e.actor} {e.object}" for e in await audit.entries(db, 100))
 
 
-async def test_lockout_survives_restart(tmp_path: Path, clock: FakeClock) -> None:
-    paths = (tmp_path / "d.db", tmp_path / "k.key")
+async def test_lockout_survives_restart(
+    tmp_path: Path, db_target: Path | str, clock: FakeClock
+) -> None:
+    paths = (db_target, tmp_path / "k.key")
     db = await Database.open(*paths)
     try:
         created = await make(db, clock)
@@ -231,9 +233,9 @@ async def test_set_password_and_reset_otp(db: Database, clock: FakeClock) -> Non
 
 
 async def test_session_valid_expires_after_12h_and_survives_reopen(
-    tmp_path: Path, clock: FakeClock
+    tmp_path: Path, db_target: Path | str, clock: FakeClock
 ) -> None:
-    paths = (tmp_path / "d.db", tmp_path / "k.key")
+    paths = (db_target, tmp_path / "k.key")
     db = await Database.open(*paths)
     try:
         created = await make(db, clock)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ from console1712.clock import FakeClock
 from console1712.store import accounts, audit
 from console1712.store.crypto import DecryptError, KeyRing, write_key_file
 from console1712.store.db import Database, StoreError, migrations
-from tests.databases import both_databases, raw_execute
+from tests.databases import both_databases, raw_execute, raw_query
 
 SECRET_DETAIL = "geblokkeerd wegens dreigende taal XYZZY"
 ALIAS = "Hulpverlener Marieke-QUUX"
@@ -43,15 +42,19 @@ async def test_migrations_from_empty_and_restart(
         await db.close()
 
 
-async def test_newer_schema_refused(tmp_path: Path) -> None:
-    paths = (tmp_path / "d.db", tmp_path / "k.key")
+@both_databases
+async def test_newer_schema_refused(tmp_path: Path, db_target: Path | str) -> None:
+    paths = (db_target, tmp_path / "k.key")
     await (await Database.open(*paths)).close()
-    conn = sqlite3.connect(paths[0])
-    conn.execute("PRAGMA user_version = 999")
-    conn.close()
+    if isinstance(db_target, str):
+        newer = "INSERT INTO schema_version VALUES (999, 'later', now())"
+        version = "SELECT max(version) FROM schema_version"
+    else:
+        newer, version = "PRAGMA user_version = 999", "PRAGMA user_version"
+    raw_execute(db_target, newer)
     with pytest.raises(StoreError, match="schema version 999, newer than"):
         await Database.open(*paths)
-    assert sqlite3.connect(paths[0]).execute("PRAGMA user_version").fetchone()[0] == 999
+    assert raw_query(db_target, version) == [(999,)]  # left as it was
 
 
 async def test_corrupt_file_refused(tmp_path: Path) -> None:

@@ -1,7 +1,8 @@
 """The database files on disk: private whatever the umask, and damage found at start.
 
 Real SQLite files throughout; the corrupt ones are made by writing over a page or by
-changing an index's definition behind SQLite's back."""
+changing an index's definition behind SQLite's back. SQLite alone (not `both_databases`):
+PostgreSQL's files, their modes and their checks are the server's."""
 
 from __future__ import annotations
 

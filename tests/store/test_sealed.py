@@ -10,6 +10,9 @@ from pathlib import Path
 import console1712
 from console1712.store import sealed
 from console1712.store.db import Database
+from tests.databases import both_databases
+
+pytestmark = both_databases
 
 PACKAGE = Path(console1712.__file__).parent
 KEY_CALLS = {"seal", "seal_opt", "open", "open_opt"}
@@ -114,20 +117,35 @@ def test_every_declared_column_is_sealed_somewhere() -> None:
     assert unused == []
 
 
-async def test_the_schema_seals_exactly_the_declared_columns(tmp_path: Path) -> None:
+async def blob_columns(db: Database, on_postgres: bool) -> set[tuple[str, str]]:
+    """(table, column) of every BLOB (SQLite) or bytea (PostgreSQL) column of the schema."""
+    if on_postgres:
+        rows = await db.fetchall(
+            "SELECT table_name, column_name FROM information_schema.columns"
+            " WHERE table_schema = current_schema() AND data_type = 'bytea'"
+        )
+        return {(str(r[0]), str(r[1])) for r in rows}
+    blobs = set()
+    tables = await db.fetchall(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    )
+    for t in tables:
+        for c in await db.fetchall(f'PRAGMA table_info("{t["name"]}")'):
+            if str(c["type"]).upper() == "BLOB":
+                blobs.add((str(t["name"]), str(c["name"])))
+    return blobs
+
+
+async def test_the_schema_seals_exactly_the_declared_columns(
+    tmp_path: Path, db_target: Path | str
+) -> None:
     """Sealed values are BLOBs and every BLOB holds sealed values: a new BLOB column must be
     declared (or this test changed knowingly). Each row key is valid SQL on its table."""
-    db = await Database.open(tmp_path / "data" / "d.db", tmp_path / "data" / "k.key")
+    on_postgres = isinstance(db_target, str)
+    target = db_target if on_postgres else tmp_path / "data" / "d.db"
+    db = await Database.open(target, tmp_path / "data" / "k.key")
     try:
-        blobs = set()
-        tables = await db.fetchall(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        )
-        for t in tables:
-            for c in await db.fetchall(f'PRAGMA table_info("{t["name"]}")'):
-                if str(c["type"]).upper() == "BLOB":
-                    blobs.add((t["name"], c["name"]))
-        assert blobs == {(c.table, c.column) for c in sealed.COLUMNS}
+        assert await blob_columns(db, on_postgres) == {(c.table, c.column) for c in sealed.COLUMNS}
         for col in sealed.COLUMNS:
             await db.fetchall(f"SELECT {col.row_key} FROM {col.table} LIMIT 0")
     finally:
