@@ -86,9 +86,8 @@ async def chat_return(ctx: OpContext, q: req.ChatReturn) -> dict[str, Any]:
     chat = relay.chats.get(chat_id)
     if chat is None or chat.state != "assigned" or chat.counsellor != ctx.caller.name:
         raise OpError("not_assigned", chat=chat_id)
+    # Their consoles get `released` (the switchboard's requeue of a chat given back).
     await relay.requeue(chat, "returned", actor=ctx.caller.name)
-    for other in relay.staff.get(ctx.caller.name, ()):
-        other.send({"type": "released", "chat": chat_id})
     return {"type": "chat_returned", "chat": chat_id}
 
 
