@@ -500,3 +500,11 @@ def test_a_reader_whose_last_console_closes_stops_reading_along() -> None:
         [Send(k("anna"), {"type": "watched", "chat": "c1", "by": []})],
     )
     assert not chat.readers and sb.read_along_stop(chat, "sue") == []
+
+
+def test_a_requeued_chat_taken_before_its_row_is_stored_tells_the_chatter_nothing() -> None:
+    sb = Switchboard(Limits())
+    chat = assigned_chat(sb)
+    sb.requeue(chat, "orphaned", "relay", T0)
+    accept(sb, "bert", None, chat.id)  # while the requeue was being written
+    assert sb.requeue_stored(chat, "anna", "x", released=False) == []
