@@ -368,11 +368,8 @@ class ChatterConn(Peer):
             rate=r.rate_limiter(),
         )
         self.chat = chat
-        r.carry_out(r.sb.start(chat))
-        pos = r.position(chat)
-        chat.told_position = pos
         log.info("start chat=%s", chat_id)
-        self.reply(ref, {"type": "queued", "chat": chat_id, "resume": token, "position": pos})
+        r.carry_out(r.sb.start(chat, token, ref))
 
     async def resume(self, req: p.Resume, ref: str | None) -> None:
         r = self.relay

@@ -25,6 +25,28 @@ new counsellor gets the full history once the assignment is stored). "Returned" 
 state of its own: a returned chat is WAITING with `returned` set, which only puts it at the
 front of the queue (after other returned chats).
 
+Effects. The switchboard is the one place that decides which frames of a chat's life go
+to whom: each transition returns, in the order they go out, `Send` (a protocol v1 frame as
+a dict, to one connection), `Close`, `Store` (a row), `QueueChanged` and `Schedule`. The
+server carries them out in that order and awaits each `Store` that is not a message before
+the effects after it (`Relay.apply`). Where what is said depends on the row being stored
+first, the transition ends with its `Store` and a second method, called once the row is
+stored, returns the frames, computed on the state as it is then:
+
+    transition                       stored         frames then
+    say                              message_stored ack, message (and read-along)
+    accept / hold (a `Handover`)     assign_stored  assigned, joined, released, watched,
+                                                    presence (assign_failed: as it was)
+    requeue                          requeue_stored requeued, released
+    end / block                      ended          ended (to each side), the chatter closed
+    drop                             -              presence away, before its Store
+    rekey, then attach               -              resumed, missed messages, presence back,
+                                                    the replaced connection closed
+    start, catch_up (login), staff_out, read_along, read_along_stop: frames at once
+
+Connections are opaque handles here (compared by identity). Chatter-facing texts are
+passed in (`requeue_stored`'s detail): this module does no I/O and imports no i18n.
+
 Messages are acknowledged only once stored: `say` allocates the next `seq` and returns a
 `Store` effect; the server writes it and calls `message_stored` (or `message_failed`), which
 returns the `Ack` effects and the deliveries, in `seq` order, even if commits complete out of
@@ -391,15 +413,20 @@ class Switchboard:
         else:
             self.starting.pop(address_hash, None)
 
-    def start(self, chat: LiveChat) -> list[Effect]:
-        """A new chat (admitted, its row stored) joins the back of the queue."""
+    def start(self, chat: LiveChat, token: str, ref: str | None) -> list[Effect]:
+        """A new chat (admitted, its row stored) joins the back of the queue; the chatter
+        is answered `queued` with its resume `token` and its place."""
         if chat.state is not ChatState.WAITING or chat.id in self.chats:
             raise IllegalTransition("start of a chat that is not new")
         self.unreserve(chat.address_hash)
         self.chats[chat.id] = chat
         self.by_resume[chat.resume_hash] = chat
         self.waiting[chat.id] = chat
-        return self._queue_changed()
+        effects = self._queue_changed()
+        pos = chat.told_position = self.position(chat)
+        queued = {"type": "queued", "chat": chat.id, "resume": token, "position": pos}
+        effects.append(Send(chat.conn, _answer(queued, ref)))
+        return effects
 
     # -- assignment -----------------------------------------------------------------------
 

@@ -36,7 +36,9 @@ def new_chat(sb: Switchboard, n: int, address: str = "a1", region: str | None = 
     chat = LiveChat(
         f"c{n}", ChatState.WAITING, T0, Intake("x", region=region), address, f"r{n}", conn=f"w{n}"
     )
-    assert sb.start(chat) == [QueueChanged()]
+    pos = len(sb.waiting) + 1
+    queued = {"type": "queued", "chat": f"c{n}", "resume": f"t{n}", "position": pos}
+    assert sb.start(chat, f"t{n}", None) == [QueueChanged(), Send(chat.conn, queued)]
     return chat
 
 

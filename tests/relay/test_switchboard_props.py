@@ -215,7 +215,7 @@ class SwitchboardMachine(RuleBasedStateMachine):
             cid, ChatState.WAITING, self.now, Intake("x"), address, f"r{cid}", conn=Socket(cid)
         )
         self.live[cid] = chat
-        self.carry_out(self.sb.start(chat))
+        self.carry_out(self.sb.start(chat, f"t{cid}", None))
 
     @precondition(lambda self: bool(self.sb.chats))
     @rule(i=st.integers(0, 20), repeat=st.booleans())

@@ -16,6 +16,7 @@ from console1712.protocol import operations as req
 from console1712.protocol.frames import BadRequest
 from console1712.relay.live import LiveChat
 from console1712.relay.operations import STAFF, SUPERVISOR, OpContext, Operation, OpError
+from console1712.relay.switchboard import REASSIGN, TAKE_OVER
 from console1712.store.accounts import Account
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ async def take_over(ctx: OpContext, q: req.TakeOver) -> dict[str, Any]:
         raise BadRequest("bad.self", "chat")
     relay = _relay(ctx)
     chat.readers.discard(ctx.caller.name)  # now in the chat itself
-    if not await relay.hand_over(chat, ctx.caller, ctx.caller.name, "chat.take_over"):
+    if not await relay.hand_over(chat, ctx.caller, ctx.caller.name, TAKE_OVER):
         raise OpError("not_found", chat=chat.id)
     return {"type": "taken_over", "chat": chat.id}
 
@@ -74,7 +75,7 @@ async def reassign(ctx: OpContext, q: req.Reassign) -> dict[str, Any]:
         raise OpError("not_found", chat=chat.id, to=to)
     if chat.counsellor == target.name:
         raise BadRequest("bad.self", "to")
-    if not await relay.hand_over(chat, target, ctx.caller.name, "chat.reassign"):
+    if not await relay.hand_over(chat, target, ctx.caller.name, REASSIGN):
         raise OpError("not_found", chat=chat.id)
     return {"type": "reassigned", "chat": chat.id, "to": target.name}
 
