@@ -36,7 +36,6 @@ QUEUE_INTERVAL = 0.25  # at most one queue push per connection each 250 ms
 OUT_BUFFER = 8 * 1024 * 1024  # bytes waiting to be sent to one slow peer before it is dropped
 FIRST_LINE = 200  # characters of a waiting chatter's first line in the staff queue
 MAX_PENDING_WRITES = 512  # per connection; beyond it the connection waits (backpressure)
-TYPING_EVERY = 1.0  # seconds: `typing` passed on at most once per chat per second each way
 # A chatter's `typing` frames beyond 30 in 10 s are flooding (the web page sends one each
 # 3 s): answered with rate_limited at most once a second, and TYPING_FLOOD_CLOSE of them
 # without the window ever having room again close the connection (1008), as bad requests do.
@@ -281,11 +280,10 @@ class ChatterConn(Peer):
         elif isinstance(req, p.Typing):
             self.typing(self.chat, ref)
         elif isinstance(req, p.Leave):
-            chat, self.chat = self.chat, None
-            self.reply(ref, {"type": "ended", "by": "chatter"})
-            self.close(Close.NORMAL)
-            if chat.state != "ended":
-                await self.relay.end(chat, "chatter")
+            chat, self.chat = self.chat, None  # a leave, not a drop
+            r = self.relay
+            was, effects = r.sb.leave(chat, self, ref, r.clock.now())
+            await r.finish(chat, was, "chatter", effects)
 
     def typing(self, chat: LiveChat, ref: str | None) -> None:
         """Pass `typing` on at most once a second; count it towards the flood limits."""
@@ -308,9 +306,7 @@ class ChatterConn(Peer):
             return
         self.typing_excess = 0
         self.typing_rate.add(now)
-        if chat.state == "assigned" and now - chat.typing_to_staff >= TYPING_EVERY:
-            chat.typing_to_staff = now
-            r.to_counsellor(chat, {"type": "typing", "chat": chat.id})
+        r.carry_out(r.sb.typing(chat, CHATTER, now))
 
     async def start(self, req: p.Start, ref: str | None) -> None:
         r = self.relay
@@ -535,10 +531,8 @@ class StaffConn(Peer):
                 return
             self.relay.say(chat, self.name, req.id, req.text, self, ref)
         elif isinstance(req, p.Typing):
-            now = self.relay.clock.monotonic()
-            if chat.conn is not None and now - chat.typing_to_chatter >= TYPING_EVERY:
-                chat.typing_to_chatter = now
-                chat.conn.send({"type": "typing"})
+            r = self.relay
+            r.carry_out(r.sb.typing(chat, self.name, r.clock.monotonic()))
         elif isinstance(req, p.End):
             await self.relay.end(chat, "counsellor", self, ref)
         elif isinstance(req, p.Transfer):

@@ -69,6 +69,8 @@ from console1712.protocol.frames import Close as CloseCode
 from console1712.relay.ratelimit import RateLimiter
 from console1712.store.chats import CHATTER, Intake, Message
 
+TYPING_EVERY = 1.0  # seconds: `typing` passed on at most once per chat per second each way
+
 
 class ChatState(StrEnum):
     """Where a chat stands; the values are the protocol's and the database's words."""
@@ -791,6 +793,19 @@ class Switchboard:
             return []
         return [Send(c, frame) for c in self.consoles(chat.counsellor)]
 
+    def typing(self, chat: LiveChat, sender: str, now: float) -> list[Effect]:
+        """`sender` (CHATTER, or the counsellor) is typing, at monotonic `now`: passed on to
+        the other side at most once each TYPING_EVERY seconds (to staff only when assigned)."""
+        if sender == CHATTER:
+            if chat.state is not ChatState.ASSIGNED or now - chat.typing_to_staff < TYPING_EVERY:
+                return []
+            chat.typing_to_staff = now
+            return self.to_counsellor(chat, {"type": "typing", "chat": chat.id})
+        if chat.conn is None or now - chat.typing_to_chatter < TYPING_EVERY:
+            return []
+        chat.typing_to_chatter = now
+        return [Send(chat.conn, {"type": "typing"})]
+
     @staticmethod
     def delivers(chat: LiveChat) -> bool:
         """Does the chat's counsellor get its frames now?"""
@@ -868,6 +883,18 @@ class Switchboard:
         return old, effects
 
     # -- the end --------------------------------------------------------------------------
+
+    def leave(
+        self, chat: LiveChat, conn: Any, ref: str | None, now: datetime
+    ) -> tuple[ChatState, list[Effect]]:
+        """The chatter on `conn` leaves: answered `ended` and closed at once (nothing more
+        goes to it), then as `end` by the chatter."""
+        answer: list[Effect] = [Send(conn, _answer({"type": "ended", "by": "chatter"}, ref))]
+        answer.append(Close(conn, CloseCode.NORMAL))
+        if chat.conn is conn:
+            chat.conn = None
+        was, effects = self.end(chat, "chatter", now)
+        return was, [*answer, *effects]
 
     def end(self, chat: LiveChat, by: str, now: datetime) -> tuple[ChatState, list[Effect]]:
         """End a chat in memory (first, so nothing else happens to it): the state it had,

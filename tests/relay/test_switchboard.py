@@ -510,3 +510,32 @@ def test_a_requeued_chat_taken_before_its_row_is_stored_tells_the_chatter_nothin
     sb.requeue(chat, "orphaned", "relay", T0)
     accept(sb, "bert", None, chat.id)  # while the requeue was being written
     assert sb.requeue_stored(chat, "anna", "x", released=False) == []
+
+
+def test_a_chatter_who_leaves_is_answered_and_closed_before_the_end_is_stored() -> None:
+    sb = Switchboard(Limits())
+    chat = assigned_chat(sb)
+    w1 = chat.conn
+    was, effects = sb.leave(chat, w1, "q2", T0)
+    assert was is ChatState.ASSIGNED and effects == [
+        Send(w1, {"type": "ended", "by": "chatter", "ref": "q2"}),
+        Close(w1, 1000),
+        Store("end", "c1", {"by": "chatter", "at": T0}),
+    ]
+    assert chat.conn is None  # nothing more goes to it (messages still in flight included)
+    assert sb.ended(chat, was, "chatter") == [
+        Send(k("anna"), {"type": "ended", "chat": "c1", "by": "chatter"})
+    ]
+
+
+def test_typing_is_passed_on_at_most_once_a_second_each_way() -> None:
+    sb = Switchboard(Limits())
+    waiting = new_chat(sb, 2, address="a2")
+    assert sb.typing(waiting, CHATTER, 0.0) == []  # no counsellor to tell yet
+    chat = assigned_chat(sb)
+    to_staff = Send(k("anna"), {"type": "typing", "chat": "c1"})
+    assert sb.typing(chat, CHATTER, 10.0) == [to_staff]
+    assert sb.typing(chat, CHATTER, 10.5) == []
+    assert sb.typing(chat, CHATTER, 11.0) == [to_staff]
+    assert sb.typing(chat, "anna", 10.2) == [Send("w1", {"type": "typing"})]
+    assert sb.typing(chat, "anna", 11.1) == []

@@ -372,9 +372,9 @@ class SwitchboardMachine(RuleBasedStateMachine):
         if by == "counsellor" and chat.state is ChatState.ASSIGNED:
             self.end_chat(chat, by, self.console(chat.counsellor or ""))
         elif by == "chatter" and chat.conn is not None:
-            # `leave`: the chatter's connection answers `ended` itself, then closes
-            self.sent(chat.conn, {"type": "ended", "by": "chatter"})
-            self.end_chat(chat, by)
+            was, effects = self.sb.leave(chat, chat.conn, None, self.now)
+            self.db[chat.id].state = "ended"
+            self.finish(chat, was, by, effects, None)
         else:
             self.end_chat(chat, "timeout")
 
@@ -407,6 +407,16 @@ class SwitchboardMachine(RuleBasedStateMachine):
         self.blocks[chat.address_hash] = max(until, self.blocks.get(chat.address_hash, until))
         self.blocked_at[chat.address_hash] = self.now
         self.finish(chat, was, "counsellor", effects, self.console(name))
+
+    @precondition(lambda self: bool(self.sb.chats))
+    @rule(i=st.integers(0, 20), chatter=st.booleans())
+    def typing(self, i: int, chatter: bool) -> None:
+        chat = self.chat_by(i, ChatState.WAITING, ChatState.HELD, ChatState.ASSIGNED)
+        if chat is None:
+            return
+        mono = (self.now - T0).total_seconds()
+        sender = CHATTER if chatter or chat.counsellor is None else chat.counsellor
+        self.carry_out(self.sb.typing(chat, sender, mono))
 
     @precondition(lambda self: self.has(ChatState.ASSIGNED))
     @rule(i=st.integers(0, 20), stop=st.booleans())
