@@ -255,17 +255,6 @@ class ChatterConn(Peer):
         )
         r.chatters.add(self)
 
-    def queue_frame(self) -> bool:
-        """Push this chatter's position if it changed (the relay's position timer calls it)."""
-        if self.chat is None:
-            return False
-        pos = self.relay.position(self.chat)
-        if pos is None or pos == self.chat.told_position:
-            return False
-        self.chat.told_position = pos
-        self.send({"type": "queue", "position": pos})
-        return True
-
     async def dispatch(self, frame: p.Frame) -> None:
         req, ref = frame.request, frame.ref
         if isinstance(req, p.Start):

@@ -616,10 +616,7 @@ class Relay:
     def _push_positions(self) -> None:
         self._positions_handle = None
         self._positions_last = asyncio.get_running_loop().time()
-        # Only waiting chats have a position; each connection sends only if its own changed.
-        for chat in self.waiting.values():
-            if chat.conn is not None:
-                chat.conn.queue_frame()
+        self.carry_out(self.sb.positions())
 
     def queue_text(self) -> str:
         """The consoles' `queue` frame, encoded once per queue change and sent to every one."""

@@ -42,7 +42,8 @@ stored, returns the frames, computed on the state as it is then:
     drop                             -              presence away, before its Store
     rekey, then attach               -              resumed, missed messages, presence back,
                                                     the replaced connection closed
-    start, catch_up (login), staff_out, read_along, read_along_stop: frames at once
+    leave                            ended          ended and close at once, then as end
+    start, positions, typing, catch_up (login), staff_out, read_along(_stop): at once
 
 Connections are opaque handles here (compared by identity). Chatter-facing texts are
 passed in (`requeue_stored`'s detail): this module does no I/O and imports no i18n.
@@ -364,6 +365,19 @@ class Switchboard:
             self._positions = {cid: i for i, cid in enumerate(self.waiting, start=1)}
         return self._positions.get(chat.id)
 
+    def positions(self) -> list[Effect]:
+        """A `queue` frame to each waiting chatter whose place changed since it was told
+        (the server's position timer asks, at most once each QUEUE_INTERVAL)."""
+        effects: list[Effect] = []
+        for chat in self.waiting.values():
+            if chat.conn is None:
+                continue
+            pos = self.position(chat)
+            if pos is not None and pos != chat.told_position:
+                chat.told_position = pos
+                effects.append(Send(chat.conn, {"type": "queue", "position": pos}))
+        return effects
+
     def next_waiting(self, team: str | None) -> LiveChat | None:
         """The chat `accept` without id takes: returned chats, own region, longest waiting."""
         first = next(iter(self.waiting.values()), None)
@@ -463,9 +477,12 @@ class Switchboard:
         self, chat: LiveChat, name: str, team: str | None, now: datetime, handover: Handover
     ) -> list[Effect]:
         """The chat (waiting or assigned) becomes `name`'s once stored: HELD until then. The
-        effects end with the `Store("assign")` (audited unless it is an accept)."""
+        effects end with the `Store("assign")` (audited unless it is an accept). Who takes
+        a chat over stops reading along in it: they are in the chat itself."""
         was = chat.state
         self.move(chat, ChatState.HELD)
+        if handover.action == TAKE_OVER:
+            chat.readers.discard(name)
         former = chat.counsellor
         chat.held_from = (was, former, chat.team, chat.returned)
         chat.counsellor, chat.team = name, team

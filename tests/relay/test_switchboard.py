@@ -539,3 +539,23 @@ def test_typing_is_passed_on_at_most_once_a_second_each_way() -> None:
     assert sb.typing(chat, CHATTER, 11.0) == [to_staff]
     assert sb.typing(chat, "anna", 10.2) == [Send("w1", {"type": "typing"})]
     assert sb.typing(chat, "anna", 11.1) == []
+
+
+def test_positions_are_pushed_only_when_they_changed() -> None:
+    sb = Switchboard(Limits())
+    a, b = new_chat(sb, 1), new_chat(sb, 2, address="a2")
+    assert sb.positions() == []  # told in `queued` already
+    sb.end(a, "chatter", T0)
+    assert sb.positions() == [Send(b.conn, {"type": "queue", "position": 1})]
+    assert sb.positions() == []
+
+
+def test_who_takes_a_chat_over_stops_reading_along() -> None:
+    sb = Switchboard(Limits())
+    chat = assigned_chat(sb)
+    sb.staff_in("sue", "Sue", k("sue"))
+    sb.read_along(chat, "sue")
+    sb.hold(chat, "sue", None, T0, Handover(TAKE_OVER, "sue", "Sue", by="Sue"))
+    assert not chat.readers
+    _, effects = sb.assign_stored(chat, T0)
+    assert "watched" not in [e.frame["type"] for e in effects if isinstance(e, Send)]

@@ -159,6 +159,8 @@ class SwitchboardMachine(RuleBasedStateMachine):
                 self.released.discard(key)
         elif kind == "joined" and chat.state is not ChatState.ASSIGNED:
             self.violations.append(f"joined in a chat that is {chat.state}")
+        elif kind == "queue" and (chat.state is not ChatState.WAITING or chat.conn is not conn):
+            self.violations.append(f"queue to a chatter not waiting on it {chat.id}")
         elif kind == "requeued" and chat.state is not ChatState.WAITING:
             self.violations.append(f"requeued in a chat that is {chat.state}")
         if kind != "message":
@@ -447,6 +449,12 @@ class SwitchboardMachine(RuleBasedStateMachine):
             self.carry_out(effects)
             if last:
                 assert all(name not in c.readers for c in self.sb.chats.values())
+
+    @rule()
+    def queue_push(self) -> None:
+        """The position timer: each waiting chatter whose place changed hears it, once."""
+        self.carry_out(self.sb.positions())
+        assert self.sb.positions() == []
 
     @rule(seconds=st.sampled_from((1, 30, 61, 299, 301, 3600)))
     def time_passes(self, seconds: int) -> None:

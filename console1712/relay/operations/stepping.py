@@ -58,7 +58,6 @@ async def take_over(ctx: OpContext, q: req.TakeOver) -> dict[str, Any]:
     if chat.counsellor == ctx.caller.name:
         raise BadRequest("bad.self", "chat")
     relay = _relay(ctx)
-    chat.readers.discard(ctx.caller.name)  # now in the chat itself
     if not await relay.hand_over(chat, ctx.caller, ctx.caller.name, TAKE_OVER):
         raise OpError("not_found", chat=chat.id)
     return {"type": "taken_over", "chat": chat.id}
