@@ -201,67 +201,11 @@ class Relay:
                 e.conn.fault(e.ref, e.client_id, e.chat, e.unavailable)
             elif isinstance(e, QueueChanged):
                 self.queue_changed()
+            elif isinstance(e, Hangup):
+                e.conn.close(e.code, e.reason)
             elif isinstance(e, Store) and e.kind == "message":
                 assert chat is not None and chat.id == e.chat
                 self._store_message(chat, e.data)
-            elif isinstance(e, Hangup):
-                e.conn.close(e.code, e.reason)
-
-    async def apply(self, effects: list[Effect], chat: LiveChat) -> None:
-        """Carry out effects of a transition of `chat` in order: a row to store (not a
-        message) is awaited before what follows it. If an assignment cannot be stored the
-        chat is as it was (`assign_failed`) and the error goes on."""
-        done = 0
-        for i, e in enumerate(effects):
-            if isinstance(e, Store) and e.kind != "message":
-                self.carry_out(effects[done:i], chat)
-                done = i + 1
-                try:
-                    await self.store(e)
-                except BaseException:
-                    if e.kind == "assign":
-                        self.carry_out(self.sb.assign_failed(chat))
-                    raise
-        self.carry_out(effects[done:], chat)
-
-    async def store(self, e: Store) -> None:
-        """Store a row the switchboard asked for (any kind but a message; see `Store`)."""
-        d = e.data
-        if e.kind == "dropped":
-            await chats.set_dropped(self.db, e.chat, d["at"])
-            return
-        if e.kind == "resumed":
-            await chats.resumed(self.db, e.chat, d["resume_hash"])
-            return
-        if e.kind in ("end", "block"):
-            await self.settle(e.chat)  # its messages in flight are stored and acknowledged
-        record: dict[str, Any] | None = d.get("audit")
-
-        async def job(tx: Tx) -> None:
-            if e.kind == "assign":
-                await chats.assign_in(tx, e.chat, d["counsellor"], d["team"], d["at"])
-            elif e.kind == "requeue":
-                await chats.requeue_in(tx, e.chat)
-            elif e.kind in ("end", "block"):
-                await chats.end_in(tx, e.chat, d["by"], d["at"])
-            else:
-                raise ValueError(f"no row of kind {e.kind!r}")
-            if e.kind == "block":
-                await blocks.add_in(
-                    tx,
-                    d["block"],
-                    d["address_hash"],
-                    d["at"],
-                    d["until"],
-                    e.chat,
-                    d["blocked_by"],
-                    d["reason"],
-                )
-            if record is not None:
-                at, actor, action = d["at"], record["actor"], record["action"]
-                await audit.append(tx, at, actor, action, e.chat, detail=record["detail"])
-
-        await self.db.write(job)
 
     def _store_message(self, chat: LiveChat, d: dict[str, Any]) -> None:
         # Queued right here, so jobs reach the writer in seq order; a done-callback instead
@@ -675,13 +619,69 @@ class Relay:
         effects = self.sb.say(chat, sender, id_hash, client_id, text, now, conn, ref)
         self.carry_out(effects, chat)
 
-    async def settle(self, chat_id: str) -> None:
+    async def settle(self, chat: LiveChat) -> None:
         """Wait for the chat's in-flight messages before it ends (they are acknowledged)."""
-        writes = self._writes.get(chat_id)
+        writes = self._writes.get(chat.id)
         if writes:
             await asyncio.gather(*list(writes), return_exceptions=True)
 
     # -- chat transitions -----------------------------------------------------------------
+
+    async def apply(self, effects: list[Effect], chat: LiveChat) -> None:
+        """Carry out effects of a transition of `chat` in order: a row to store (not a
+        message) is awaited before what follows it. If an assignment cannot be stored the
+        chat is as it was (`assign_failed`) and the error goes on."""
+        done = 0
+        for i, e in enumerate(effects):
+            if isinstance(e, Store) and e.kind != "message":
+                self.carry_out(effects[done:i], chat)
+                done = i + 1
+                try:
+                    if e.kind in ("end", "block"):
+                        await self.settle(chat)  # its messages in flight stored, acknowledged
+                    await self.store(e)
+                except BaseException:
+                    if e.kind == "assign":
+                        self.carry_out(self.sb.assign_failed(chat))
+                    raise
+        self.carry_out(effects[done:], chat)
+
+    async def store(self, e: Store) -> None:
+        """Store a row the switchboard asked for (any kind but a message; see `Store`)."""
+        d = e.data
+        if e.kind == "dropped":
+            await chats.set_dropped(self.db, e.chat, d["at"])
+            return
+        if e.kind == "resumed":
+            await chats.resumed(self.db, e.chat, d["resume_hash"])
+            return
+        record: dict[str, Any] | None = d.get("audit")
+
+        async def job(tx: Tx) -> None:
+            if e.kind == "assign":
+                await chats.assign_in(tx, e.chat, d["counsellor"], d["team"], d["at"])
+            elif e.kind == "requeue":
+                await chats.requeue_in(tx, e.chat)
+            elif e.kind in ("end", "block"):
+                await chats.end_in(tx, e.chat, d["by"], d["at"])
+            else:
+                raise ValueError(f"no row of kind {e.kind!r}")
+            if e.kind == "block":
+                await blocks.add_in(
+                    tx,
+                    d["block"],
+                    d["address_hash"],
+                    d["at"],
+                    d["until"],
+                    e.chat,
+                    d["blocked_by"],
+                    d["reason"],
+                )
+            if record is not None:
+                at, actor, action = d["at"], record["actor"], record["action"]
+                await audit.append(tx, at, actor, action, e.chat, detail=record["detail"])
+
+        await self.db.write(job)
 
     # -- orphaned chats: back to the queue when their counsellor is gone ------------------
 
