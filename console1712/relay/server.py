@@ -42,6 +42,7 @@ from console1712.i18n import t
 from console1712.protocol import frames as p
 from console1712.protocol.frames import Close
 from console1712.relay import operations as ops
+from console1712.relay import switchboard
 from console1712.relay.connections import QUEUE_INTERVAL, ChatterConn, Peer, StaffConn
 from console1712.relay.ratelimit import HourlyBudget, RateLimiter
 from console1712.relay.switchboard import (
@@ -56,7 +57,6 @@ from console1712.relay.switchboard import (
     Store,
     Switchboard,
 )
-from console1712.relay.switchboard import Close as Hangup
 from console1712.store import accounts, audit, blocks, chats
 from console1712.store.chats import Message
 from console1712.store.db import Database, StoreError, StoreUnavailable, Tx
@@ -201,7 +201,7 @@ class Relay:
                 e.conn.fault(e.ref, e.client_id, e.chat, e.unavailable)
             elif isinstance(e, QueueChanged):
                 self.queue_changed()
-            elif isinstance(e, Hangup):
+            elif isinstance(e, switchboard.Close):
                 e.conn.close(e.code, e.reason)
             elif isinstance(e, Store) and e.kind == "message":
                 assert chat is not None and chat.id == e.chat
