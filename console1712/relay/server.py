@@ -42,7 +42,6 @@ from console1712.i18n import t
 from console1712.protocol import frames as p
 from console1712.protocol.frames import Close
 from console1712.relay import operations as ops
-from console1712.relay import switchboard
 from console1712.relay.connections import QUEUE_INTERVAL, ChatterConn, Peer, StaffConn
 from console1712.relay.ratelimit import HourlyBudget, RateLimiter
 from console1712.relay.switchboard import (
@@ -51,6 +50,7 @@ from console1712.relay.switchboard import (
     Effect,
     Fault,
     Handover,
+    Hangup,
     LiveChat,
     QueueChanged,
     Send,
@@ -201,7 +201,7 @@ class Relay:
                 e.conn.fault(e.ref, e.client_id, e.chat, e.unavailable)
             elif isinstance(e, QueueChanged):
                 self.queue_changed()
-            elif isinstance(e, switchboard.Close):
+            elif isinstance(e, Hangup):
                 e.conn.close(e.code, e.reason)
             elif isinstance(e, Store) and e.kind == "message":
                 assert chat is not None and chat.id == e.chat

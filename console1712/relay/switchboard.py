@@ -27,7 +27,7 @@ front of the queue (after other returned chats).
 
 Effects. The switchboard is the one place that decides which frames of a chat's life go
 to whom: each transition returns, in the order they go out, `Send` (a protocol v1 frame as
-a dict, to one connection), `Close`, `Store` (a row), `QueueChanged` and `Schedule`. The
+a dict, to one connection), `Hangup`, `Store` (a row), `QueueChanged` and `Schedule`. The
 server carries them out in that order and awaits each `Store` that is not a message before
 the effects after it (`Relay.apply`). Where what is said depends on the row being stored
 first, the transition ends with its `Store` and a second method, called once the row is
@@ -240,7 +240,7 @@ class Store:
 
 
 @dataclass(frozen=True, slots=True)
-class Close:
+class Hangup:
     """Close a connection after the frames sent to it already."""
 
     conn: Any
@@ -262,7 +262,7 @@ class QueueChanged:
     """The queue changed: push it (coalesced) to staff and positions to waiting chatters."""
 
 
-Effect = Send | Ack | Fault | Store | Close | Schedule | QueueChanged
+Effect = Send | Ack | Fault | Store | Hangup | Schedule | QueueChanged
 
 
 class Caps(Protocol):
@@ -880,7 +880,7 @@ class Switchboard:
         chat.dropped_at = None
         effects: list[Effect] = []
         if old is not None:
-            effects.append(Close(old, CloseCode.NORMAL, "resumed elsewhere"))
+            effects.append(Hangup(old, CloseCode.NORMAL, "resumed elsewhere"))
         alias = self.aliases.get(chat.counsellor) if chat.counsellor else None
         pos = self.position(chat)
         chat.told_position = pos
@@ -907,7 +907,7 @@ class Switchboard:
         """The chatter on `conn` leaves: answered `ended` and closed at once (nothing more
         goes to it), then as `end` by the chatter."""
         answer: list[Effect] = [Send(conn, _answer({"type": "ended", "by": "chatter"}, ref))]
-        answer.append(Close(conn, CloseCode.NORMAL))
+        answer.append(Hangup(conn, CloseCode.NORMAL))
         if chat.conn is conn:
             chat.conn = None
         was, effects = self.end(chat, "chatter", now)
@@ -945,7 +945,7 @@ class Switchboard:
             effects += self.to_counsellor(chat, {"type": "ended", "chat": chat.id, "by": by})
         if chat.conn is not None and by != "chatter":
             effects.append(Send(chat.conn, {"type": "ended", "by": by}))
-            effects.append(Close(chat.conn, CloseCode.NORMAL))
+            effects.append(Hangup(chat.conn, CloseCode.NORMAL))
         if conn is not None:
             frame = {"type": "ended", "chat": chat.id, "by": "counsellor"}
             effects.append(Send(conn, _answer(frame, ref)))

@@ -12,10 +12,10 @@ from console1712.relay.switchboard import (
     TRANSFER,
     Ack,
     ChatState,
-    Close,
     Effect,
     Fault,
     Handover,
+    Hangup,
     IllegalTransition,
     Limits,
     LiveChat,
@@ -390,7 +390,7 @@ def test_an_end_by_the_relay_tells_the_counsellor_and_closes_the_chatter() -> No
     assert sb.ended(chat, was, "timeout") == [
         Send(k("anna"), {"type": "ended", "chat": "c1", "by": "timeout"}),
         Send("w1", {"type": "ended", "by": "timeout"}),
-        Close("w1", 1000),
+        Hangup("w1", 1000),
     ]
 
 
@@ -402,7 +402,7 @@ def test_an_end_by_the_counsellor_answers_them_once_per_console() -> None:
     frame = {"type": "ended", "chat": "c1", "by": "counsellor"}
     assert sb.ended(chat, was, "counsellor", k("anna"), "q3") == [
         Send("w1", {"type": "ended", "by": "counsellor"}),
-        Close("w1", 1000),
+        Hangup("w1", 1000),
         Send(k("anna"), {**frame, "ref": "q3"}),
         Send(k("anna2"), frame),
     ]
@@ -464,7 +464,7 @@ def test_drop_and_resume_tell_the_counsellor_and_replay_what_was_missed() -> Non
         Send(k("anna"), {"type": "presence", "chat": "c1", "state": "back"}),
     ]
     old, effects = sb.attach(chat, "w3", "t3", 1, None)  # a takeover: the old one closes
-    assert old == "w2" and effects[0] == Close("w2", 1000, "resumed elsewhere")
+    assert old == "w2" and effects[0] == Hangup("w2", 1000, "resumed elsewhere")
     assert [e.frame["type"] for e in effects[1:] if isinstance(e, Send)] == ["resumed"]
 
 
@@ -519,7 +519,7 @@ def test_a_chatter_who_leaves_is_answered_and_closed_before_the_end_is_stored() 
     was, effects = sb.leave(chat, w1, "q2", T0)
     assert was is ChatState.ASSIGNED and effects == [
         Send(w1, {"type": "ended", "by": "chatter", "ref": "q2"}),
-        Close(w1, 1000),
+        Hangup(w1, 1000),
         Store("end", "c1", {"by": "chatter", "at": T0}),
     ]
     assert chat.conn is None  # nothing more goes to it (messages still in flight included)

@@ -29,9 +29,9 @@ from console1712.relay.switchboard import (
     TRANSFER,
     Ack,
     ChatState,
-    Close,
     Effect,
     Handover,
+    Hangup,
     Limits,
     LiveChat,
     Send,
@@ -116,7 +116,7 @@ class SwitchboardMachine(RuleBasedStateMachine):
                     self.pending.append(Pending(e.kind, self.live[e.chat], e.data))
             elif isinstance(e, Send):
                 self.sent(e.conn, e.frame)
-            elif isinstance(e, Close):
+            elif isinstance(e, Hangup):
                 self.closed.add(e.conn)
             elif isinstance(e, Ack):
                 chat = e.frame.get("chat")
