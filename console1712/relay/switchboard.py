@@ -518,31 +518,38 @@ class Switchboard:
                 chat.orphaned_at = now  # a take-over for someone with no console open
         if handover is None or chat.counsellor is None:
             return stored, []
+        if handover.action == ACCEPT:
+            return stored, self._accepted(chat, handover) if stored else []
+        return stored, self._handed_over(chat, handover, former, stored)
+
+    def _accepted(self, chat: LiveChat, handover: Handover) -> list[Effect]:
+        assigned = self.assigned_frame(chat, named=True)
+        effects: list[Effect] = [Send(handover.conn, _answer(assigned, handover.ref))]
+        if chat.conn is not None:
+            effects.append(Send(chat.conn, joined_frame(handover.display)))
+        else:
+            effects.append(Send(handover.conn, presence_frame(chat, "away")))
+        return effects
+
+    def _handed_over(
+        self, chat: LiveChat, handover: Handover, former: str | None, stored: bool
+    ) -> list[Effect]:
+        """A transfer, take-over or reassign: `released` to the former counsellor (even if
+        the chat ended meanwhile), then the chat to every console of the new one."""
         effects: list[Effect] = []
         name = chat.counsellor
-        if handover.action == ACCEPT:
-            if stored:
-                assigned = self.assigned_frame(chat, named=True)
-                effects.append(Send(handover.conn, _answer(assigned, handover.ref)))
-                if chat.conn is not None:
-                    effects.append(Send(chat.conn, joined_frame(handover.display)))
-                else:
-                    effects.append(Send(handover.conn, presence_frame(chat, "away")))
-            return stored, effects
         if handover.action == TRANSFER:
             released: dict[str, Any] = {"type": "released", "chat": chat.id}
             if handover.conn is not None:
                 effects.append(Send(handover.conn, _answer(released, handover.ref)))
-            effects += [
-                Send(c, dict(released))
-                for c in self.consoles(handover.actor)
-                if c is not handover.conn
-            ]
+            others = self.consoles(handover.actor)
+            effects += [Send(c, dict(released)) for c in others if c is not handover.conn]
         elif former is not None and former != name:
             released = {"type": "released", "chat": chat.id, "by": handover.by}
             effects += [Send(c, dict(released)) for c in self.consoles(former)]
         if not stored:
-            return stored, effects
+            return effects
+        # (a take-over or reassign has sent the history without authors' names: kept as is)
         assigned = self.assigned_frame(chat, named=handover.action == TRANSFER)
         if handover.action == TRANSFER:
             assigned["transferred_by"] = handover.by
@@ -556,7 +563,7 @@ class Switchboard:
                 effects.append(Send(conn, presence_frame(chat, "away")))
         if chat.conn is not None:
             effects.append(Send(chat.conn, joined_frame(handover.display)))
-        return stored, effects
+        return effects
 
     def assign_failed(self, chat: LiveChat) -> list[Effect]:
         """Storing the assignment failed: the chat is as it was; a waiting one goes back to
