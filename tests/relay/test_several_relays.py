@@ -75,10 +75,13 @@ async def health(relay: Relay) -> dict[str, Any]:
     return await asyncio.to_thread(get)
 
 
-async def staff_on(relay: Relay, clock: FakeClock, name: str) -> StaffLogin:
+async def staff_on(
+    relay: Relay, clock: FakeClock, name: str, role: str = "counsellor"
+) -> StaffLogin:
     password = "correct horse battery"
+    team = None if role == "supervisor" else "antwerpen"
     made = await accounts.create_account(
-        relay.db, clock, name, password, role="counsellor", team="antwerpen", display=name.title()
+        relay.db, clock, name, password, role=role, team=team, display=name.title()
     )
     return StaffLogin(name, password, made.secret, clock)
 
@@ -297,3 +300,46 @@ def test_the_address_a_relay_gives_the_others(
     relay = standard_relay(dataclasses.replace(settings, **changes))
     relay.port = 4321
     assert standby.advertised_url(relay) == expected.format(port=4321)
+
+
+async def test_transfer_block_and_supervision_across_relays(
+    pg_settings: Settings, clock: FakeClock
+) -> None:
+    """A transfer from a counsellor on A to one on C, a supervisor on B who sees the whole
+    helpline, and a block by a counsellor on C of a chatter on B that holds on every relay."""
+    async with relays_on(pg_settings, clock, 3) as (a, b, c):
+        anna, carl = await staff_on(a, clock, "anna"), await staff_on(a, clock, "carl")
+        sofie = await staff_on(a, clock, "sofie", role="supervisor")
+        async with (
+            connect(url(b, "/chat")) as cw,
+            await login(a, anna) as sa,
+            await login(c, carl) as sc,
+            await login(b, sofie) as sv,
+        ):
+            await recv_type(cw, "welcome")
+            start = {"type": "start", "consent": True, "region": "limburg"}
+            chat = (await request(cw, start, "queued"))["chat"]
+            # The supervisor, on B, sees the chatter of B waiting, and who is online on A and C.
+            seen = await request(sv, {"type": "monitor_subscribe", "ref": "m"}, "monitor")
+            limburg = next(r for r in seen["regions"] if r["region"] == "limburg")
+            assert limburg["waiting"] == 1
+            await request(sa, {"type": "accept", "chat": chat}, "assigned")
+            await request(cw, {"type": "say", "id": "1", "text": "hallo"}, "ack")
+            staff = await request(sv, {"type": "staff"}, "staff")
+            assert {s["user"] for s in staff["staff"]} == {"anna", "carl", "sofie"}
+
+            await request(sa, {"type": "transfer", "chat": chat, "to": "carl"}, "released")
+            assigned = await recv_type(sc, "assigned", chat=chat)
+            assert [h["text"] for h in assigned["history"]] == ["hallo"]
+            await recv_type(cw, "joined", counsellor="Carl")
+
+            await send(sc, {"type": "block", "chat": chat, "hours": 24, "reason": "scheldt"})
+            assert (await recv_type(sc, "ended", chat=chat))["by"] == "counsellor"
+            assert await recv_type(cw, "ended") == {"type": "ended", "by": "counsellor"}
+            assert await closed_with(cw) == 1000
+        for relay in (a, b, c):  # the address is blocked whichever relay it comes through
+            async with connect(url(relay, "/chat")) as again:
+                await recv_type(again, "welcome")
+                await send(again, {"type": "start", "consent": True})
+                assert (await recv_type(again, "error"))["code"] == "blocked"
+                assert await closed_with(again) == 1008
