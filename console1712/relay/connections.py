@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -23,10 +22,10 @@ from console1712.protocol import frames as p
 from console1712.protocol.frames import BadRequest, Close, Code
 from console1712.relay import operations as ops
 from console1712.relay.ratelimit import RateLimiter
-from console1712.relay.switchboard import ChatState, LiveChat, message_entry
-from console1712.store import accounts, audit, blocks, chats
+from console1712.relay.switchboard import ACCEPT, TRANSFER, ChatState, Handover, LiveChat
+from console1712.store import accounts, blocks, chats
 from console1712.store.chats import CHATTER, Intake
-from console1712.store.db import StoreUnavailable, Tx
+from console1712.store.db import StoreUnavailable
 
 if TYPE_CHECKING:
     from console1712.relay.server import Relay
@@ -37,7 +36,6 @@ QUEUE_INTERVAL = 0.25  # at most one queue push per connection each 250 ms
 OUT_BUFFER = 8 * 1024 * 1024  # bytes waiting to be sent to one slow peer before it is dropped
 FIRST_LINE = 200  # characters of a waiting chatter's first line in the staff queue
 MAX_PENDING_WRITES = 512  # per connection; beyond it the connection waits (backpressure)
-TYPING_EVERY = 1.0  # seconds: `typing` passed on at most once per chat per second each way
 # A chatter's `typing` frames beyond 30 in 10 s are flooding (the web page sends one each
 # 3 s): answered with rate_limited at most once a second, and TYPING_FLOOD_CLOSE of them
 # without the window ever having room again close the connection (1008), as bad requests do.
@@ -237,7 +235,6 @@ class ChatterConn(Peer):
         super().__init__(relay, ws)
         self.address = address
         self.chat: LiveChat | None = None
-        self._last_position: int | None = None
         self.typing_rate = RateLimiter(TYPING_LIMITS)
         self.typing_excess = 0  # typing frames over the limit since the window last had room
         self._typing_warned = -1e9
@@ -258,17 +255,6 @@ class ChatterConn(Peer):
         )
         r.chatters.add(self)
 
-    def queue_frame(self) -> bool:
-        """Push this chatter's position if it changed (the relay's position timer calls it)."""
-        if self.chat is None:
-            return False
-        pos = self.relay.position(self.chat)
-        if pos is None or pos == self._last_position:
-            return False
-        self._last_position = pos
-        self.send({"type": "queue", "position": pos})
-        return True
-
     async def dispatch(self, frame: p.Frame) -> None:
         req, ref = frame.request, frame.ref
         if isinstance(req, p.Start):
@@ -283,11 +269,10 @@ class ChatterConn(Peer):
         elif isinstance(req, p.Typing):
             self.typing(self.chat, ref)
         elif isinstance(req, p.Leave):
-            chat, self.chat = self.chat, None
-            self.reply(ref, {"type": "ended", "by": "chatter"})
-            self.close(Close.NORMAL)
-            if chat.state != "ended":
-                await self.relay.end(chat, "chatter")
+            chat, self.chat = self.chat, None  # a leave, not a drop
+            r = self.relay
+            was, effects = r.sb.leave(chat, self, ref, r.clock.now())
+            await r.finish(chat, was, "chatter", effects)
 
     def typing(self, chat: LiveChat, ref: str | None) -> None:
         """Pass `typing` on at most once a second; count it towards the flood limits."""
@@ -310,9 +295,7 @@ class ChatterConn(Peer):
             return
         self.typing_excess = 0
         self.typing_rate.add(now)
-        if chat.state == "assigned" and now - chat.typing_to_staff >= TYPING_EVERY:
-            chat.typing_to_staff = now
-            r.to_counsellor(chat, {"type": "typing", "chat": chat.id})
+        r.carry_out(r.sb.typing(chat, CHATTER, now))
 
     async def start(self, req: p.Start, ref: str | None) -> None:
         r = self.relay
@@ -370,11 +353,8 @@ class ChatterConn(Peer):
             rate=r.rate_limiter(),
         )
         self.chat = chat
-        r.carry_out(r.sb.start(chat))
-        pos = r.position(chat)
-        self._last_position = pos
         log.info("start chat=%s", chat_id)
-        self.reply(ref, {"type": "queued", "chat": chat_id, "resume": token, "position": pos})
+        r.carry_out(r.sb.start(chat, token, ref))
 
     async def resume(self, req: p.Resume, ref: str | None) -> None:
         r = self.relay
@@ -397,34 +377,16 @@ class ChatterConn(Peer):
             self.error(ref, Code.EXPIRED)
             return
         token = chats.new_token()
-        r.sb.rekey(chat, chats.token_hash(token))
-        await chats.resumed(r.db, chat.id, chat.resume_hash)
+        await r.apply(r.sb.rekey(chat, chats.token_hash(token)), chat)
         if chat.state is ChatState.ENDED:  # timed out while the new token was being stored
             self.error(ref, Code.EXPIRED)
             return
-        old, self.chat = r.sb.attach(chat, self), chat
+        old, effects = r.sb.attach(chat, self, token, req.after, ref)
+        self.chat = chat
         if old is not None:
-            old.chat = None  # a takeover, not a drop
-            old.close(Close.NORMAL, "resumed elsewhere")
-        alias = r.aliases.get(chat.counsellor) if chat.counsellor else None
-        pos = r.position(chat)
-        self._last_position = pos
+            old.chat = None  # a takeover, not a drop (its close is among the effects)
         log.info("resume chat=%s", chat.id)
-        self.reply(
-            ref,
-            {
-                "type": "resumed",
-                "chat": chat.id,
-                "resume": token,
-                "counsellor": alias if chat.counsellor is not None else None,
-                "position": pos,
-            },
-        )
-        for m in chat.messages:
-            if m.seq > req.after and not m.from_chatter:
-                self.send({"type": "message", **message_entry(m)})
-        if old is None:
-            r.to_counsellor(chat, {"type": "presence", "chat": chat.id, "state": "back"})
+        r.carry_out(effects)
 
     async def say(self, req: p.Say, ref: str | None) -> None:
         r, chat = self.relay, self.chat
@@ -471,12 +433,11 @@ class ChatterConn(Peer):
         if chat is None:
             return
         # A shutdown is not a drop: the window starts when the relay is back.
-        if not r.sb.drop(chat, self, r.clock.now(), shutdown=r.stopping) or r.stopping:
+        effects = r.sb.drop(chat, self, r.clock.now(), shutdown=r.stopping)
+        if not effects:
             return
-        assert chat.dropped_at is not None
         log.info("away chat=%s", chat.id)
-        r.to_counsellor(chat, {"type": "presence", "chat": chat.id, "state": "away"})
-        await chats.set_dropped(r.db, chat.id, chat.dropped_at)
+        await r.apply(effects, chat)
 
 
 class StaffConn(Peer):
@@ -559,21 +520,17 @@ class StaffConn(Peer):
                 return
             self.relay.say(chat, self.name, req.id, req.text, self, ref)
         elif isinstance(req, p.Typing):
-            now = self.relay.clock.monotonic()
-            if chat.conn is not None and now - chat.typing_to_chatter >= TYPING_EVERY:
-                chat.typing_to_chatter = now
-                chat.conn.send({"type": "typing"})
+            r = self.relay
+            r.carry_out(r.sb.typing(chat, self.name, r.clock.monotonic()))
         elif isinstance(req, p.End):
-            await self.relay.end(chat, "counsellor")
-            self._ended(chat, ref)
+            await self.relay.end(chat, "counsellor", self, ref)
         elif isinstance(req, p.Transfer):
             await self.transfer(chat, req, ref)
         elif isinstance(req, p.BlockChat):
             await self.block(chat, req, ref)
         elif isinstance(req, p.History):
-            self.reply(
-                ref, {"type": "history", "chat": chat.id, "history": self._named_history(chat)}
-            )
+            history = self.relay.sb.named_history(chat)
+            self.reply(ref, {"type": "history", "chat": chat.id, "history": history})
 
     async def operation(self, req: p.Op, ref: str | None) -> None:
         """A registered staff operation (mail, dossiers, ...): role check, handler, answer."""
@@ -591,13 +548,6 @@ class StaffConn(Peer):
             self.error(ref, Code.BAD_REQUEST, exc.key, field=exc.field)
             return
         self.reply(ref, dict(answer))
-
-    def _ended(self, chat: LiveChat, ref: str | None) -> None:
-        frame = {"type": "ended", "chat": chat.id, "by": "counsellor"}
-        self.reply(ref, dict(frame))
-        for other in self.relay.staff.get(self.name, ()):
-            if other is not self:
-                other.send(dict(frame))
 
     async def login(self, req: p.Login, ref: str | None) -> None:
         r = self.relay
@@ -643,13 +593,7 @@ class StaffConn(Peer):
         if account.role in STAFF_ROLES:
             self._queue_last = -1e9
             self.mark_queue()
-            for chat in list(r.chats.values()):
-                if chat.counsellor == account.name and chat.state is ChatState.ASSIGNED:
-                    self.send(self._assigned(chat))
-                    if chat.readers:
-                        self.send(r.watched_frame(chat))
-                    if chat.conn is None:
-                        self.send({"type": "presence", "chat": chat.id, "state": "away"})
+            r.carry_out(r.sb.catch_up(account.name, self))
 
     async def session_holds(self) -> bool:
         """Is this console's session still valid? If not it is closed (1008) at once."""
@@ -678,28 +622,14 @@ class StaffConn(Peer):
         self.reply(ref, {"type": "logged_out"})
         self.close(Close.NORMAL, "logged out")
 
-    def _assigned(self, chat: LiveChat) -> dict[str, Any]:
-        return {
-            "type": "assigned",
-            "chat": chat.id,
-            "intake": chat.intake.as_dict(),
-            "history": self._named_history(chat),
-        }
-
-    def _named_history(self, chat: LiveChat) -> list[dict[str, Any]]:
-        """The history for staff: a counsellor's line names its author (after a transfer)."""
-        aliases = self.relay.aliases
-        return [
-            {**entry, "name": aliases.get(m.sender, m.sender)} if not m.from_chatter else entry
-            for m, entry in zip(chat.messages, chat.history(), strict=True)
-        ]
-
     async def accept(self, req: p.Accept, ref: str | None) -> None:
         r = self.relay
         assert self.account is not None
         # Check and set in the switchboard (no await): exactly one accept wins; the chat is
         # held until the assignment is stored.
-        chat, refusal, effects = r.sb.accept(self.name, self.account.team, req.chat)
+        now = r.clock.now()
+        handover = Handover(ACCEPT, self.name, self.account.display, self, ref)
+        chat, refusal, effects = r.sb.accept(self.name, self.account.team, req.chat, now, handover)
         if refusal is not None or chat is None:
             code = refusal.code if refusal is not None else Code.NOT_FOUND
             if code == Code.TOO_MANY_CHATS:
@@ -709,20 +639,14 @@ class StaffConn(Peer):
             else:
                 self.error(ref, code, chat=req.chat)
             return
-        r.carry_out(effects)
-        now = r.clock.now()
-        await r.store_assignment(chat, chats.assign(r.db, chat.id, self.name, chat.team, now))
-        stored = r.sb.assign_stored(chat, now)
+        await r.apply(effects, chat)
+        stored, effects = r.sb.assign_stored(chat, now)
         r.changed()  # stored: the monitor's figures from the database now include it
         if not stored:  # the chatter left while it was being stored
             self.error(ref, Code.NOT_FOUND, chat=chat.id)
             return
         log.info("accept chat=%s by=%s", chat.id, logged(self.name))
-        self.reply(ref, self._assigned(chat))
-        if chat.conn is not None:
-            chat.conn.send({"type": "joined", "counsellor": self.account.display})
-        else:
-            self.send({"type": "presence", "chat": chat.id, "state": "away"})
+        r.carry_out(effects)
 
     async def transfer(self, chat: LiveChat, req: p.Transfer, ref: str | None) -> None:
         r = self.relay
@@ -734,65 +658,35 @@ class StaffConn(Peer):
         if target is None or target.role not in STAFF_ROLES:
             self.error(ref, Code.NOT_FOUND, chat=chat.id)
             return
-        r.carry_out(r.sb.hold(chat, target.name, target.team))
+        by = self.account.display if self.account else self.name
+        handover = Handover(TRANSFER, self.name, target.display, self, ref, by, req.note)
         at = r.clock.now()
-
-        async def job(tx: Tx) -> None:
-            await chats.assign_in(tx, chat.id, target.name, target.team, at)
-            await audit.append(tx, at, self.name, "chat.transfer", chat.id, detail=target.name)
-
-        await r.store_assignment(chat, r.db.write(job))
-        stored = r.sb.assign_stored(chat, at)
+        await r.apply(r.sb.hold(chat, target.name, target.team, at, handover), chat)
+        stored, effects = r.sb.assign_stored(chat, at)
         log.info("transfer chat=%s from=%s to=%s", chat.id, logged(self.name), logged(target.name))
-        self.reply(ref, {"type": "released", "chat": chat.id})
-        for other in r.staff.get(self.name, ()):
-            if other is not self:
-                other.send({"type": "released", "chat": chat.id})
-        if not stored:
-            return
-        r.changed()
-        assigned = self._assigned(chat)
-        assigned["transferred_by"] = self.account.display if self.account else self.name
-        if req.note:
-            assigned["note"] = req.note
-        for conn in r.staff.get(target.name, ()):
-            conn.send(dict(assigned))
-            if chat.readers:
-                conn.send(r.watched_frame(chat))
-            if chat.conn is None:
-                conn.send({"type": "presence", "chat": chat.id, "state": "away"})
-        if chat.conn is not None:
-            chat.conn.send({"type": "joined", "counsellor": target.display})
+        if stored:
+            r.changed()
+        r.carry_out(effects)
 
     async def block(self, chat: LiveChat, req: p.BlockChat, ref: str | None) -> None:
         r = self.relay
         now = r.clock.now()
         until = now + timedelta(hours=req.hours)
         block_id = blocks.new_block_id()
-        _, effects = r.sb.block(chat, until)
-        r.forget(effects, chat)
-        await r.settle(chat)
-        detail = json.dumps({"block": block_id, "hours": req.hours, "reason": req.reason})
-
-        async def job(tx: Tx) -> None:
-            await chats.end_in(tx, chat.id, "counsellor", now)
-            await blocks.add_in(
-                tx, block_id, chat.address_hash, now, until, chat.id, self.name, req.reason
-            )
-            await audit.append(tx, now, self.name, "chat.block", chat.id, detail=detail)
-
-        await r.db.write(job)
+        was, effects = r.sb.block(chat, now, until, block_id, self.name, req.hours, req.reason)
+        if was is not ChatState.WAITING:
+            r.changed()
+        await r.apply(effects, chat)
         log.info("block chat=%s by=%s hours=%d", chat.id, logged(self.name), req.hours)
-        if chat.conn is not None:
-            chat.conn.send({"type": "ended", "by": "counsellor"})
-            chat.conn.close(Close.NORMAL)
-        self._ended(chat, ref)
+        r.carry_out(r.sb.ended(chat, was, "counsellor", self, ref))
 
     async def gone(self) -> None:
         if self._deadline is not None:
             self._deadline.cancel()
         if self.account is not None:
             r = self.relay
-            if r.sb.staff_out(self.account.name, self, r.clock.now()):
-                r.staff_left(self.account.name)
+            last, effects = r.sb.staff_out(self.account.name, self, r.clock.now())
+            if last:  # they stop reading along: those counsellors are told
+                r.carry_out(effects)
+                r.changed()
             log.info("console closed user=%s", logged(self.account.name))

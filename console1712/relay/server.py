@@ -51,12 +51,13 @@ from console1712.relay.switchboard import (
     ChatState,
     Effect,
     Fault,
+    Handover,
+    Hangup,
     LiveChat,
     QueueChanged,
     Send,
     Store,
     Switchboard,
-    message_entry,
 )
 from console1712.store import accounts, audit, blocks, chats, relays
 from console1712.store.chats import Message
@@ -197,8 +198,8 @@ class Relay:
 
     def carry_out(self, effects: list[Effect], chat: LiveChat | None = None) -> None:
         """Do what the switchboard said. A message row (`Store("message")`, for `chat`) is
-        queued for the writer here; other rows are stored by the caller, which awaits them
-        and tells the switchboard. `Schedule` needs nothing: the sweep finds what is due."""
+        queued for the writer here; other rows are awaited by `apply`, which hands the rest
+        back here. `Schedule` needs nothing: the sweep finds what is due."""
         for e in effects:
             if isinstance(e, Send):
                 e.conn.send(e.frame)
@@ -208,6 +209,8 @@ class Relay:
                 e.conn.fault(e.ref, e.client_id, e.chat, e.unavailable)
             elif isinstance(e, QueueChanged):
                 self.queue_changed()
+            elif isinstance(e, Hangup):
+                e.conn.close(e.code, e.reason)
             elif isinstance(e, Store) and e.kind == "message":
                 assert chat is not None and chat.id == e.chat
                 self._store_message(chat, e.data)
@@ -636,10 +639,7 @@ class Relay:
     def _push_positions(self) -> None:
         self._positions_handle = None
         self._positions_last = asyncio.get_running_loop().time()
-        # Only waiting chats have a position; each connection sends only if its own changed.
-        for chat in self.waiting.values():
-            if chat.conn is not None:
-                chat.conn.queue_frame()
+        self.carry_out(self.sb.positions())
 
     def queue_text(self) -> str:
         """The consoles' `queue` frame, encoded once per queue change and sent to every one."""
@@ -706,26 +706,61 @@ class Relay:
 
     # -- chat transitions -----------------------------------------------------------------
 
-    def to_readers(self, chat: LiveChat, frame: dict[str, Any]) -> None:
-        """Read-along (issue 7): a frame to each supervisor following this chat; a message
-        frame gets the newest message added."""
-        if frame["type"] == "read_along_message":
-            frame = {**frame, **message_entry(chat.messages[-1])}
-        for reader in chat.readers:
-            self.send_to_staff(reader, frame)
+    async def apply(self, effects: list[Effect], chat: LiveChat) -> None:
+        """Carry out effects of a transition of `chat` in order: a row to store (not a
+        message) is awaited before what follows it. If an assignment cannot be stored the
+        chat is as it was (`assign_failed`) and the error goes on."""
+        done = 0
+        for i, e in enumerate(effects):
+            if isinstance(e, Store) and e.kind != "message":
+                self.carry_out(effects[done:i], chat)
+                done = i + 1
+                try:
+                    if e.kind in ("end", "block"):
+                        await self.settle(chat)  # its messages in flight stored, acknowledged
+                    await self.store(e)
+                except BaseException:
+                    if e.kind == "assign":
+                        self.carry_out(self.sb.assign_failed(chat))
+                    raise
+        self.carry_out(effects[done:], chat)
 
-    def watched_frame(self, chat: LiveChat) -> dict[str, Any]:
-        """For the counsellor's tab: who is reading along in this chat now."""
-        names = sorted(self.aliases.get(r, r) for r in chat.readers)
-        return {"type": "watched", "chat": chat.id, "by": names}
+    async def store(self, e: Store) -> None:
+        """Store a row the switchboard asked for (any kind but a message; see `Store`)."""
+        d = e.data
+        if e.kind == "dropped":
+            await chats.set_dropped(self.db, e.chat, d["at"])
+            return
+        if e.kind == "resumed":
+            await chats.resumed(self.db, e.chat, d["resume_hash"])
+            return
+        record: dict[str, Any] | None = d.get("audit")
 
-    def staff_left(self, name: str) -> None:
-        """A staff member's last console closed: they stop reading along anywhere."""
-        for chat in self.chats.values():
-            if name in chat.readers:
-                chat.readers.discard(name)
-                self.to_counsellor(chat, self.watched_frame(chat))
-        self.changed()
+        async def job(tx: Tx) -> None:
+            if e.kind == "assign":
+                await chats.assign_in(tx, e.chat, d["counsellor"], d["team"], d["at"])
+            elif e.kind == "requeue":
+                await chats.requeue_in(tx, e.chat)
+            elif e.kind in ("end", "block"):
+                await chats.end_in(tx, e.chat, d["by"], d["at"])
+            else:
+                raise ValueError(f"no row of kind {e.kind!r}")
+            if e.kind == "block":
+                await blocks.add_in(
+                    tx,
+                    d["block"],
+                    d["address_hash"],
+                    d["at"],
+                    d["until"],
+                    e.chat,
+                    d["blocked_by"],
+                    d["reason"],
+                )
+            if record is not None:
+                at, actor, action = d["at"], record["actor"], record["action"]
+                await audit.append(tx, at, actor, action, e.chat, detail=record["detail"])
+
+        await self.db.write(job)
 
     # -- orphaned chats: back to the queue when their counsellor is gone ------------------
 
@@ -740,105 +775,57 @@ class Relay:
 
     async def requeue(self, chat: LiveChat, why: str, actor: str = "relay") -> None:
         """Back to the front of the queue with its history (after other returned chats);
-        the chatter is told that another counsellor will take over."""
-        former, effects = self.sb.requeue(chat)
+        the chatter is told that another counsellor will take over. A chat given back
+        (`returned`) is `released` to its former counsellor's consoles."""
+        former, effects = self.sb.requeue(chat, why, actor, self.clock.now())
         if former is None:
             return  # not assigned (any more), or being handed over
-        if chat.readers:
-            self.to_readers(chat, {"type": "read_along_ended", "chat": chat.id})
-            chat.readers.clear()
-        self.carry_out(effects)
-        at = self.clock.now()
-        detail = json.dumps({"from": former, "why": why})
-
-        async def job(tx: Tx) -> None:
-            await chats.requeue_in(tx, chat.id)
-            await audit.append(tx, at, actor, "chat.requeue", chat.id, detail=detail)
-
-        await self.db.write(job)
+        await self.apply(effects, chat)
         log.info("requeue chat=%s why=%s", chat.id, why)
-        if chat.conn is not None and chat.state is ChatState.WAITING:
-            pos = self.position(chat)
-            chat.conn._last_position = pos
-            chat.conn.send(
-                {"type": "requeued", "position": pos, "detail": t("relay.requeued", self.lang)}
-            )
+        detail = t("relay.requeued", self.lang)
+        released = why == "returned"
+        self.carry_out(self.sb.requeue_stored(chat, former, detail, released=released))
 
     async def hand_over(
         self, chat: LiveChat, target: accounts.Account, actor: str, action: str
     ) -> bool:
         """A supervisor's take-over or reassign: the chat (assigned or waiting) becomes
         `target`'s, audited as `action`; False if it ended meanwhile."""
-        former = chat.counsellor
-        self.carry_out(self.sb.hold(chat, target.name, target.team))
+        display = self.aliases.get(target.name, target.display)
+        handover = Handover(action, actor, display, by=self.aliases.get(actor, actor))
         at = self.clock.now()
-        detail = json.dumps({"from": former, "to": target.name})
-
-        async def job(tx: Tx) -> None:
-            await chats.assign_in(tx, chat.id, target.name, target.team, at)
-            await audit.append(tx, at, actor, action, chat.id, detail=detail)
-
-        await self.store_assignment(chat, self.db.write(job))
-        stored = self.sb.assign_stored(chat, at)
+        await self.apply(self.sb.hold(chat, target.name, target.team, at, handover), chat)
+        stored, effects = self.sb.assign_stored(chat, at)
         log.info("%s chat=%s by=%s to=%s", action, chat.id, actor, target.name)
-        if former is not None and former != target.name:
-            by = self.aliases.get(actor, actor)
-            self.send_to_staff(former, {"type": "released", "chat": chat.id, "by": by})
-        if not stored:
-            return False
-        self.changed()
-        for conn in self.staff.get(target.name, ()):
-            conn.send(
-                {
-                    "type": "assigned",
-                    "chat": chat.id,
-                    "intake": chat.intake.as_dict(),
-                    "history": chat.history(),
-                }
-            )
-            if chat.readers:
-                conn.send(self.watched_frame(chat))
-            if chat.conn is None:
-                conn.send({"type": "presence", "chat": chat.id, "state": "away"})
-        if chat.conn is not None:
-            chat.conn.send(
-                {"type": "joined", "counsellor": self.aliases.get(target.name, target.display)}
-            )
-        return True
-
-    async def store_assignment(self, chat: LiveChat, write: Coroutine[Any, Any, Any]) -> None:
-        """Await the write of a held chat's assignment; if it fails the chat is as it was."""
-        try:
-            await write
-        except BaseException:
-            self.carry_out(self.sb.assign_failed(chat))
-            raise
-
-    def forget(self, effects: list[Effect], chat: LiveChat) -> None:
-        """The chat ended in the switchboard (`effects` from it): readers and watchers told."""
-        if chat.readers:
-            self.to_readers(chat, {"type": "read_along_ended", "chat": chat.id})
-            chat.readers.clear()
-        if effects:
-            self.carry_out(effects)
-        else:
+        if stored:
             self.changed()
+        self.carry_out(effects)
+        return stored
 
-    async def end(self, chat: LiveChat, by: str) -> None:
-        """End a chat (memory first so nothing else happens to it, then stored)."""
+    async def end(self, chat: LiveChat, by: str, conn: Any = None, ref: str | None = None) -> None:
+        """End a chat (memory first so nothing else happens to it, then stored, then told).
+        `conn`/`ref`: the counsellor's console that ended it (answered `ended`)."""
         if chat.state is ChatState.ENDED:
             return
-        was, effects = self.sb.end(chat)
-        self.forget(effects, chat)
-        await self.settle(chat)
-        await chats.end_chat(self.db, chat.id, by, self.clock.now())
+        was, effects = self.sb.end(chat, by, self.clock.now())
+        await self.finish(chat, was, by, effects, conn, ref)
+
+    async def finish(
+        self,
+        chat: LiveChat,
+        was: ChatState,
+        by: str,
+        effects: list[Effect],
+        conn: Any = None,
+        ref: str | None = None,
+    ) -> None:
+        """Carry out an end (or block) the switchboard made, and the frames once stored."""
+        if was is not ChatState.WAITING:
+            self.changed()  # (a waiting chat's end changes the queue, which tells the watchers)
+        await self.apply(effects, chat)
         self.changed()  # stored: the monitor's figures from the database now include it
         log.info("end chat=%s by=%s", chat.id, by)
-        if was is ChatState.ASSIGNED and by != "counsellor":
-            self.to_counsellor(chat, {"type": "ended", "chat": chat.id, "by": by})
-        if chat.conn is not None and by != "chatter":
-            chat.conn.send({"type": "ended", "by": by})
-            chat.conn.close(Close.NORMAL)
+        self.carry_out(self.sb.ended(chat, was, by, conn, ref))
 
     async def sweep(self) -> int:
         """End chats whose chatter has been away longer than the resume window; how many."""

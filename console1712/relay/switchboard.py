@@ -25,6 +25,29 @@ new counsellor gets the full history once the assignment is stored). "Returned" 
 state of its own: a returned chat is WAITING with `returned` set, which only puts it at the
 front of the queue (after other returned chats).
 
+Effects. The switchboard is the one place that decides which frames of a chat's life go
+to whom: each transition returns, in the order they go out, `Send` (a protocol v1 frame as
+a dict, to one connection), `Hangup`, `Store` (a row), `QueueChanged` and `Schedule`. The
+server carries them out in that order and awaits each `Store` that is not a message before
+the effects after it (`Relay.apply`). Where what is said depends on the row being stored
+first, the transition ends with its `Store` and a second method, called once the row is
+stored, returns the frames, computed on the state as it is then:
+
+    transition                       stored         frames then
+    say                              message_stored ack, message (and read-along)
+    accept / hold (a `Handover`)     assign_stored  assigned, joined, released, watched,
+                                                    presence (assign_failed: as it was)
+    requeue                          requeue_stored requeued, released
+    end / block                      ended          ended (to each side), the chatter closed
+    drop                             -              presence away, before its Store
+    rekey, then attach               -              resumed, missed messages, presence back,
+                                                    the replaced connection closed
+    leave                            ended          ended and close at once, then as end
+    start, positions, typing, catch_up (login), staff_out, read_along(_stop): at once
+
+Connections are opaque handles here (compared by identity). Chatter-facing texts are
+passed in (`requeue_stored`'s detail): this module does no I/O and imports no i18n.
+
 Messages are acknowledged only once stored: `say` allocates the next `seq` and returns a
 `Store` effect; the server writes it and calls `message_stored` (or `message_failed`), which
 returns the `Ack` effects and the deliveries, in `seq` order, even if commits complete out of
@@ -34,6 +57,7 @@ skipped. Chatter-facing texts are not built here; frames are protocol v1 dicts.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -42,8 +66,11 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from console1712.clock import to_rfc3339
+from console1712.protocol.frames import Close as CloseCode
 from console1712.relay.ratelimit import RateLimiter
 from console1712.store.chats import CHATTER, Intake, Message
+
+TYPING_EVERY = 1.0  # seconds: `typing` passed on at most once per chat per second each way
 
 
 class ChatState(StrEnum):
@@ -75,6 +102,31 @@ class Waiter:
     ref: str | None
     client_id: str
     staff: bool
+
+
+ACCEPT = "chat.accept"  # not audited: the assignment row says who accepted
+TRANSFER = "chat.transfer"
+TAKE_OVER = "chat.take_over"
+REASSIGN = "chat.reassign"
+
+
+@dataclass(frozen=True, slots=True)
+class Handover:
+    """Who asked for a held chat's assignment, and how it is announced once stored.
+
+    `action`: ACCEPT, TRANSFER, TAKE_OVER or REASSIGN; `actor`: the account that asked;
+    `display`: the new counsellor's name for the chatter (`joined`). `conn`/`ref`: the
+    console that asked, answered (`assigned` for an accept, `released` for a transfer);
+    `by`: a transfer's `transferred_by`, or the alias a take-over's `released` names;
+    `note`: a transfer's note to the new counsellor."""
+
+    action: str
+    actor: str
+    display: str
+    conn: Any = None
+    ref: str | None = None
+    by: str | None = None
+    note: str | None = None
 
 
 @dataclass(eq=False)
@@ -110,6 +162,8 @@ class LiveChat:
     # what a held chat goes back to if storing the assignment fails
     held_from: tuple[ChatState, str | None, str | None, bool] | None = None
     ended_from: ChatState | None = None  # the state it ended in (messages still in flight)
+    handover: Handover | None = None  # who asked for the assignment being stored, and how
+    told_position: int | None = None  # the queue position the chatter was last told
 
     @property
     def hold(self) -> bool:
@@ -168,7 +222,17 @@ class Fault:
 
 @dataclass(frozen=True, slots=True)
 class Store:
-    """A row to store. `kind` "message": data has seq, sender, client_id (hash), text, at."""
+    """A row to store. `kind` "message": data has seq, sender, client_id (hash), text, at
+    (queued for the group-committing writer, not awaited). Any other kind is awaited before
+    the effects after it, through one function of the server:
+
+        "assign"   counsellor, team, at, audit     (audit: None or actor, action, detail)
+        "requeue"  at, audit
+        "end"      by, at                           (after the chat's messages in flight)
+        "block"    by, at, until, block, address_hash, blocked_by, reason, audit
+        "dropped"  at                               (the chatter's connection closed)
+        "resumed"  resume_hash                      (back, with a new resume token)
+    """
 
     kind: str
     chat: str
@@ -176,7 +240,9 @@ class Store:
 
 
 @dataclass(frozen=True, slots=True)
-class Close:
+class Hangup:
+    """Close a connection after the frames sent to it already."""
+
     conn: Any
     code: int
     reason: str = ""
@@ -196,7 +262,7 @@ class QueueChanged:
     """The queue changed: push it (coalesced) to staff and positions to waiting chatters."""
 
 
-Effect = Send | Ack | Fault | Store | Close | Schedule | QueueChanged
+Effect = Send | Ack | Fault | Store | Hangup | Schedule | QueueChanged
 
 
 class Caps(Protocol):
@@ -299,6 +365,19 @@ class Switchboard:
             self._positions = {cid: i for i, cid in enumerate(self.waiting, start=1)}
         return self._positions.get(chat.id)
 
+    def positions(self) -> list[Effect]:
+        """A `queue` frame to each waiting chatter whose place changed since it was told
+        (the server's position timer asks, at most once each QUEUE_INTERVAL)."""
+        effects: list[Effect] = []
+        for chat in self.waiting.values():
+            if chat.conn is None:
+                continue
+            pos = self.position(chat)
+            if pos is not None and pos != chat.told_position:
+                chat.told_position = pos
+                effects.append(Send(chat.conn, {"type": "queue", "position": pos}))
+        return effects
+
     def next_waiting(self, team: str | None) -> LiveChat | None:
         """The chat `accept` without id takes: returned chats, own region, longest waiting."""
         first = next(iter(self.waiting.values()), None)
@@ -350,15 +429,20 @@ class Switchboard:
         else:
             self.starting.pop(address_hash, None)
 
-    def start(self, chat: LiveChat) -> list[Effect]:
-        """A new chat (admitted, its row stored) joins the back of the queue."""
+    def start(self, chat: LiveChat, token: str, ref: str | None) -> list[Effect]:
+        """A new chat (admitted, its row stored) joins the back of the queue; the chatter
+        is answered `queued` with its resume `token` and its place."""
         if chat.state is not ChatState.WAITING or chat.id in self.chats:
             raise IllegalTransition("start of a chat that is not new")
         self.unreserve(chat.address_hash)
         self.chats[chat.id] = chat
         self.by_resume[chat.resume_hash] = chat
         self.waiting[chat.id] = chat
-        return self._queue_changed()
+        effects = self._queue_changed()
+        pos = chat.told_position = self.position(chat)
+        queued = {"type": "queued", "chat": chat.id, "resume": token, "position": pos}
+        effects.append(Send(chat.conn, _answer(queued, ref)))
+        return effects
 
     # -- assignment -----------------------------------------------------------------------
 
@@ -371,7 +455,7 @@ class Switchboard:
         )
 
     def accept(
-        self, name: str, team: str | None, chat_id: str | None
+        self, name: str, team: str | None, chat_id: str | None, now: datetime, handover: Handover
     ) -> tuple[LiveChat | None, Refusal | None, list[Effect]]:
         """A counsellor takes a waiting chat (by id, or the next one): the chat is HELD and a
         `Store("assign")` is returned; `assign_stored` finishes it. Exactly one accept wins."""
@@ -386,37 +470,105 @@ class Switchboard:
         cap = self.limits.max_chats_per_counsellor
         if cap and self.open_chats(name) >= cap:
             return None, Refusal("too_many_chats", {"max": cap}), []
-        effects = self.hold(chat, name, team)
+        effects = self.hold(chat, name, team, now, handover)
         return chat, None, effects
 
-    def hold(self, chat: LiveChat, name: str, team: str | None) -> list[Effect]:
-        """The chat (waiting or assigned) becomes `name`'s once stored: HELD until then."""
+    def hold(
+        self, chat: LiveChat, name: str, team: str | None, now: datetime, handover: Handover
+    ) -> list[Effect]:
+        """The chat (waiting or assigned) becomes `name`'s once stored: HELD until then. The
+        effects end with the `Store("assign")` (audited unless it is an accept). Who takes
+        a chat over stops reading along in it: they are in the chat itself."""
         was = chat.state
         self.move(chat, ChatState.HELD)
-        chat.held_from = (was, chat.counsellor, chat.team, chat.returned)
+        if handover.action == TAKE_OVER:
+            chat.readers.discard(name)
+        former = chat.counsellor
+        chat.held_from = (was, former, chat.team, chat.returned)
         chat.counsellor, chat.team = name, team
-        effects: list[Effect] = [Store("assign", chat.id, {"counsellor": name, "team": team})]
+        chat.handover = handover
+        effects: list[Effect] = []
         if was is ChatState.WAITING:
             del self.waiting[chat.id]
             chat.returned = False
             effects += self._queue_changed()
         chat.orphaned_at = None
+        record: dict[str, Any] | None = None
+        if handover.action == TRANSFER:
+            record = {"actor": handover.actor, "action": TRANSFER, "detail": name}
+        elif handover.action != ACCEPT:
+            detail = json.dumps({"from": former, "to": name})
+            record = {"actor": handover.actor, "action": handover.action, "detail": detail}
+        data = {"counsellor": name, "team": team, "at": now, "audit": record}
+        effects.append(Store("assign", chat.id, data))
         return effects
 
-    def assign_stored(self, chat: LiveChat, now: datetime) -> bool:
-        """The assignment is stored: ASSIGNED, unless it ended meanwhile (False then)."""
-        chat.held_from = None
-        if chat.state is ChatState.ENDED:
-            return False
-        self.move(chat, ChatState.ASSIGNED)
-        if chat.counsellor is not None and not self.staff.get(chat.counsellor):
-            chat.orphaned_at = now  # a take-over for someone with no console open
-        return True
+    def assign_stored(self, chat: LiveChat, now: datetime) -> tuple[bool, list[Effect]]:
+        """The assignment is stored: ASSIGNED, unless it ended meanwhile (False then). The
+        frames: `released` to the former counsellor (the one who transferred it answered),
+        then, if assigned, `assigned` (with `watched` and `presence` away as they apply) to
+        the new counsellor, and `joined` to the chatter (an accept with the chatter away:
+        `presence` away to the accepting console instead)."""
+        former = chat.held_from[1] if chat.held_from is not None else None
+        handover, chat.handover, chat.held_from = chat.handover, None, None
+        stored = chat.state is not ChatState.ENDED
+        if stored:
+            self.move(chat, ChatState.ASSIGNED)
+            if chat.counsellor is not None and not self.staff.get(chat.counsellor):
+                chat.orphaned_at = now  # a take-over for someone with no console open
+        if handover is None or chat.counsellor is None:
+            return stored, []
+        if handover.action == ACCEPT:
+            return stored, self._accepted(chat, handover) if stored else []
+        return stored, self._handed_over(chat, handover, former, stored)
+
+    def _accepted(self, chat: LiveChat, handover: Handover) -> list[Effect]:
+        assigned = self.assigned_frame(chat, named=True)
+        effects: list[Effect] = [Send(handover.conn, _answer(assigned, handover.ref))]
+        if chat.conn is not None:
+            effects.append(Send(chat.conn, joined_frame(handover.display)))
+        else:
+            effects.append(Send(handover.conn, presence_frame(chat, "away")))
+        return effects
+
+    def _handed_over(
+        self, chat: LiveChat, handover: Handover, former: str | None, stored: bool
+    ) -> list[Effect]:
+        """A transfer, take-over or reassign: `released` to the former counsellor (even if
+        the chat ended meanwhile), then the chat to every console of the new one."""
+        effects: list[Effect] = []
+        name = chat.counsellor
+        if handover.action == TRANSFER:
+            released: dict[str, Any] = {"type": "released", "chat": chat.id}
+            if handover.conn is not None:
+                effects.append(Send(handover.conn, _answer(released, handover.ref)))
+            others = self.consoles(handover.actor)
+            effects += [Send(c, dict(released)) for c in others if c is not handover.conn]
+        elif former is not None and former != name:
+            released = {"type": "released", "chat": chat.id, "by": handover.by}
+            effects += [Send(c, dict(released)) for c in self.consoles(former)]
+        if not stored:
+            return effects
+        # (a take-over or reassign has sent the history without authors' names: kept as is)
+        assigned = self.assigned_frame(chat, named=handover.action == TRANSFER)
+        if handover.action == TRANSFER:
+            assigned["transferred_by"] = handover.by
+            if handover.note:
+                assigned["note"] = handover.note
+        for conn in self.consoles(name):
+            effects.append(Send(conn, dict(assigned)))
+            if chat.readers:
+                effects.append(Send(conn, self.watched_frame(chat)))
+            if chat.conn is None:
+                effects.append(Send(conn, presence_frame(chat, "away")))
+        if chat.conn is not None:
+            effects.append(Send(chat.conn, joined_frame(handover.display)))
+        return effects
 
     def assign_failed(self, chat: LiveChat) -> list[Effect]:
         """Storing the assignment failed: the chat is as it was; a waiting one goes back to
         the front of the queue, as a returned chat."""
-        held_from, chat.held_from = chat.held_from, None
+        held_from, chat.held_from, chat.handover = chat.held_from, None, None
         if chat.state is ChatState.ENDED or held_from is None:
             return []
         was, chat.counsellor, chat.team, chat.returned = held_from
@@ -429,16 +581,89 @@ class Switchboard:
         self.move(chat, ChatState.ASSIGNED)  # the database still names the former one
         return []
 
-    def requeue(self, chat: LiveChat) -> tuple[str | None, list[Effect]]:
+    def requeue(
+        self, chat: LiveChat, why: str, actor: str, now: datetime
+    ) -> tuple[str | None, list[Effect]]:
         """An assigned chat goes back to the front of the queue (after other returned chats);
-        the former counsellor's name, or None if it was not assigned (nothing changed)."""
+        the former counsellor's name, or None if it was not assigned (nothing changed). Its
+        readers get `read_along_ended`; the effects end with the `Store("requeue")`."""
         if chat.state is not ChatState.ASSIGNED:
             return None, []
         former = chat.counsellor
         self.move(chat, ChatState.WAITING)
         chat.counsellor, chat.orphaned_at, chat.returned = None, None, True
         self._enqueue(chat)
-        return former, self._queue_changed()
+        effects = self._stop_readers(chat)
+        effects += self._queue_changed()
+        record = {"actor": actor, "action": "chat.requeue"}
+        record["detail"] = json.dumps({"from": former, "why": why})
+        effects.append(Store("requeue", chat.id, {"at": now, "audit": record}))
+        return former, effects
+
+    def requeue_stored(
+        self, chat: LiveChat, former: str, detail: str, *, released: bool
+    ) -> list[Effect]:
+        """The requeue is stored: the chatter (still waiting) hears its position with
+        `detail` (the text saying another counsellor takes over); with `released`, the former
+        counsellor's consoles get `released` (a chat given back, not an orphan)."""
+        effects: list[Effect] = []
+        if chat.conn is not None and chat.state is ChatState.WAITING:
+            pos = self.position(chat)
+            chat.told_position = pos
+            frame = {"type": "requeued", "position": pos, "detail": detail}
+            effects.append(Send(chat.conn, frame))
+        if released:
+            frame = {"type": "released", "chat": chat.id}
+            effects += [Send(c, dict(frame)) for c in self.consoles(former)]
+        return effects
+
+    # -- what staff see of a chat ---------------------------------------------------------
+
+    def named_history(self, chat: LiveChat) -> list[dict[str, Any]]:
+        """The history for staff: a counsellor's line names its author (after a transfer)."""
+        aliases = self.aliases
+        return [
+            {**entry, "name": aliases.get(m.sender, m.sender)} if not m.from_chatter else entry
+            for m, entry in zip(chat.messages, chat.history(), strict=True)
+        ]
+
+    def assigned_frame(self, chat: LiveChat, *, named: bool) -> dict[str, Any]:
+        """The chat for its (new) counsellor: intake and history (`named`: authors named)."""
+        return {
+            "type": "assigned",
+            "chat": chat.id,
+            "intake": chat.intake.as_dict(),
+            "history": self.named_history(chat) if named else chat.history(),
+        }
+
+    def watched_frame(self, chat: LiveChat) -> dict[str, Any]:
+        """For the counsellor's tab: who is reading along in this chat now."""
+        names = sorted(self.aliases.get(r, r) for r in chat.readers)
+        return {"type": "watched", "chat": chat.id, "by": names}
+
+    def to_readers(self, chat: LiveChat, frame: dict[str, Any]) -> list[Effect]:
+        """A frame to every console of each supervisor reading along in the chat."""
+        return [Send(c, dict(frame)) for r in chat.readers for c in self.consoles(r)]
+
+    def _stop_readers(self, chat: LiveChat) -> list[Effect]:
+        """The chat leaves its counsellor: whoever read along is told, and stops."""
+        if not chat.readers:
+            return []
+        effects = self.to_readers(chat, {"type": "read_along_ended", "chat": chat.id})
+        chat.readers.clear()
+        return effects
+
+    def read_along(self, chat: LiveChat, name: str) -> list[Effect]:
+        """`name` reads along in an assigned chat: its counsellor sees who (`watched`)."""
+        chat.readers.add(name)
+        return self.to_counsellor(chat, self.watched_frame(chat))
+
+    def read_along_stop(self, chat: LiveChat, name: str) -> list[Effect]:
+        """`name` stops reading along (if they did): its counsellor sees who is left."""
+        if name not in chat.readers:
+            return []
+        chat.readers.discard(name)
+        return self.to_counsellor(chat, self.watched_frame(chat))
 
     # -- staff presence -------------------------------------------------------------------
 
@@ -450,16 +675,30 @@ class Switchboard:
             if chat.counsellor == name:
                 chat.orphaned_at = None
 
-    def staff_out(self, name: str, conn: Any, now: datetime) -> bool:
-        """A console of `name` closed; True if it was their last (their chats' orphan clock
-        starts, they stop reading along)."""
+    def catch_up(self, name: str, conn: Any) -> list[Effect]:
+        """A console of `name` logged in: each chat assigned to them (`assigned`, then
+        `watched` and `presence` away as they apply), to that console only."""
+        effects: list[Effect] = []
+        for chat in list(self.chats.values()):
+            if chat.counsellor == name and chat.state is ChatState.ASSIGNED:
+                effects.append(Send(conn, self.assigned_frame(chat, named=True)))
+                if chat.readers:
+                    effects.append(Send(conn, self.watched_frame(chat)))
+                if chat.conn is None:
+                    effects.append(Send(conn, presence_frame(chat, "away")))
+        return effects
+
+    def staff_out(self, name: str, conn: Any, now: datetime) -> tuple[bool, list[Effect]]:
+        """A console of `name` closed; True if it was their last: their chats' orphan clock
+        starts, and they stop reading along (those counsellors get `watched`)."""
         conns = self.staff.get(name)
         if conns is None:
-            return False
+            return False, []
         conns.discard(conn)
         if conns:
-            return False
+            return False, []
         del self.staff[name]
+        effects: list[Effect] = []
         for chat in self.chats.values():
             if (
                 chat.counsellor == name
@@ -467,7 +706,10 @@ class Switchboard:
                 and chat.orphaned_at is None
             ):
                 chat.orphaned_at = now
-        return True
+            if name in chat.readers:
+                chat.readers.discard(name)
+                effects += self.to_counsellor(chat, self.watched_frame(chat))
+        return True, effects
 
     def orphans_due(self, now: datetime) -> list[LiveChat]:
         """Assigned chats whose counsellor has been gone `orphan_after` seconds."""
@@ -575,6 +817,19 @@ class Switchboard:
             return []
         return [Send(c, frame) for c in self.consoles(chat.counsellor)]
 
+    def typing(self, chat: LiveChat, sender: str, now: float) -> list[Effect]:
+        """`sender` (CHATTER, or the counsellor) is typing, at monotonic `now`: passed on to
+        the other side at most once each TYPING_EVERY seconds (to staff only when assigned)."""
+        if sender == CHATTER:
+            if chat.state is not ChatState.ASSIGNED or now - chat.typing_to_staff < TYPING_EVERY:
+                return []
+            chat.typing_to_staff = now
+            return self.to_counsellor(chat, {"type": "typing", "chat": chat.id})
+        if chat.conn is None or now - chat.typing_to_chatter < TYPING_EVERY:
+            return []
+        chat.typing_to_chatter = now
+        return [Send(chat.conn, {"type": "typing"})]
+
     @staticmethod
     def delivers(chat: LiveChat) -> bool:
         """Does the chat's counsellor get its frames now?"""
@@ -587,8 +842,9 @@ class Switchboard:
     def drop(
         self, chat: LiveChat, conn: Any, now: datetime, shutdown: bool = False
     ) -> list[Effect]:
-        """The chatter's connection closed (not a takeover): the resume window starts; at a
-        shutdown it starts only when the relay is back."""
+        """The chatter's connection closed (not a takeover): its counsellor sees `presence`
+        away, and the resume window starts; at a shutdown it starts only when the relay is
+        back (no effects then)."""
         if chat.conn is not conn or chat.state is ChatState.ENDED:
             return []
         chat.conn = None
@@ -596,7 +852,8 @@ class Switchboard:
             return []
         chat.dropped_at = now
         at = now + timedelta(seconds=self.limits.resume_window)
-        return [Store("dropped", chat.id, {"at": now}), Schedule("timeout", chat.id, at)]
+        effects = self.to_counsellor(chat, presence_frame(chat, "away"))
+        return [*effects, Store("dropped", chat.id, {"at": now}), Schedule("timeout", chat.id, at)]
 
     def expired(self, chat: LiveChat, now: datetime) -> bool:
         """Has the chatter been away longer than the resume window?"""
@@ -614,37 +871,137 @@ class Switchboard:
         ends it if it has `expired`."""
         return self.by_resume.pop(resume_hash, None)
 
-    def rekey(self, chat: LiveChat, new_hash: str) -> None:
-        """The chat's new resume token (stored next); the old one is used up already."""
+    def rekey(self, chat: LiveChat, new_hash: str) -> list[Effect]:
+        """The chat's new resume token (the old one is used up already): to be stored."""
         chat.resume_hash = new_hash
         self.by_resume[new_hash] = chat
+        return [Store("resumed", chat.id, {"resume_hash": new_hash})]
 
-    def attach(self, chat: LiveChat, conn: Any) -> Any:
-        """The chatter is back on `conn`; the connection it replaced (a takeover) or None."""
+    def attach(
+        self, chat: LiveChat, conn: Any, token: str, after: int, ref: str | None
+    ) -> tuple[Any, list[Effect]]:
+        """The chatter is back on `conn` with the new `token`: the connection it replaced
+        (a takeover, closed) or None, and the frames: `resumed` (the answer), the
+        counsellor's messages after `after`, and `presence` back to the counsellor."""
         old, chat.conn = chat.conn, conn
         chat.dropped_at = None
-        return old
+        effects: list[Effect] = []
+        if old is not None:
+            effects.append(Hangup(old, CloseCode.NORMAL, "resumed elsewhere"))
+        alias = self.aliases.get(chat.counsellor) if chat.counsellor else None
+        pos = self.position(chat)
+        chat.told_position = pos
+        resumed = {
+            "type": "resumed",
+            "chat": chat.id,
+            "resume": token,
+            "counsellor": alias if chat.counsellor is not None else None,
+            "position": pos,
+        }
+        effects.append(Send(conn, _answer(resumed, ref)))
+        for m in chat.messages:
+            if m.seq > after and not m.from_chatter:
+                effects.append(Send(conn, {"type": "message", **message_entry(m)}))
+        if old is None:
+            effects += self.to_counsellor(chat, presence_frame(chat, "back"))
+        return old, effects
 
     # -- the end --------------------------------------------------------------------------
 
-    def end(self, chat: LiveChat) -> tuple[ChatState, list[Effect]]:
-        """End a chat in memory (first, so nothing else happens to it): the state it had."""
+    def leave(
+        self, chat: LiveChat, conn: Any, ref: str | None, now: datetime
+    ) -> tuple[ChatState, list[Effect]]:
+        """The chatter on `conn` leaves: answered `ended` and closed at once (nothing more
+        goes to it), then as `end` by the chatter."""
+        answer: list[Effect] = [Send(conn, _answer({"type": "ended", "by": "chatter"}, ref))]
+        answer.append(Hangup(conn, CloseCode.NORMAL))
+        if chat.conn is conn:
+            chat.conn = None
+        was, effects = self.end(chat, "chatter", now)
+        return was, [*answer, *effects]
+
+    def end(self, chat: LiveChat, by: str, now: datetime) -> tuple[ChatState, list[Effect]]:
+        """End a chat in memory (first, so nothing else happens to it): the state it had,
+        and the effects: `read_along_ended` to its readers, the queue, `Store("end")`. Once
+        stored, `ended` gives the frames."""
+        was = self._end(chat)
+        effects = self._stop_readers(chat)
+        if was is ChatState.WAITING:
+            effects += self._queue_changed()
+        effects.append(Store("end", chat.id, {"by": by, "at": now}))
+        return was, effects
+
+    def _end(self, chat: LiveChat) -> ChatState:
         was = chat.state
         self.move(chat, ChatState.ENDED)
         chat.ended_from = was
         self.chats.pop(chat.id, None)
         if self.by_resume.get(chat.resume_hash) is chat:
             del self.by_resume[chat.resume_hash]
-        if self.waiting.pop(chat.id, None) is not None:
-            return was, self._queue_changed()
-        return was, []
+        self.waiting.pop(chat.id, None)
+        return was
 
-    def block(self, chat: LiveChat, until: datetime) -> tuple[ChatState, list[Effect]]:
-        """End the chat and block its address until `until` (a longer block stays)."""
-        was, effects = self.end(chat)
+    def ended(
+        self, chat: LiveChat, was: ChatState, by: str, conn: Any = None, ref: str | None = None
+    ) -> list[Effect]:
+        """The end is stored: `ended` to the counsellor (unless they ended it), to the
+        chatter (unless they left), whose connection then closes; when the counsellor ended
+        it from `conn` (or blocked), `ended` is its answer, and their other consoles' news."""
+        effects: list[Effect] = []
+        if was is ChatState.ASSIGNED and by != "counsellor":
+            effects += self.to_counsellor(chat, {"type": "ended", "chat": chat.id, "by": by})
+        if chat.conn is not None and by != "chatter":
+            effects.append(Send(chat.conn, {"type": "ended", "by": by}))
+            effects.append(Hangup(chat.conn, CloseCode.NORMAL))
+        if conn is not None:
+            frame = {"type": "ended", "chat": chat.id, "by": "counsellor"}
+            effects.append(Send(conn, _answer(frame, ref)))
+            others = self.consoles(chat.counsellor)
+            effects += [Send(c, dict(frame)) for c in others if c is not conn]
+        return effects
+
+    def block(
+        self,
+        chat: LiveChat,
+        now: datetime,
+        until: datetime,
+        block_id: str,
+        actor: str,
+        hours: int,
+        reason: str | None,
+    ) -> tuple[ChatState, list[Effect]]:
+        """The counsellor `actor` ends the chat and blocks its address until `until` (a
+        longer block stays); like `end`, with a `Store("block")` (the end, the block and its
+        audit in one)."""
+        was, effects = self.end(chat, "counsellor", now)
         h = chat.address_hash
         self.blocks[h] = max(until, self.blocks.get(h, until))
+        detail = json.dumps({"block": block_id, "hours": hours, "reason": reason})
+        data = {
+            "by": "counsellor",
+            "at": now,
+            "until": until,
+            "block": block_id,
+            "address_hash": h,
+            "blocked_by": actor,
+            "reason": reason,
+            "audit": {"actor": actor, "action": "chat.block", "detail": detail},
+        }
+        effects[-1] = Store("block", chat.id, data)
         return was, effects
+
+
+def presence_frame(chat: LiveChat, state: str) -> dict[str, Any]:
+    return {"type": "presence", "chat": chat.id, "state": state}
+
+
+def joined_frame(counsellor: str) -> dict[str, Any]:
+    return {"type": "joined", "counsellor": counsellor}
+
+
+def _answer(frame: dict[str, Any], ref: str | None) -> dict[str, Any]:
+    """`frame` as the answer to a request: its `ref` added (last, as `Peer.reply` does)."""
+    return frame if ref is None else {**frame, "ref": ref}
 
 
 def _ack_frame(chat_id: str, w: Waiter, seq: int) -> dict[str, Any]:

@@ -1,7 +1,10 @@
 """Random sequences of chat events against the switchboard alone, invariants after each step.
 
 A small harness plays the server: it keeps the "database" (rows the switchboard asked to
-store), completes or fails stores in any order, and checks every frame it is told to send.
+store), completes or fails stores in any order, and checks every frame it is told to send:
+a console gets the frames of a chat only while the chat is assigned to its account (or
+ended from there), `ended` reaches a connection at most once per chat and nothing of that
+chat follows it, nothing goes to a connection the switchboard closed, and `seq` increases.
 """
 
 from __future__ import annotations
@@ -21,9 +24,14 @@ from hypothesis.stateful import (
 )
 
 from console1712.relay.switchboard import (
+    ACCEPT,
+    REASSIGN,
+    TRANSFER,
     Ack,
     ChatState,
     Effect,
+    Handover,
+    Hangup,
     Limits,
     LiveChat,
     Send,
@@ -36,6 +44,9 @@ T0 = datetime(2026, 11, 26, 14, 0, tzinfo=UTC)
 WINDOW = 300.0
 ADDRESSES = ("a1", "a2", "a3")
 COUNSELLORS = ("anna", "bert", "carla")
+SUPERVISOR = "sue"
+# frames about a chat that only its counsellor's consoles may get
+COUNSELLOR_FRAMES = frozenset({"message", "assigned", "presence", "watched", "ended", "typing"})
 LIMITS = Limits(
     resume_window=WINDOW, max_waiting_per_address=2, max_chats_per_counsellor=2, orphan_after=60
 )
@@ -86,8 +97,12 @@ class SwitchboardMachine(RuleBasedStateMachine):
         self.ids = 0
         self.acked: dict[tuple[str, str, str], int] = {}  # (chat, sender, client id) -> seq
         self.failed: dict[str, set[int]] = {}
-        self.seen: dict[tuple[int, str], int] = {}  # (id of receiver, chat) -> last seq seen
+        # receivers are kept as keys (by identity): an id() could be reused by a new one
+        self.seen: dict[tuple[Any, str], int] = {}  # (receiver, chat) -> last seq seen
         self.violations: list[str] = []
+        self.closed: set[Any] = set()  # connections the switchboard closed
+        self.ended: set[tuple[Any, str]] = set()  # (receiver, chat) that got `ended`
+        self.released: set[tuple[Any, str]] = set()  # released, not assigned again since
         # chats handed to a counsellor by a transfer: the cap is on accept (protocol), a
         # transfer may go past it
         self.given: dict[str, int] = {}
@@ -101,6 +116,8 @@ class SwitchboardMachine(RuleBasedStateMachine):
                     self.pending.append(Pending(e.kind, self.live[e.chat], e.data))
             elif isinstance(e, Send):
                 self.sent(e.conn, e.frame)
+            elif isinstance(e, Hangup):
+                self.closed.add(e.conn)
             elif isinstance(e, Ack):
                 chat = e.frame.get("chat")
                 if isinstance(e.conn, Socket):
@@ -116,18 +133,38 @@ class SwitchboardMachine(RuleBasedStateMachine):
                     self.violations.append(f"one id, two seqs {key}")
 
     def sent(self, conn: Any, frame: dict[str, Any]) -> None:
-        if frame["type"] != "message":
-            return
+        kind = frame["type"]
+        if conn in self.closed:
+            self.violations.append(f"{kind} after the close")
+        chat = self.live[frame["chat"] if isinstance(conn, Console) else conn.chat]
+        key = (conn, chat.id)
+        if key in self.ended:
+            self.violations.append(f"{kind} after ended {key}")
+        if kind == "ended":
+            self.ended.add(key)
         if isinstance(conn, Console):
-            chat = self.live[frame["chat"]]
             assigned = chat.state is ChatState.ASSIGNED or (
                 chat.state is ChatState.ENDED and chat.ended_from is ChatState.ASSIGNED
             )
-            if chat.counsellor != conn.name or not assigned:
-                self.violations.append(f"message to {conn.name}, not assigned to {chat.id}")
-            key = (id(conn), chat.id)
-        else:
-            key = (id(conn), conn.chat)
+            mine = chat.counsellor == conn.name
+            if kind in COUNSELLOR_FRAMES and not (mine and assigned):
+                self.violations.append(f"{kind} to {conn.name}, not assigned {chat.id}")
+            if kind == "released" and mine:
+                self.violations.append(f"released to its counsellor {chat.id}")
+            if kind == "released" and key in self.released:
+                self.violations.append(f"released twice {key}")
+            if kind == "released":
+                self.released.add(key)
+            elif kind == "assigned":
+                self.released.discard(key)
+        elif kind == "joined" and chat.state is not ChatState.ASSIGNED:
+            self.violations.append(f"joined in a chat that is {chat.state}")
+        elif kind == "queue" and (chat.state is not ChatState.WAITING or chat.conn is not conn):
+            self.violations.append(f"queue to a chatter not waiting on it {chat.id}")
+        elif kind == "requeued" and chat.state is not ChatState.WAITING:
+            self.violations.append(f"requeued in a chat that is {chat.state}")
+        if kind != "message":
+            return
         if self.seen.get(key, 0) >= frame["seq"]:
             self.violations.append(f"seq not increasing {key}")
         self.seen[key] = frame["seq"]
@@ -180,7 +217,7 @@ class SwitchboardMachine(RuleBasedStateMachine):
             cid, ChatState.WAITING, self.now, Intake("x"), address, f"r{cid}", conn=Socket(cid)
         )
         self.live[cid] = chat
-        self.carry_out(self.sb.start(chat))
+        self.carry_out(self.sb.start(chat, f"t{cid}", None))
 
     @precondition(lambda self: bool(self.sb.chats))
     @rule(i=st.integers(0, 20), repeat=st.booleans())
@@ -215,7 +252,9 @@ class SwitchboardMachine(RuleBasedStateMachine):
         self.logged_in(name)
         target = self.chat_by(i, ChatState.WAITING) if by_id else None
         before = self.open_chats(name)
-        chat, refusal, effects = self.sb.accept(name, None, target.id if target else None)
+        handover = Handover(ACCEPT, name, name.title(), self.console(name))
+        chat_id = target.id if target else None
+        chat, refusal, effects = self.sb.accept(name, None, chat_id, self.now, handover)
         if chat is not None:
             assert before < LIMITS.max_chats_per_counsellor
             assert chat.state is ChatState.HELD and chat.counsellor == name
@@ -232,7 +271,8 @@ class SwitchboardMachine(RuleBasedStateMachine):
         wins = 0
         for name in names[:2]:
             self.logged_in(name)
-            got, _, effects = self.sb.accept(name, None, chat.id)
+            handover = Handover(ACCEPT, name, name.title(), self.console(name))
+            got, _, effects = self.sb.accept(name, None, chat.id, self.now, handover)
             wins += got is not None
             self.carry_out(effects)
         capped = all(self.open_chats(n) >= LIMITS.max_chats_per_counsellor for n in names[:2])
@@ -258,7 +298,9 @@ class SwitchboardMachine(RuleBasedStateMachine):
         elif ok:
             if row.state != "ended":
                 row.state, row.counsellor, row.returned = "assigned", d["counsellor"], False
-            self.sb.assign_stored(chat, self.now)
+            stored, effects = self.sb.assign_stored(chat, self.now)
+            assert stored == (chat.state is ChatState.ASSIGNED)
+            self.carry_out(effects)
         else:
             self.carry_out(self.sb.assign_failed(chat))
 
@@ -270,7 +312,14 @@ class SwitchboardMachine(RuleBasedStateMachine):
             return
         self.logged_in(to)
         self.given[to] = self.given.get(to, 0) + 1
-        self.carry_out(self.sb.hold(chat, to, None))
+        former = chat.counsellor
+        assert former is not None
+        conn = self.console(former)
+        if conn is not None:  # the counsellor transfers it
+            handover = Handover(TRANSFER, former, to.title(), conn, "q", former.title())
+        else:  # a supervisor reassigns it
+            handover = Handover(REASSIGN, SUPERVISOR, to.title(), by="Sue")
+        self.carry_out(self.sb.hold(chat, to, None, self.now, handover))
 
     @precondition(lambda self: self.has(ChatState.ASSIGNED))
     @rule(i=st.integers(0, 20))
@@ -278,11 +327,12 @@ class SwitchboardMachine(RuleBasedStateMachine):
         chat = self.chat_by(i, ChatState.ASSIGNED)
         if chat is None:
             return
-        former, effects = self.sb.requeue(chat)
+        former, effects = self.sb.requeue(chat, "returned", chat.counsellor or "", self.now)
         assert former is not None and chat.state is ChatState.WAITING
         row = self.db[chat.id]
         row.state, row.counsellor, row.returned = "waiting", None, True
         self.carry_out(effects)
+        self.carry_out(self.sb.requeue_stored(chat, former, "", released=True))
 
     @precondition(lambda self: bool(self.sb.chats))
     @rule(i=st.integers(0, 20))
@@ -292,38 +342,59 @@ class SwitchboardMachine(RuleBasedStateMachine):
             return
         self.carry_out(self.sb.drop(chat, chat.conn, self.now))
 
-    @precondition(lambda self: any(c.dropped_at for c in self.sb.chats.values()))
-    @rule(i=st.integers(0, 20), late=st.booleans())
-    def resume(self, i: int, late: bool) -> None:
-        dropped = [c for c in self.sb.chats.values() if c.dropped_at is not None]
-        if not dropped:
+    @precondition(lambda self: bool(self.sb.chats))
+    @rule(i=st.integers(0, 20), late=st.booleans(), takeover=st.booleans())
+    def resume(self, i: int, late: bool, takeover: bool) -> None:
+        """The chatter comes back after a drop, or (`takeover`) on a second connection."""
+        chats = [c for c in self.sb.chats.values() if (c.conn is not None) == takeover]
+        if not chats:
             return
-        chat = dropped[i % len(dropped)]
-        assert chat.dropped_at is not None
-        at = chat.dropped_at + timedelta(seconds=WINDOW + (0 if late else -1))
-        self.now = max(self.now, at)
+        chat = chats[i % len(chats)]
+        if chat.dropped_at is not None:
+            at = chat.dropped_at + timedelta(seconds=WINDOW + (0 if late else -1))
+            self.now = max(self.now, at)
         claimed = self.sb.claim(chat.resume_hash)
         assert claimed is chat
         if self.sb.expired(chat, self.now):
-            self.end_chat(chat)
+            self.end_chat(chat, "timeout")
             return
         self.n += 1
         self.sb.rekey(chat, f"r{self.n}")
         self.db[chat.id].resume = chat.resume_hash
-        assert self.sb.attach(chat, Socket(chat.id)) is None
+        old, effects = self.sb.attach(chat, Socket(chat.id), f"t{self.n}", 0, None)
+        assert (old is not None) == takeover
+        self.carry_out(effects)
 
     @precondition(lambda self: bool(self.sb.chats))
-    @rule(i=st.integers(0, 20))
-    def end(self, i: int) -> None:
+    @rule(i=st.integers(0, 20), by=st.sampled_from(("chatter", "counsellor", "timeout")))
+    def end(self, i: int, by: str) -> None:
         chat = self.chat_by(i, ChatState.WAITING, ChatState.HELD, ChatState.ASSIGNED)
-        if chat is not None:
-            self.end_chat(chat)
+        if chat is None:
+            return
+        if by == "counsellor" and chat.state is ChatState.ASSIGNED:
+            self.end_chat(chat, by, self.console(chat.counsellor or ""))
+        elif by == "chatter" and chat.conn is not None:
+            was, effects = self.sb.leave(chat, chat.conn, None, self.now)
+            self.db[chat.id].state = "ended"
+            self.finish(chat, was, by, effects, None)
+        else:
+            self.end_chat(chat, "timeout")
 
-    def end_chat(self, chat: LiveChat) -> None:
-        was, effects = self.sb.end(chat)
+    def end_chat(self, chat: LiveChat, by: str, conn: Console | None = None) -> None:
+        was, effects = self.sb.end(chat, by, self.now)
         assert was is not ChatState.ENDED and chat.state is ChatState.ENDED
         self.db[chat.id].state = "ended"
+        self.finish(chat, was, by, effects, conn)
+
+    def finish(
+        self, chat: LiveChat, was: ChatState, by: str, effects: list[Effect], conn: Any
+    ) -> None:
+        """As the server: the end's effects, its messages in flight stored (acknowledged and
+        delivered), then the frames that say it ended."""
         self.carry_out(effects)
+        for p in [p for p in self.pending if p.chat is chat and p.kind == "message"]:
+            self.complete_store(self.pending.index(p), True)
+        self.carry_out(self.sb.ended(chat, was, by, conn))
 
     @precondition(lambda self: self.has(ChatState.ASSIGNED))
     @rule(i=st.integers(0, 20), hours=st.integers(1, 3))
@@ -332,38 +403,75 @@ class SwitchboardMachine(RuleBasedStateMachine):
         if chat is None:
             return
         until = self.now + timedelta(hours=hours)
-        _, effects = self.sb.block(chat, until)
+        name = chat.counsellor or ""
+        was, effects = self.sb.block(chat, self.now, until, f"b{i}", name, hours, None)
         self.db[chat.id].state = "ended"
         self.blocks[chat.address_hash] = max(until, self.blocks.get(chat.address_hash, until))
         self.blocked_at[chat.address_hash] = self.now
-        self.carry_out(effects)
+        self.finish(chat, was, "counsellor", effects, self.console(name))
 
-    @rule(name=st.sampled_from(COUNSELLORS))
+    @precondition(lambda self: bool(self.sb.chats))
+    @rule(i=st.integers(0, 20), chatter=st.booleans())
+    def typing(self, i: int, chatter: bool) -> None:
+        chat = self.chat_by(i, ChatState.WAITING, ChatState.HELD, ChatState.ASSIGNED)
+        if chat is None:
+            return
+        mono = (self.now - T0).total_seconds()
+        sender = CHATTER if chatter or chat.counsellor is None else chat.counsellor
+        self.carry_out(self.sb.typing(chat, sender, mono))
+
+    @precondition(lambda self: self.has(ChatState.ASSIGNED))
+    @rule(i=st.integers(0, 20), stop=st.booleans())
+    def read_along(self, i: int, stop: bool) -> None:
+        chat = self.chat_by(i, ChatState.ASSIGNED)
+        if chat is None:
+            return
+        self.logged_in(SUPERVISOR)
+        if stop:
+            self.carry_out(self.sb.read_along_stop(chat, SUPERVISOR))
+        else:
+            self.carry_out(self.sb.read_along(chat, SUPERVISOR))
+
+    @rule(name=st.sampled_from((*COUNSELLORS, SUPERVISOR)))
     def login(self, name: str) -> None:
         conn = Console(name)
         self.consoles.setdefault(name, []).append(conn)
         self.sb.staff_in(name, name.title(), conn)
+        self.carry_out(self.sb.catch_up(name, conn))
 
-    @rule(name=st.sampled_from(COUNSELLORS))
+    @rule(name=st.sampled_from((*COUNSELLORS, SUPERVISOR)))
     def logout(self, name: str) -> None:
         if self.consoles.get(name):
             conn = self.consoles[name].pop()
-            self.sb.staff_out(name, conn, self.now)
+            last, effects = self.sb.staff_out(name, conn, self.now)
+            assert last == (not self.consoles[name])
+            assert last or effects == []
+            self.carry_out(effects)
+            if last:
+                assert all(name not in c.readers for c in self.sb.chats.values())
+
+    @rule()
+    def queue_push(self) -> None:
+        """The position timer: each waiting chatter whose place changed hears it, once."""
+        self.carry_out(self.sb.positions())
+        assert self.sb.positions() == []
 
     @rule(seconds=st.sampled_from((1, 30, 61, 299, 301, 3600)))
     def time_passes(self, seconds: int) -> None:
         self.now += timedelta(seconds=seconds)
         self.sb.expire_blocks(self.now)
         for chat in self.sb.expired_chats(self.now):
-            self.end_chat(chat)
+            self.end_chat(chat, "timeout")
         for chat in self.sb.orphans_due(self.now):
             self.requeue_chat(chat)
 
     def requeue_chat(self, chat: LiveChat) -> None:
-        _, effects = self.sb.requeue(chat)
+        former, effects = self.sb.requeue(chat, "orphaned", "relay", self.now)
+        assert former is not None
         row = self.db[chat.id]
         row.state, row.counsellor, row.returned = "waiting", None, True
         self.carry_out(effects)
+        self.carry_out(self.sb.requeue_stored(chat, former, "", released=False))
 
     @rule()
     def restart(self) -> None:

@@ -16,6 +16,7 @@ from console1712.protocol import operations as req
 from console1712.protocol.frames import BadRequest
 from console1712.relay.live import LiveChat
 from console1712.relay.operations import STAFF, SUPERVISOR, OpContext, Operation, OpError
+from console1712.relay.switchboard import REASSIGN, TAKE_OVER
 from console1712.store.accounts import Account
 
 if TYPE_CHECKING:
@@ -57,8 +58,7 @@ async def take_over(ctx: OpContext, q: req.TakeOver) -> dict[str, Any]:
     if chat.counsellor == ctx.caller.name:
         raise BadRequest("bad.self", "chat")
     relay = _relay(ctx)
-    chat.readers.discard(ctx.caller.name)  # now in the chat itself
-    if not await relay.hand_over(chat, ctx.caller, ctx.caller.name, "chat.take_over"):
+    if not await relay.hand_over(chat, ctx.caller, ctx.caller.name, TAKE_OVER):
         raise OpError("not_found", chat=chat.id)
     return {"type": "taken_over", "chat": chat.id}
 
@@ -74,7 +74,7 @@ async def reassign(ctx: OpContext, q: req.Reassign) -> dict[str, Any]:
         raise OpError("not_found", chat=chat.id, to=to)
     if chat.counsellor == target.name:
         raise BadRequest("bad.self", "to")
-    if not await relay.hand_over(chat, target, ctx.caller.name, "chat.reassign"):
+    if not await relay.hand_over(chat, target, ctx.caller.name, REASSIGN):
         raise OpError("not_found", chat=chat.id)
     return {"type": "reassigned", "chat": chat.id, "to": target.name}
 
@@ -86,9 +86,8 @@ async def chat_return(ctx: OpContext, q: req.ChatReturn) -> dict[str, Any]:
     chat = relay.chats.get(chat_id)
     if chat is None or chat.state != "assigned" or chat.counsellor != ctx.caller.name:
         raise OpError("not_assigned", chat=chat_id)
+    # Their consoles get `released` (the switchboard's requeue of a chat given back).
     await relay.requeue(chat, "returned", actor=ctx.caller.name)
-    for other in relay.staff.get(ctx.caller.name, ()):
-        other.send({"type": "released", "chat": chat_id})
     return {"type": "chat_returned", "chat": chat_id}
 
 

@@ -279,11 +279,11 @@ async def read_along(ctx: OpContext, q: req.ReadAlong) -> dict[str, Any]:
     relay = _relay(ctx)
     if chat.state != "assigned":
         raise OpError("not_found", chat=chat.id)
-    chat.readers.add(ctx.caller.name)
+    effects = relay.sb.read_along(chat, ctx.caller.name)
     board = ctx.relay.service(alerts.AlertBoard)
     if board is not None:
         board.acknowledge(chat)  # opening the read-along handles this chat's wait alert
-    relay.to_counsellor(chat, relay.watched_frame(chat))
+    relay.carry_out(effects)
     relay.changed()
     log.info("read along chat=%s by=%s", chat.id, ctx.caller.name)
     return {
@@ -300,8 +300,7 @@ async def read_along_stop(ctx: OpContext, q: req.ReadAlongStop) -> dict[str, Any
     relay = _relay(ctx)
     chat = relay.chats.get(chat_id)
     if chat is not None and ctx.caller.name in chat.readers:
-        chat.readers.discard(ctx.caller.name)
-        relay.to_counsellor(chat, relay.watched_frame(chat))
+        relay.carry_out(relay.sb.read_along_stop(chat, ctx.caller.name))
         relay.changed()
     return {"type": "read_along_stopped", "chat": chat_id}
 
