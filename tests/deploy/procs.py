@@ -69,8 +69,12 @@ class HAProxy(HAProxyProcess):
     """HAProxy in the foreground with deploy/haproxy.cfg rendered for `relay_ports`."""
 
     def __init__(self, workdir: Path, relay_ports: list[int]) -> None:
-        # 20,000 connections (the default) need more open files than CI allows.
-        super().__init__(haproxy_binary(), workdir, free_port(), relay_ports, maxconn=1000)
+        # 20,000 connections (the default) need more open files than CI allows. Checks every
+        # second: at 200 ms a loaded machine's relay misses two in a row, and HAProxy then
+        # cuts the sessions of a live relay (on-marked-down shutdown-sessions).
+        super().__init__(
+            haproxy_binary(), workdir, free_port(), relay_ports, maxconn=1000, check="1s"
+        )
 
     def check(self) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
