@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import re
 from abc import ABC, abstractmethod
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from importlib import resources
 from pathlib import Path
@@ -127,7 +128,10 @@ class Database(ABC):
 
     def __init__(self, keys: KeyRing) -> None:
         self.keys = keys
-        self._queue: asyncio.Queue[tuple[Job, asyncio.Future[Any]] | None] = asyncio.Queue()
+        # Jobs waiting for the writer (None: stop), and the future it waits on when idle; a
+        # deque, not an asyncio.Queue: one append per job on the hot path, no getter bookkeeping.
+        self._jobs: deque[tuple[Job, asyncio.Future[Any]] | None] = deque()
+        self._idle: asyncio.Future[None] | None = None
         self._task: asyncio.Task[None] | None = None
         self._closed = False
         self._loop = asyncio.get_running_loop()  # (3.11: get_running_loop costs a getpid call)
@@ -158,7 +162,7 @@ class Database(ABC):
             return
         self._closed = True
         if self._task is not None:
-            await self._queue.put(None)
+            self._put(None)
             with contextlib.suppress(Exception):
                 await self._task
         await self._close_connections()
@@ -190,8 +194,14 @@ class Database(ABC):
         if self._closed:
             raise StoreError("database is closed")
         fut: asyncio.Future[T] = self._loop.create_future()
-        self._queue.put_nowait((job, fut))
+        self._put((job, fut))
         return fut
+
+    def _put(self, item: tuple[Job, asyncio.Future[Any]] | None) -> None:
+        self._jobs.append(item)
+        idle, self._idle = self._idle, None
+        if idle is not None and not idle.done():
+            idle.set_result(None)
 
     @abstractmethod
     async def _new_tx(self) -> Tx:
@@ -203,23 +213,26 @@ class Database(ABC):
     async def _write_loop(self) -> None:
         stop = False
         loop = self._loop
+        jobs = self._jobs
         last = -1e9  # loop time when the last commit started
         while not stop:
-            item = await self._queue.get()
-            if item is None:
-                break
+            while not jobs:
+                self._idle = loop.create_future()
+                await self._idle
             wait = last + self.commit_window - loop.time()
             if wait > 0:
                 # Busy: the last commit started less than a window ago. Wait for the rest of
                 # the window and commit what came in meanwhile with it (one fsync for all).
                 await asyncio.sleep(wait)
-            batch = [item]
-            while len(batch) < MAX_BATCH and not self._queue.empty():
-                nxt = self._queue.get_nowait()
-                if nxt is None:
+            batch: list[tuple[Job, asyncio.Future[Any]]] = []
+            while jobs and len(batch) < MAX_BATCH:
+                item = jobs.popleft()
+                if item is None:
                     stop = True
                     break
-                batch.append(nxt)
+                batch.append(item)
+            if not batch:
+                break
             last = loop.time()
             try:
                 await self._commit_batch(batch)
