@@ -197,6 +197,12 @@ class Database(ABC):
         self._put((job, fut))
         return fut
 
+    def last_queued(self, job: Job) -> bool:
+        """Is `job` the last job queued, not taken by the writer yet? (Then what it writes can
+        still grow without changing the order of the writes: see chats.MessageBatch.)"""
+        last = self._jobs[-1] if self._jobs else None
+        return last is not None and last[0] is job
+
     def _put(self, item: tuple[Job, asyncio.Future[Any]] | None) -> None:
         self._jobs.append(item)
         idle, self._idle = self._idle, None
