@@ -343,7 +343,7 @@ def _reject_constant(name: str) -> Any:
 
 # Built once: json.loads/json.dumps with options build a new decoder/encoder on every call.
 _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_ENCODER = msgspec.json.Encoder()  # compact, UTF-8 (non-ASCII kept as is), as json.dumps did
 _CHAT_DECODER = msgspec.json.Decoder(ChatRequest)
 _STAFF_DECODER = msgspec.json.Decoder(StaffRequest)
 
@@ -441,4 +441,9 @@ def validate(f: dict[str, Any], *, staff: bool, operations: Container[str] = ())
 
 def encode(frame: dict[str, Any]) -> str:
     """One outgoing frame as compact JSON text (non-ASCII kept as is)."""
+    return _ENCODER.encode(frame).decode()
+
+
+def encode_utf8(frame: dict[str, Any]) -> bytes:
+    """`encode`, as the UTF-8 bytes a text frame carries (the send path: no str between)."""
     return _ENCODER.encode(frame)

@@ -66,9 +66,9 @@ class Peer:
 
     def send(self, frame: dict[str, Any]) -> None:
         if not self.closing:
-            self.send_raw(p.encode(frame))
+            self.send_raw(p.encode_utf8(frame))
 
-    def send_raw(self, text: str) -> None:
+    def send_raw(self, text: str | bytes) -> None:
         """Send a frame encoded already (one encoding shared by many connections)."""
         ws = self.ws
         if self.closing or ws.state is not State.OPEN or net.transport(ws).is_closing():
@@ -81,7 +81,7 @@ class Peer:
             net.abort(ws)
             return
         try:
-            net.send_text_now(ws, text.encode())
+            net.send_text_now(ws, text if isinstance(text, bytes) else text.encode())
         except (OSError, RuntimeError) as exc:
             # The connection went away in this same loop iteration (uvloop refuses writes to
             # a closed transport): what was meant for it is dropped, as for any closed peer.

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import functools
 import gc
 import ipaddress
 import itertools
@@ -104,6 +105,16 @@ class CountedConnection(ServerConnection):
         super().connection_lost(exc)
 
 
+@dataclasses.dataclass(slots=True)
+class PendingBatch:
+    """A message batch queued for the writer, the live chat of each of its messages (in
+    the same order) and the future that tells when it is durable."""
+
+    batch: chats.MessageBatch
+    chats: list[LiveChat] = dataclasses.field(default_factory=list)
+    written: asyncio.Future[None] = dataclasses.field(init=False)
+
+
 class Relay:
     """The relay server: `await start()`, `port`, `db`, `await stop()`, `serve_forever()`.
 
@@ -145,6 +156,7 @@ class Relay:
         self.chatters: set[ChatterConn] = set()
         # message writes not finished yet, per chat (an end waits for them)
         self._writes: dict[str, set[asyncio.Future[None]]] = {}
+        self._batch: PendingBatch | None = None  # the message batch queued last
         self.per_address: dict[str, int] = {}
         self.sockets: dict[str, int] = {}  # address -> open sockets, counted from the accept
         self._refused = 0
@@ -216,29 +228,62 @@ class Relay:
                 self._store_message(chat, e.data)
 
     def _store_message(self, chat: LiveChat, d: dict[str, Any]) -> None:
-        # Queued right here, so jobs reach the writer in seq order; a done-callback instead
-        # of a task per message (the hot path: no task to create and schedule).
-        seq, sender, id_hash, text, at = d["seq"], d["sender"], d["client_id"], d["text"], d["at"]
-        written = self.db.submit(chats.message_job(chat.id, seq, sender, id_hash, text, at))
-        writes = self._writes.setdefault(chat.id, set())
-        writes.add(written)
+        # Queued right here, so rows reach the writer in seq order: into the batch queued
+        # last while the writer has not taken it (one job and one future per group commit),
+        # else into a new one. A done-callback instead of a task (the hot path).
+        message = Message(d["seq"], d["sender"], d["client_id"], d["text"], d["at"])
+        pending = self._batch
+        if pending is None or not pending.batch.open or not self.db.last_queued(pending.batch):
+            pending = self._batch = PendingBatch(chats.MessageBatch())
+            pending.written = self.db.submit(pending.batch)
+            pending.written.add_done_callback(functools.partial(self._batch_written, pending))
+        self._writes.setdefault(chat.id, set()).add(pending.written)
+        pending.batch.add(chat.id, message)
+        pending.chats.append(chat)
 
-        def done(w: asyncio.Future[None]) -> None:
+    def _batch_written(self, pending: PendingBatch, w: asyncio.Future[None]) -> None:
+        exc = StoreError("write cancelled") if w.cancelled() else w.exception()
+        for chat in pending.chats:
+            self._forget_write(chat, w)
+        done = list(zip(pending.chats, (m for _, m in pending.batch.messages), strict=True))
+        if exc is not None and len(done) > 1 and not isinstance(exc, StoreUnavailable):
+            # One row may have sunk them all (a full disk fails them all again): each message
+            # once more in a job of its own, so that only the failing one is refused.
+            for chat, m in done:
+                self._store_alone(chat, m)
+            return
+        for chat, m in done:
+            self._message_done(chat, m, exc)
+
+    def _forget_write(self, chat: LiveChat, w: asyncio.Future[None]) -> None:
+        writes = self._writes.get(chat.id)
+        if writes is not None:
             writes.discard(w)
             if not writes:
-                self._writes.pop(chat.id, None)
-            exc = StoreError("write cancelled") if w.cancelled() else w.exception()
-            if exc is not None:
-                log.error("message write failed chat=%s seq=%d: %s", chat.id, seq, type(exc))
-                away = isinstance(exc, StoreUnavailable)
-                self.carry_out(
-                    self.sb.message_failed(chat, seq, (sender, id_hash), unavailable=away)
-                )
-            else:
-                message = Message(seq, sender, id_hash, text, at)
-                self.carry_out(self.sb.message_stored(chat, message))
+                del self._writes[chat.id]
+
+    def _store_alone(self, chat: LiveChat, m: Message) -> None:
+        job = chats.message_job(chat.id, m.seq, m.sender, m.client_id, m.text, m.at)
+        written = self.db.submit(job)
+        self._writes.setdefault(chat.id, set()).add(written)
+
+        def done(w: asyncio.Future[None]) -> None:
+            self._forget_write(chat, w)
+            self._message_done(
+                chat, m, StoreError("write cancelled") if w.cancelled() else w.exception()
+            )
 
         written.add_done_callback(done)
+
+    def _message_done(self, chat: LiveChat, m: Message, exc: BaseException | None) -> None:
+        if exc is None:
+            self.carry_out(self.sb.message_stored(chat, m))
+            return
+        log.error("message write failed chat=%s seq=%d: %s", chat.id, m.seq, type(exc))
+        away = isinstance(exc, StoreUnavailable)
+        self.carry_out(
+            self.sb.message_failed(chat, m.seq, (m.sender, m.client_id), unavailable=away)
+        )
 
     # -- life cycle ---------------------------------------------------------------------
 
@@ -699,9 +744,9 @@ class Relay:
         self.carry_out(effects, chat)
 
     async def settle(self, chat: LiveChat) -> None:
-        """Wait for the chat's in-flight messages before it ends (they are acknowledged)."""
-        writes = self._writes.get(chat.id)
-        if writes:
+        """Wait for the chat's in-flight messages before it ends (they are acknowledged);
+        a message written again on its own after its batch failed is waited for too."""
+        while writes := self._writes.get(chat.id):
             await asyncio.gather(*list(writes), return_exceptions=True)
 
     # -- chat transitions -----------------------------------------------------------------

@@ -131,27 +131,48 @@ async def create_chat(
     await db.write(job)
 
 
+INSERT_MESSAGE = (
+    "INSERT INTO chat_messages (chat, seq, sender, client_id, at, text) VALUES (?, ?, ?, ?, ?, ?)"
+)
+
+
+def _message_row(tx: Tx, chat_id: str, m: Message) -> tuple[object, ...]:
+    sealed = tx.keys.seal(m.text, "chat_messages", "text", f"{chat_id}:{m.seq}")
+    return (chat_id, m.seq, m.sender, m.client_id, to_rfc3339(m.at), sealed)
+
+
 def message_job(
     chat_id: str, seq: int, sender: str, client_id: str, text: str, at: datetime
 ) -> Callable[[Tx], Awaitable[None]]:
     """The write job for one message; the relay allocates `seq` and queues jobs in order."""
+    message = Message(seq, sender, client_id, text, at)
 
     async def job(tx: Tx) -> None:
         # Deferred: a group commit writes all its messages with one executemany.
-        tx.defer(
-            "INSERT INTO chat_messages (chat, seq, sender, client_id, at, text)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                chat_id,
-                seq,
-                sender,
-                client_id,
-                to_rfc3339(at),
-                tx.keys.seal(text, "chat_messages", "text", f"{chat_id}:{seq}"),
-            ),
-        )
+        tx.defer(INSERT_MESSAGE, _message_row(tx, chat_id, message))
 
     return job
+
+
+class MessageBatch:
+    """One write job for many messages (of any chats), filled until the writer takes it.
+
+    The relay's hot path: one job and one future per group commit instead of one per
+    message. `add` while `open`; the writer runs the job (`open` turns False) and writes
+    every row, in the order added, with the batch's other deferred rows."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, Message]] = []  # (chat id, message), in seq order per chat
+        self.open = True
+
+    def add(self, chat_id: str, message: Message) -> None:
+        assert self.open, "the writer has taken this batch"
+        self.messages.append((chat_id, message))
+
+    async def __call__(self, tx: Tx) -> None:
+        self.open = False
+        for chat_id, m in self.messages:
+            tx.defer(INSERT_MESSAGE, _message_row(tx, chat_id, m))
 
 
 async def add_message(

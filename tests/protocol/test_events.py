@@ -142,3 +142,15 @@ def test_what_the_relay_builds_decodes() -> None:
     assert isinstance(decoded, ev.Welcome) and decoded.alternatives
     assert all(a.label and a.contact for a in decoded.alternatives)
     assert msgspec.json.decode(ev.encode(decoded)) == json.loads(welcome)
+
+
+def test_outgoing_frames_are_compact_json_with_text_kept_as_is() -> None:
+    """What the relay sends: compact JSON, non-ASCII as UTF-8, control characters escaped,
+    the same text as `json.dumps(ensure_ascii=False, separators=(",", ":"))` wrote before."""
+    from console1712.protocol.frames import encode, encode_utf8
+
+    frame = {"type": "message", "chat": "c1", "seq": 3, "text": 'é "x"\n\t\x1b[2J\u2028😀',
+             "at": AT, "ref": None, "ok": True}  # fmt: skip
+    before = json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+    assert encode(frame) == before
+    assert encode_utf8(frame) == before.encode()

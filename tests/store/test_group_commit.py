@@ -60,6 +60,59 @@ async def test_a_batch_of_messages_is_one_commit(db: Database, clock: FakeClock)
     assert [(m.seq, m.text) for m in stored] == [(1, "tekst 1"), (2, "tekst 2"), (3, "tekst 3")]
 
 
+async def test_a_message_batch_grows_until_the_writer_takes_it(
+    db: Database, clock: FakeClock
+) -> None:
+    for chat_id in ("c_1", "c_2"):
+        await chats.create_chat(db, chat_id, clock.now(), chats.Intake(), "10.0.0.1", "h", "r")
+    db.commit_window = 0.2
+    await db.write(lambda tx: tx.execute(INSERT, ("busy", b"x")))  # the writer waits a window
+
+    def message(seq: int) -> chats.Message:
+        return chats.Message(seq, "", f"id{seq}", f"tekst {seq}", clock.now())
+
+    batch = chats.MessageBatch()
+    commits = db.commits
+    written = db.submit(batch)
+    batch.add("c_1", message(1))
+    assert db.last_queued(batch)
+    batch.add("c_2", message(1))
+    batch.add("c_1", message(2))
+    other = db.submit(lambda tx: tx.execute(INSERT, ("later", b"x")))
+    assert not db.last_queued(batch)  # a job behind it: more messages go to a new batch
+    await asyncio.gather(written, other)
+    assert not batch.open and db.commits == commits + 1
+    assert [(m.seq, m.text) for m in await chats.transcript(db, "c_1")] == [
+        (1, "tekst 1"),
+        (2, "tekst 2"),
+    ]
+    assert [m.text for m in await chats.transcript(db, "c_2")] == ["tekst 1"]
+
+
+async def test_commits_are_paced_by_the_window_under_load(db: Database) -> None:
+    """An idle writer commits a lone job at once; jobs that come within the window after a
+    commit started wait for the window and share one commit (one fsync for all of them)."""
+    db.commit_window = 0.2
+
+    def insert(name: str) -> Job:
+        async def job(tx: Tx) -> None:
+            tx.defer(INSERT, (name, b"x"))
+
+        return job
+
+    commits = db.commits
+    first = db.submit(insert("p0"))
+    await first  # alone: committed without waiting for the window
+    assert db.commits == commits + 1
+    later = []
+    for i in range(1, 4):  # one job per loop iteration, all within the window
+        later.append(db.submit(insert(f"p{i}")))
+        await asyncio.sleep(0)
+    await asyncio.gather(*later)
+    assert db.commits == commits + 2
+    assert (await names(db))[-4:] == ["p0", "p1", "p2", "p3"]
+
+
 async def test_failed_batch_is_retried_job_by_job_with_its_own_deferred_rows(
     db: Database,
 ) -> None:
