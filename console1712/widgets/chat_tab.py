@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Input, Static, TabPane, TextArea
+from textual.widgets import Input, Static, TabbedContent, TabPane, Tabs, TextArea
 
 from console1712.compat import tui
 from console1712.domain.text import one_line, strip_controls
@@ -173,6 +173,25 @@ class SearchBar(Input):
                 self.post_message(self.Close(self))
             else:
                 self.post_message(self.Step(self, -1 if event.key == "shift+enter" else 1))
+
+
+class ChatTabs(TabbedContent):
+    """The chat tabs. TabbedContent switches tabs on two messages that can arrive late: the
+    first tab added announces itself once mounted (`Tabs.TabActivated`), and a pane whose
+    widget got focus says so (`TabPane.Focused`). When two chats open in one burst, the
+    other chat has been brought to the front by then; switching back would hide the input
+    that has the keys (its focus is dropped, and the keys typed next with it)."""
+
+    def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
+        if event.tab.id != event.tabs.active:
+            event.prevent_default()  # stale: TabbedContent's own handler does not run
+            event.stop()
+
+    def on_tab_pane_focused(self, event: TabPane.Focused) -> None:
+        focused = self.screen.focused
+        if focused is None or event.tab_pane not in focused.ancestors_with_self:
+            event.prevent_default()  # the focus has moved on since: stale
+            event.stop()
 
 
 class ChatPane(TabPane):
