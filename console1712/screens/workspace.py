@@ -180,7 +180,7 @@ class WorkspaceScreen(ConsoleScreen):
                 yield ChatTabs(id="chats")
                 yield TypeAhead(lang, id="typeahead")
         yield HelpAlerts(lang, id="help-alerts")
-        yield StatusLine(lang, id="status")
+        yield StatusLine(lang, clock=self.console.clock, id="status")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
