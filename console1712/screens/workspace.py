@@ -664,15 +664,14 @@ class WorkspaceScreen(ConsoleScreen):
 
     async def on_chat_input_send(self, message: ChatInput.Send) -> None:
         pane = self.panes.get(message.chat_input.chat)
-        if pane is None or not pane.state.open:
-            return
         text = strip_controls(message.text)
-        if not text.strip() or len(text) > MAX_TEXT:
+        if pane is None or not pane.state.open or not text.strip() or len(text) > MAX_TEXT:
+            message.chat_input.give_back(message.text)  # not sent: the draft stays
             return
         if self.console.client is None:
+            message.chat_input.give_back(message.text)
             self.flash(t("workspace.offline", self.lang))
             return
-        message.chat_input.clear()
         await self._say(pane, text)
 
     async def _say(self, pane: ChatPane, text: str) -> None:

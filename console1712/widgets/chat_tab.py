@@ -84,6 +84,9 @@ class ChatInput(TextArea):
             id=id, soft_wrap=True, show_line_numbers=False, tab_behavior="focus", compact=False
         )
         self.chat = chat
+        # A steady cursor: a blinking one redraws twice a second over SSH for the whole
+        # shift (and made snapshots depend on the moment they were taken).
+        self.cursor_blink = False
 
     async def on_key(self, event: events.Key) -> None:
         # Runs before TextArea's own key handler, which prevent_default() skips.
@@ -92,6 +95,9 @@ class ChatInput(TextArea):
             event.stop()
             text = self.text.strip("\n")
             if text.strip():
+                # Emptied at once: keys typed after Enter (a burst) start the next message;
+                # the workspace gives the text back if it cannot be sent.
+                self.clear()
                 self.post_message(self.Send(self, text))
             return
         if any(b.action == "newline" for b in tui.key_bindings(self).get(event.key, ())):
@@ -103,6 +109,10 @@ class ChatInput(TextArea):
 
     def action_newline(self) -> None:
         self.insert("\n")
+
+    def give_back(self, text: str) -> None:
+        """A message that was not sent returns to the input, before anything typed since."""
+        self.insert(text + "\n" if self.text else text, location=(0, 0))
 
 
 class SidePanel(Static):

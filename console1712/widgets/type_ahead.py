@@ -43,6 +43,7 @@ class TypeAhead(TextArea):
             id=id, soft_wrap=True, show_line_numbers=False, tab_behavior="focus", read_only=True
         )
         self.lang = lang
+        self.cursor_blink = False  # as the chat input: nothing sent to the terminal when idle
 
     def show_held(self, held: Held) -> None:
         """Collecting for an accept: the lines to send and the draft, as typed."""

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from console1712.domain.text import MAX_TEXT
 from tests.console.conftest import (
     Chatter,
     burst,
@@ -185,3 +186,28 @@ async def test_taken_for_own_chat_says_so_and_brings_it_to_front(
         assert await messages(chatter, 1) == ["Hallo"]
         await pilot.press(*"tweede", "enter")
         assert await messages(chatter, 1) == ["tweede"]  # "Hallo" came once
+
+
+async def test_two_replies_in_one_burst_in_an_open_chat(settings, relay, clock, make_staff) -> None:
+    anna = await make_staff("anna")
+    app = console_app(settings, relay, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        ws = await sign_in(pilot, anna)
+        chatter = await open_chatter(relay, nickname="Mila")
+        await until(pilot, lambda: ws.queue_list.entries)
+        await pilot.press("f3")
+        await until(pilot, lambda: chatter.chat in ws.panes)
+        pane = ws.panes[chatter.chat]
+        await until(pilot, lambda: app.focused is pane.input)
+        # The second line is typed before the first Enter has been handled.
+        burst(app, [*"een", "enter", *"twee", "enter", *"drie"])
+        assert await messages(chatter, 2) == ["een", "twee"]
+        await until(pilot, lambda: pane.input.text == "drie")
+        # A message that cannot be sent (too long) comes back to the input, not lost.
+        too_long = "x" * (MAX_TEXT + 1)
+        pane.input.load_text(too_long)
+        await pilot.press("enter")
+        await until(pilot, lambda: pane.input.text == too_long)
+        pane.input.load_text("")
+        await pilot.press(*"vier", "enter")
+        assert await messages(chatter, 1) == ["vier"]  # the long one never went out
