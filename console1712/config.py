@@ -56,6 +56,12 @@ class Settings:
     # load balancers (HAProxy) whose X-Forwarded-For names the client: behind them the
     # per-address limits and blocks count each client, not the balancer
     trusted_proxies: list[str] = field(default_factory=list)
+    # several relays on one PostgreSQL database: where the other relays reach this one when
+    # it is the active relay (ws://HOST:PORT on the private network); default: ws://HOST:PORT
+    # from `host` and the port it listens on (the machine's name when host is 0.0.0.0 or ::).
+    # The other relays' addresses belong in `trusted_proxies` (they forward their clients'
+    # addresses in X-Forwarded-For, as the load balancer does).
+    advertise_url: str = ""
     exit_url: str = "https://www.meteo.be/nl"  # neutral site the web page's quick exit opens
     max_connections_per_address: int = 50  # chatters (/chat) from one network address
     # consoles (/console) from one address: all counsellors may work through one SSH host
@@ -177,6 +183,8 @@ class Settings:
             raise SettingsError("max_chats_per_counsellor must be 0 (no cap) or more")
         if self.login_timeout < 1:
             raise SettingsError("login_timeout must be at least 1 second")
+        if self.advertise_url and not self.advertise_url.startswith(("ws://", "wss://")):
+            raise SettingsError("advertise_url is a ws:// or wss:// address (host and port)")
         if (self.tls_cert is None) != (self.tls_key is None):
             raise SettingsError("tls_cert and tls_key go together")
         self._validate_mail()

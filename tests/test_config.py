@@ -66,6 +66,7 @@ def test_default_data_dir_is_the_users(tmp_path: Path) -> None:
         ("port = 70000\n", {}, "port must be 0..65535"),
         ("lang = 'fr'\n", {}, "lang must be 'nl' or 'en'"),
         ("event_loop = 'trio'\n", {}, "event_loop must be 'auto', 'uvloop' or 'asyncio'"),
+        ("advertise_url = '10.0.0.5:1712'\n", {}, "advertise_url is a ws:// or wss:// address"),
     ],
 )
 def test_bad_settings_refused(tmp_path: Path, text: str, env: dict[str, str], message: str) -> None:

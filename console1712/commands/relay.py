@@ -68,9 +68,14 @@ async def _serve(settings: Settings) -> None:
     # The first line tells where it listens (scripts and tests read the port from it).
     log.info("listening on %s://%s:%d (data %s)", scheme, settings.host, relay.port, settings.data)
     log.info("event loop: %s", type(asyncio.get_running_loop()).__module__.split(".")[0])
-    log.info(
-        "state: %d waiting, %d assigned", len(relay.waiting), len(relay.chats) - len(relay.waiting)
-    )
+    if relay.active:
+        log.info(
+            "state: %d waiting, %d assigned",
+            len(relay.waiting),
+            len(relay.chats) - len(relay.waiting),
+        )
+    else:
+        log.info("state: standby (another relay on this database is active)")
     await relay.run_until_signal()
 
 

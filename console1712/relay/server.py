@@ -19,6 +19,7 @@ import ipaddress
 import itertools
 import json
 import logging
+import secrets
 import signal
 import ssl
 from collections.abc import Callable, Coroutine, Iterable
@@ -42,6 +43,7 @@ from console1712.i18n import t
 from console1712.protocol import frames as p
 from console1712.protocol.frames import Close
 from console1712.relay import operations as ops
+from console1712.relay import standby
 from console1712.relay.connections import QUEUE_INTERVAL, ChatterConn, Peer, StaffConn
 from console1712.relay.ratelimit import HourlyBudget, RateLimiter
 from console1712.relay.switchboard import (
@@ -56,7 +58,7 @@ from console1712.relay.switchboard import (
     Switchboard,
     message_entry,
 )
-from console1712.store import accounts, audit, blocks, chats
+from console1712.store import accounts, audit, blocks, chats, relays
 from console1712.store.chats import Message
 from console1712.store.db import Database, StoreError, StoreUnavailable, Tx
 
@@ -153,6 +155,12 @@ class Relay:
         self._positions_handle: asyncio.TimerHandle | None = None
         self._positions_last = -1e9
         self._services: list[ops.Service] = []
+        # Several relays on one PostgreSQL database (relay/standby.py): this process's name,
+        # whether it is the active relay, and the task that waits for (or keeps) the lead.
+        self.node = secrets.token_hex(6)
+        self.active = False
+        self._lead_task: asyncio.Task[None] | None = None
+        self.forwarder = standby.Forwarder(self)
         # Called when the live picture (queue, chats, staff) changes: the supervision monitor.
         self.watchers: list[Callable[[], None]] = []
         # Set only by `console1712 demo` (never from settings): /healthz then tells a local
@@ -238,15 +246,17 @@ class Relay:
         return self._db
 
     async def start(self) -> None:
-        """Open the database, rebuild the live state, and listen."""
+        """Open the database, rebuild the live state, and listen; on a PostgreSQL database
+        where another relay is active, listen as its standby (relay/standby.py)."""
         self.stopping = False
         # Cached: in Python 3.11 every asyncio.get_running_loop() costs a getpid() system call.
         self.loop = asyncio.get_running_loop()
         self._db = await Database.open(self.settings.db_target, self.settings.key_path)
         try:
-            await self._db.hold_relay_lock()
-            await self._rebuild()
-            await self.sweep()  # windows that ran out while the relay was down
+            self.active = await self._db.try_lead(self.node)
+            if self.active:
+                await self._rebuild()
+                await self.sweep()  # windows that ran out while the relay was down
 
             class Connection(CountedConnection):
                 relay = self  # this relay's sockets (a class body reads enclosing names)
@@ -272,6 +282,20 @@ class Relay:
             self._db = None
             raise
         self.port = next(iter(self._server.sockets)).getsockname()[1]
+        if self.active:
+            await self._serve_active()
+        else:
+            log.info("standby: another relay is active on this database; forwarding to it")
+            self._lead_task = asyncio.create_task(standby.stand_by(self), name="relay-standby")
+
+    async def _serve_active(self) -> None:
+        """The active relay's part: announced to the standbys, sweeps, services."""
+        if self.db.dialect == "postgres":
+            await relays.announce(
+                self.db, self.node, standby.advertised_url(self), self.clock.now()
+            )
+            self._lead_task = asyncio.create_task(standby.keep_lead(self), name="relay-lead")
+        self.active = True
         self._sweeper = asyncio.create_task(self._sweep_loop(), name="relay-sweep")
         # Parts beside the chat core (mail listener, jobs) start once the relay serves.
         for factory in self._service_factories:
@@ -279,6 +303,42 @@ class Relay:
             if svc is not None:
                 await svc.start()
                 self._services.append(svc)
+
+    async def take_over(self) -> None:
+        """A standby that got the relay lock: the live state from the database (every
+        chatter counts as dropped now), then it serves as the active relay."""
+        try:
+            await self._rebuild()
+            await self.sweep()
+            await self._serve_active()
+        except Exception as exc:
+            log.error("taking over failed (%s): standing by again", type(exc).__name__)
+            await self.step_down()
+            return
+        log.info(
+            "active: %d waiting, %d assigned",
+            len(self.waiting),
+            len(self.chats) - len(self.waiting),
+        )
+
+    async def step_down(self) -> None:
+        """Another relay leads now (or taking over failed): stop the active part, close the
+        connections (1001: the clients reconnect and are forwarded), forget the live state,
+        and stand by."""
+        self.active = False
+        await self._stop_sweeps()
+        await self._stop_services()
+        if self._server is not None:
+            for ws in list(self._server.connections):
+                self.spawn(ws.close(Close.GOING_AWAY, "relay changed"))
+        for _ in range(100):  # their handlers finish with the old state (at most 5 s)
+            if not self.chatters and not self.staff:
+                break
+            await asyncio.sleep(0.05)
+        self.sb = Switchboard(self.settings)
+        self._queue_text = None
+        if not self.stopping:
+            self._lead_task = asyncio.create_task(standby.stand_by(self), name="relay-standby")
 
     def _ssl_context(self) -> ssl.SSLContext | None:
         if self.settings.tls_cert is None or self.settings.tls_key is None:
@@ -318,6 +378,23 @@ class Relay:
         if self._db is None:
             return
         self.stopping = True
+        if self._lead_task is not None and self._lead_task is not asyncio.current_task():
+            self._lead_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._lead_task
+        await self._stop_sweeps()
+        if self._server is not None:
+            self._server.close(close_connections=True)
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._server.wait_closed(), 10)
+        await self._stop_services()
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self._db.close()
+        self._db = None
+
+    async def _stop_sweeps(self) -> None:
+        """The position pushes' timer and the sweep loop (the active relay's clocks)."""
         if self._positions_handle is not None:
             self._positions_handle.cancel()
             self._positions_handle = None
@@ -325,20 +402,15 @@ class Relay:
             self._sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._sweeper
-        if self._server is not None:
-            self._server.close(close_connections=True)
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self._server.wait_closed(), 10)
+            self._sweeper = None
+
+    async def _stop_services(self) -> None:
         while self._services:
             svc = self._services.pop()
             try:
                 await svc.stop()
             except Exception as exc:
                 log.error("service failed to stop: %r", exc)
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
-        await self._db.close()
-        self._db = None
 
     async def serve_forever(self) -> None:
         """Start, run until SIGINT or SIGTERM, then stop cleanly."""
@@ -465,7 +537,11 @@ class Relay:
     def _respond(self, conn: ServerConnection, request: Request) -> Response | None:
         path = urlsplit(request.path).path
         if path == "/healthz":
-            health: dict[str, Any] = {"status": "ok", "protocol": p.PROTOCOL}
+            health: dict[str, Any] = {
+                "status": "ok",
+                "protocol": p.PROTOCOL,
+                "role": "active" if self.active else "standby",
+            }
             if self.demo_token:
                 health["demo"] = self.demo_token
             body = json.dumps(health)
@@ -520,6 +596,9 @@ class Relay:
         net.limit_reads(net.transport(ws), 16 * 1024)
         log.info("connect %s", path)
         try:
+            # A standby: the active relay serves it (relay/standby.py).
+            if not self.active and await self.forwarder.forward(ws, path, address):
+                return
             conn: Peer = ChatterConn(self, ws, address) if path == "/chat" else StaffConn(self, ws)
             await conn.run()
         finally:

@@ -44,6 +44,11 @@ class StoreUnavailable(StoreError):
     was not done and may be tried again; the store reconnects by itself."""
 
 
+class LeadLost(StoreUnavailable):
+    """Another relay became the active one on this database (PostgreSQL): this relay may
+    write no more and stands by (relay/standby.py)."""
+
+
 class IntegrityError(Exception):
     """A statement broke a constraint or an append-only rule (either database)."""
 
@@ -164,9 +169,31 @@ class Database(ABC):
     async def _close_connections(self) -> None: ...
 
     async def hold_relay_lock(self) -> None:
-        """One relay per database, held until close. SQLite: `console1712 relay` holds the
-        data directory's lock (store/lock.py); PostgreSQL takes an advisory lock here."""
+        """No relay may write while this is held (until close): key rotation and
+        migrate-data. SQLite: the data directory's lock does it (store/lock.py); PostgreSQL
+        takes the relay advisory lock here, or refuses when a relay holds it."""
         return None
+
+    async def try_lead(self, node: str) -> bool:
+        """Become the one relay that writes, if no other is: True if this one is now.
+        SQLite: always (`console1712 relay` holds the data directory's lock). PostgreSQL:
+        the relay advisory lock on the writer connection, held while it lives and taken
+        again on every reconnect; when another relay has it meanwhile, writes fail with
+        `LeadLost` and `lead_lost` is set."""
+        return True
+
+    @property
+    def lead_lost(self) -> bool:
+        """Another relay took the lead (PostgreSQL) since `try_lead` succeeded."""
+        return False
+
+    async def ping(self) -> None:
+        """One round trip through the writer (StoreUnavailable or LeadLost if it fails)."""
+
+        async def job(tx: Tx) -> None:
+            await tx.fetchone("SELECT 1")
+
+        await self.write(job)
 
     async def __aenter__(self) -> Database:
         return self

@@ -30,6 +30,7 @@ from console1712.store.db import (
     Database,
     IntegrityError,
     Job,
+    LeadLost,
     Row,
     StoreError,
     StoreUnavailable,
@@ -44,7 +45,7 @@ log = logging.getLogger("console1712.store")
 T = TypeVar("T")
 # Advisory lock keys (first int), the second being a hash of the schema (current_schema()),
 # so that several helplines, or tests, may share one database in schemas of their own.
-LOCK_RELAY = 1712  # session lock held by the one relay on this database
+LOCK_RELAY = 1712  # session lock held by the active relay (or key rotation, migrate-data)
 LOCK_WRITE = 1713  # transaction lock: one writing transaction at a time (as SQLite)
 LOCK_MIGRATE = 1714  # transaction lock while migrations run
 SCOPE = "hashtext(current_schema())"
@@ -187,6 +188,8 @@ class PgDatabase(Database):
         self._writer: asyncpg.Connection | None = writer
         self._pool: asyncpg.Pool | None = None
         self._relay_lock = False  # hold LOCK_RELAY on every writer connection
+        self._lead_lost = False  # another relay took LOCK_RELAY while we reconnected
+        self.node: str | None = None  # the relay (process) that leads through this store
 
     @classmethod
     async def open_url(cls, url: str, key_file: Path, *, create: bool = True) -> PgDatabase:
@@ -215,8 +218,8 @@ class PgDatabase(Database):
         return db
 
     async def hold_relay_lock(self) -> None:
-        """One relay per database (until several relays can share one): a session-level
-        advisory lock on the writer connection, held while the relay runs."""
+        """Nobody else may write (key rotation, migrate-data): the relay lock on the writer
+        connection, held until close; refused when a relay holds it."""
         self._relay_lock = True
         conn = await self._connection()
         await self._take_relay_lock(conn)
@@ -224,10 +227,36 @@ class PgDatabase(Database):
     async def _take_relay_lock(self, conn: asyncpg.Connection) -> None:
         got = await conn.fetchval(f"SELECT pg_try_advisory_lock({LOCK_RELAY}, {SCOPE})")
         if not got:
-            raise StoreError(
-                f"another relay is already running on the database {self.where};"
-                " one relay per database"
-            )
+            raise StoreError(f"another relay is already running on the database {self.where}")
+
+    async def try_lead(self, node: str) -> bool:
+        """The relay lock on the writer connection, if no other relay holds it (its session
+        ends with its process: a killed relay frees it at once). Through the write queue, so
+        that it never runs beside a batch on the same connection."""
+
+        async def job(tx: Tx) -> bool:
+            row = await tx.fetchone(f"SELECT pg_try_advisory_lock({LOCK_RELAY}, {SCOPE})")
+            return bool(row is not None and row[0])
+
+        got: bool = await self.write(job)
+        if got:
+            self._relay_lock, self._lead_lost, self.node = True, False, node
+        return got
+
+    @property
+    def lead_lost(self) -> bool:
+        return self._lead_lost
+
+    async def _lock_taken_by_another(self, node: str | None) -> bool:
+        """Is the relay lock another relay's (not our own broken session's, which the
+        server may not have ended yet)? The active relay names itself in active_relay."""
+        if node is None:
+            return False
+        try:
+            row = await self.fetchone("SELECT node FROM active_relay WHERE id = 1")
+        except StoreError:
+            return False
+        return row is not None and str(row[0]) != node
 
     def _lost(self) -> None:
         """The writer connection broke: drop it, the next transaction connects again."""
@@ -244,9 +273,14 @@ class PgDatabase(Database):
             try:
                 await self._take_relay_lock(conn)
             except StoreError:
+                conn.terminate()
+                if await self._lock_taken_by_another(self.node):
+                    self._relay_lock, self._lead_lost = False, True
+                    raise LeadLost(
+                        f"another relay is the active one on the database {self.where}"
+                    ) from None
                 # The server may not have ended our broken session yet (its lock with it):
                 # not now, the next transaction tries again.
-                conn.terminate()
                 raise StoreUnavailable(f"the database {self.where} is not ready yet") from None
             except BaseException:
                 conn.terminate()

@@ -1,5 +1,5 @@
-"""Fixtures of the deployment tests: a relay process on a fixed port and HAProxy in front of
-it; the browser of the web page's tests (tests/web/conftest.py)."""
+"""Fixtures of the deployment tests: relays behind HAProxy, in both shapes (one relay on
+SQLite, three on PostgreSQL); the browser of the web page's tests (tests/web/conftest.py)."""
 
 from __future__ import annotations
 
@@ -8,33 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.deploy.procs import HAProxy, RelayProcess
+from tests.deploy.procs import Deployment
 from tests.web.conftest import browser, chromium, page  # noqa: F401  (fixtures)
 
 
-@pytest.fixture
-def relay_process(tmp_path: Path) -> Iterator[RelayProcess]:
-    rp = RelayProcess(
-        tmp_path / "data",
-        tmp_path / "relay.log",
-        # Every test client comes from 127.0.0.1 (and, behind HAProxy, every client does):
-        # the per-address caps are not what this test is about.
-        env={
-            "CONSOLE1712_MAX_WAITING_PER_ADDRESS": "1000",
-            "CONSOLE1712_CHAT_RATE_PER_SECOND": "1000",
-            "CONSOLE1712_CHAT_RATE_PER_10S": "10000",
-        },
-    )
+@pytest.fixture(params=["one relay", "three relays"])
+def deployment(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Deployment]:
+    pg_url = request.getfixturevalue("pg_url") if request.param == "three relays" else None
+    shape = Deployment(request.param, tmp_path, pg_url)
     try:
-        yield rp
+        yield shape
     finally:
-        rp.stop()
-
-
-@pytest.fixture
-def haproxy(tmp_path: Path, relay_process: RelayProcess) -> Iterator[HAProxy]:
-    proxy = HAProxy(tmp_path, [relay_process.fixed_port])
-    try:
-        yield proxy
-    finally:
-        proxy.stop()
+        shape.kill_all()

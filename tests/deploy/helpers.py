@@ -17,9 +17,10 @@ PASSWORD = "correct horse battery"
 COUNSELLORS = ("anna", "bert")
 
 
-async def make_counsellors(data: Path) -> dict[str, str]:
-    """The counsellors' accounts, made before the relay starts: name -> TOTP secret."""
-    db = await Database.open(data / "console1712.db", data / "console1712.key")
+async def make_counsellors(data: Path, database: str | None = None) -> dict[str, str]:
+    """The counsellors' accounts, made before the relay starts: name -> TOTP secret.
+    `database`: a PostgreSQL URL (the key file stays in `data`)."""
+    db = await Database.open(database or data / "console1712.db", data / "console1712.key")
     try:
         return {
             name: (
@@ -34,8 +35,8 @@ async def make_counsellors(data: Path) -> dict[str, str]:
         await db.close()
 
 
-async def stored_chats(data: Path) -> dict[str, chats.StoredChat]:
-    db = await Database.open(data / "console1712.db", data / "console1712.key")
+async def stored_chats(data: Path, database: str | None = None) -> dict[str, chats.StoredChat]:
+    db = await Database.open(database or data / "console1712.db", data / "console1712.key")
     try:
         return {c.id: c for c in await chats.load_open_chats(db)}
     finally:

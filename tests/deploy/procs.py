@@ -145,3 +145,88 @@ class HAProxy:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+
+
+# Every test client comes from 127.0.0.1 (and, behind HAProxy, every client does): the
+# per-address caps are not what the deployment tests are about.
+LIFTED_LIMITS = {
+    "CONSOLE1712_MAX_WAITING_PER_ADDRESS": "1000",
+    "CONSOLE1712_CHAT_RATE_PER_SECOND": "1000",
+    "CONSOLE1712_CHAT_RATE_PER_10S": "10000",
+}
+
+
+class Deployment:
+    """Relays behind HAProxy, in one of two shapes:
+
+    - "one relay": on SQLite; its crash is a SIGKILL and a restart on the same port (as
+      systemd's Restart=always does);
+    - "three relays": on one PostgreSQL database (one active, two standing by and forwarding,
+      relay/standby.py); the crash is a SIGKILL of the active one, which stays dead, and a
+      standby takes over."""
+
+    def __init__(self, kind: str, workdir: Path, pg_url: str | None = None) -> None:
+        self.kind = kind
+        self.data = workdir / "data"  # the key file (and, for one relay, the database)
+        self.database = pg_url
+        if kind == "one relay":
+            self.relays = [RelayProcess(self.data, workdir / "relay.log", dict(LIFTED_LIMITS))]
+        else:
+            assert pg_url is not None
+            env = {
+                **LIFTED_LIMITS,
+                "CONSOLE1712_DATABASE": pg_url,
+                "CONSOLE1712_KEY_FILE": str(self.data / "console1712.key"),
+                # HAProxy and the standbys forward the clients' addresses (127.0.0.1 here)
+                "CONSOLE1712_TRUSTED_PROXIES": "127.0.0.1",
+            }
+            self.relays = [
+                RelayProcess(workdir / f"r{i}", workdir / f"r{i}.log", env) for i in (1, 2, 3)
+            ]
+        self.haproxy = HAProxy(workdir, [rp.fixed_port for rp in self.relays])
+
+    async def start(self) -> None:
+        """The relays (the first to start is the active one), then HAProxy."""
+        for rp in self.relays:
+            await rp.start()
+        for rp in self.relays[1:]:
+            await until_logged(rp, "state: standby")
+        await self.haproxy.start()
+
+    async def kill(self) -> None:
+        """SIGKILL the relay that serves (the active one)."""
+        assert await self.relays[0].kill(signal.SIGKILL) == -signal.SIGKILL
+
+    async def recover(self) -> None:
+        """After `kill`: one relay is started again; of three, a standby takes over alone."""
+        if self.kind == "one relay":
+            await self.relays[0].start()
+
+    @property
+    def serving(self) -> list[RelayProcess]:
+        """The relays still running after the crash."""
+        return self.relays if self.kind == "one relay" else self.relays[1:]
+
+    def took_over(self) -> list[RelayProcess]:
+        """The standbys that became the active relay."""
+        return [rp for rp in self.relays[1:] if "takes over" in rp.log.read_text()]
+
+    async def stop(self) -> None:
+        """SIGTERM to every running relay (each must exit 0), then HAProxy."""
+        for rp in self.relays:
+            if rp.proc is not None and rp.proc.poll() is None:
+                assert await rp.kill(signal.SIGTERM) == 0
+        self.haproxy.stop()
+
+    def kill_all(self) -> None:
+        for rp in self.relays:
+            rp.stop()
+        self.haproxy.stop()
+
+
+async def until_logged(rp: RelayProcess, text: str) -> None:
+    for _ in range(400):
+        if text in rp.log.read_text():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{rp.log} never logged {text!r}: " + rp.log.read_text())

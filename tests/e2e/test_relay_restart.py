@@ -182,25 +182,47 @@ async def test_sigterm_stops_cleanly(relay_process: RelayProcess) -> None:
     assert json.dumps  # keep the import honest for readers: frames are JSON
 
 
-async def test_a_second_relay_on_the_same_postgres_database_refuses_to_start(
+async def test_a_second_relay_on_the_same_postgres_database_stands_by_and_takes_over(
     tmp_path: Path, pg_url: str
 ) -> None:
+    """Two relay processes on one database: the second forwards to the first, and when the
+    first is SIGKILLed the second takes over and the chatter resumes on it."""
     first = RelayProcess(tmp_path / "a", tmp_path / "a.log", pg_url)
     second = RelayProcess(tmp_path / "b", tmp_path / "b.log", pg_url)
     await first.start()
     (tmp_path / "b").mkdir(mode=0o700)
     shutil.copy2(tmp_path / "a" / "console1712.key", tmp_path / "b" / "console1712.key")
     try:
-        second._spawn()
-        assert second.proc is not None
-        assert await asyncio.to_thread(second.proc.wait, 60) == 1
-        line = second.log.read_text().strip().splitlines()[-1]
-        assert line.startswith("console1712: another relay is already running on the database")
-        assert "one relay per database" in line
-        # the first relay still serves
-        async with connect(first.url("/chat")) as cw:
+        await second.start()
+        for _ in range(200):
+            if "state: standby" in second.log.read_text():
+                break
+            await asyncio.sleep(0.05)
+        assert "state: standby" in second.log.read_text()
+        async with connect(second.url("/chat")) as cw:  # forwarded to the first
             await recv_type(cw, "welcome")
+            queued = await request(cw, {"type": "start", "consent": True}, "queued")
+            assert (await request(cw, {"type": "say", "id": "c1", "text": "een"}, "ack"))[
+                "seq"
+            ] == 1
+            assert await first.kill(signal.SIGKILL) == -signal.SIGKILL
+            await asyncio.wait_for(cw.wait_closed(), 10)
+            assert cw.close_code == 1001  # going away: reconnect
+        for _ in range(200):
+            if "active: 1 waiting" in second.log.read_text():
+                break
+            await asyncio.sleep(0.05)
+        async with connect(second.url("/chat")) as cw:
+            await recv_type(cw, "welcome")
+            resumed = await request(
+                cw, {"type": "resume", "token": queued["resume"], "after": 1}, "resumed"
+            )
+            assert resumed["chat"] == queued["chat"]
+            assert (await request(cw, {"type": "say", "id": "c2", "text": "twee"}, "ack"))[
+                "seq"
+            ] == 2
     finally:
-        assert await first.kill(signal.SIGTERM) == 0
-    await second.start()  # the lock went with the first relay
-    assert await second.kill(signal.SIGTERM) == 0
+        if first.proc is not None and first.proc.poll() is None:
+            first.proc.kill()
+        assert await second.kill(signal.SIGTERM) == 0
+    assert "127.0.0.1" not in "\n".join(second.log.read_text().splitlines()[1:])
