@@ -482,17 +482,15 @@ class WorkspaceScreen(ConsoleScreen):
         """The relay did not give us the chat. One that is ours already comes to the front
         with what was typed for it; otherwise the text is parked, never dropped silently."""
         held = self._accepts.pop(ref)
-        last = ref == self._collecting
-        if last:
-            self._collecting = None
         own = self.panes.get(chat or "") if code == "taken" else None
         if own is not None:
             number = self.ordered_panes().index(own) + 1
             self.flash(t("workspace.own_chat", self.lang, n=number))
-            if last:
-                self._settle_type_ahead(focus=False)
-            await self._opened(own, held)
+            await self._opened(own, held)  # as if assigned: to the front, the text into it
             return
+        last = ref == self._collecting
+        if last:
+            self._collecting = None
         text = held.text()
         if text.strip():
             self._parked.append(text)

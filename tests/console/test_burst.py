@@ -183,6 +183,7 @@ async def test_taken_for_own_chat_says_so_and_brings_it_to_front(
         assert "collega" not in status
         pane = ws.panes[chatter.chat]
         assert ws.active_pane() is pane and app.focused is pane.input
+        assert not pane.state.attention  # in front: nothing to point at
         assert await messages(chatter, 1) == ["Hallo"]
         await pilot.press(*"tweede", "enter")
         assert await messages(chatter, 1) == ["tweede"]  # "Hallo" came once
