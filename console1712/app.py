@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.content import Content
@@ -78,6 +78,15 @@ class ConsoleApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(LoginScreen(self.url, self.lang, self.demo_logins))
+
+    async def on_event(self, event: events.Event) -> None:
+        # Keys typed while a chat is being accepted are held for it, in the order they come
+        # from the terminal: the workspace sees each before any binding or widget does.
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            ws = self.workspace
+            if ws is not None and self.screen is ws and ws.hold_key(event):
+                return
+        await super().on_event(event)
 
     # -- session -------------------------------------------------------------------------------
 

@@ -83,6 +83,34 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "Een collega heeft dit gesprek al aangenomen.",
         "en": "A colleague already accepted this chat.",
     },
+    "workspace.own_chat": {
+        "nl": "Dit gesprek is al van jou (tabblad {n}).",
+        "en": "This chat is already yours (tab {n}).",
+    },
+    "typeahead.waiting": {
+        "nl": "Gesprek wordt geopend · je typt alvast",
+        "en": "Opening the chat · typing ahead",
+    },
+    "typeahead.lines.one": {
+        "nl": "1 bericht gaat weg zodra het opent",
+        "en": "1 message is sent when it opens",
+    },
+    "typeahead.lines.other": {
+        "nl": "{n} berichten gaan weg zodra het opent",
+        "en": "{n} messages are sent when it opens",
+    },
+    "typeahead.parked": {
+        "nl": "Niet aangenomen · je tekst blijft hier",
+        "en": "Not accepted · your text stays here",
+    },
+    "typeahead.parked_keys": {
+        "nl": "F2/F3: naar het volgende gesprek",
+        "en": "F2/F3: into the next chat",
+    },
+    "typeahead.kept": {
+        "nl": "Je getypte tekst is bewaard.",
+        "en": "Your typed text is kept.",
+    },
     "workspace.forbidden": {
         "nl": "Dit mag uw rol niet.",
         "en": "Your role may not do this.",

@@ -41,6 +41,7 @@ class NotesScreen(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         area = self.query_one("#notes-text", TextArea)
+        area.cursor_blink = False  # an idle pane sends nothing to the terminal
         area.focus()
         area.move_cursor(area.document.end)
 

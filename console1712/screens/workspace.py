@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from textual import work
+from textual import events, work
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -34,6 +35,7 @@ from console1712.widgets.chat_tab import (
     ChatInput,
     ChatPane,
     ChatState,
+    ChatTabs,
     history_lines,
     tab_label,
 )
@@ -60,6 +62,7 @@ from console1712.widgets.registration_events import (
 from console1712.widgets.status import StatusLine
 from console1712.widgets.supervisor_events import DisclosureDecided, NoteReceived, Watched
 from console1712.widgets.transcript import Transcript, parse_at
+from console1712.widgets.type_ahead import Held, TypeAhead
 
 if TYPE_CHECKING:
     pass
@@ -123,10 +126,15 @@ TYPING_EVERY = 3.0  # at most one `typing` frame per chat in this many seconds
 
 class WorkspaceScreen(ConsoleScreen):
     SHOW_ACTIVITY = False  # its own tabs and status line say it
-    BINDINGS = [
+    BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [
         # priority: the chat input (a TextArea) binds f6/f7 itself; workspace keys win.
-        Binding(keys, action, binding_id, show=show, priority=True, id=binding_id)
-        for binding_id, keys, action, show in KEYS
+        *(
+            Binding(keys, action, binding_id, show=show, priority=True, id=binding_id)
+            for binding_id, keys, action, show in KEYS
+        ),
+        # Enter on the queue accepts the highlighted chat at once, as F2 does: as a widget's
+        # binding it would run only after the rest of a burst reached the queue.
+        Binding("enter", "accept_highlighted", show=False, priority=True, id="queue.accept"),
     ]
 
     def __init__(self, session: dict[str, Any], lang: str) -> None:
@@ -148,6 +156,12 @@ class WorkspaceScreen(ConsoleScreen):
         # Own notes per open chat, as last kept by the relay: the pane opens at once on them
         # (keys typed right after ctrl+b land in it, not in the chat input).
         self._notes: dict[str, str] = {}
+        # Accepts under way (by the `ref` their answer carries), with what was typed for
+        # each; keys go to the last one asked for (`_collecting`) until its answer comes.
+        self._accepts: dict[str, Held] = {}
+        self._collecting: str | None = None
+        self._parked: list[str] = []  # refused accepts' text, shown when collecting ends
+        self._accept_refs = itertools.count(1)
         self._translate_bindings()
 
     def _translate_bindings(self) -> None:
@@ -163,9 +177,10 @@ class WorkspaceScreen(ConsoleScreen):
             with Vertical(id="chats-panel"):
                 notice = "workspace.admin" if self.role not in STAFF_ROLES else "workspace.no_chats"
                 yield Static(Content(t(notice, lang)), id="no-chats")
-                yield TabbedContent(id="chats")
+                yield ChatTabs(id="chats")
+                yield TypeAhead(lang, id="typeahead")
         yield HelpAlerts(lang, id="help-alerts")
-        yield StatusLine(lang, id="status")
+        yield StatusLine(lang, clock=self.console.clock, id="status")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -193,6 +208,10 @@ class WorkspaceScreen(ConsoleScreen):
     @property
     def tabs(self) -> TabbedContent:
         return self.query_one("#chats", TabbedContent)
+
+    @property
+    def type_ahead(self) -> TypeAhead:
+        return self.query_one("#typeahead", TypeAhead)
 
     def ordered_panes(self) -> list[ChatPane]:
         # Only the switcher's children: a descendant query walks every widget of every
@@ -243,6 +262,11 @@ class WorkspaceScreen(ConsoleScreen):
     def on_text_area_changed(self, event: ChatInput.Changed) -> None:
         """Typing in a chat's input: tell the chatter, at most one frame per 3 s per chat."""
         chat_input = event.text_area
+        if chat_input is self.type_ahead:
+            box = self.type_ahead
+            if self._collecting is None and box.display and not box.text.strip():
+                self._settle_type_ahead(focus=False)  # parked text wiped: the box goes
+            return
         if not isinstance(chat_input, ChatInput) or not chat_input.text.strip():
             return
         pane = self.panes.get(chat_input.chat)
@@ -283,7 +307,8 @@ class WorkspaceScreen(ConsoleScreen):
         self.tabs.active = pane.id or ""
         self._seen(pane)
         if focus:
-            pane.input.focus()
+            # At once, not after the keys already queued: those belong to this chat.
+            self.set_focus(pane.input)
 
     def _seen(self, pane: ChatPane) -> None:
         if pane.state.unread or pane.state.attention:
@@ -293,7 +318,11 @@ class WorkspaceScreen(ConsoleScreen):
 
     # -- messages from the network worker ------------------------------------------------------
 
-    def on_connection_changed(self, message: ConnectionChanged) -> None:
+    async def on_connection_changed(self, message: ConnectionChanged) -> None:
+        if message.state != "connected":
+            # No answer will come for accepts under way: their text is parked, not held on.
+            for ref in list(self._accepts):
+                await self._accept_refused(ref, "offline", None)
         if self.status.connection == "session_lost" and message.state != "connected":
             return  # the link closing after it keeps saying what to do: sign in again
         self.status.set(connection=message.state, flash="")
@@ -359,7 +388,8 @@ class WorkspaceScreen(ConsoleScreen):
         if message.transferred_by is None:
             # Accepted with F2/F3 (or restored at login): the counsellor asked for it, so it
             # comes to the front; a draft in another tab stays in that tab.
-            self.activate(pane)
+            held = self._accepts.pop(message.ref, None) if message.ref else None
+            await self._opened(pane, held)
             return
         # Handed to us by a colleague: it must not take the keys from the chat being typed in.
         by = one_line(message.transferred_by)[:40]
@@ -376,6 +406,128 @@ class WorkspaceScreen(ConsoleScreen):
             t("workspace.transfer_in", self.lang, name=by, nickname=state.nickname, n=number)
         )
         self.console.ring()
+
+    async def _opened(self, pane: ChatPane, held: Held | None) -> None:
+        """An asked-for chat is ours: to the front with the keys, and what was typed for it
+        into it. While a later accept is under way its keys stay held (they are for the chat
+        that opens last); an earlier accept answered after the last one stays behind."""
+        last = held is None or held.ref == self._collecting
+        if held is not None and held.ref == self._collecting:
+            self._collecting = None
+            self._settle_type_ahead(focus=False)
+        if self._collecting is not None:
+            self.activate(pane, focus=False)
+        elif last:
+            self.activate(pane)
+        else:
+            pane.state.attention = True
+            self._relabel()
+        if held is not None:
+            await self._put_held(pane, held)
+
+    async def _put_held(self, pane: ChatPane, held: Held) -> None:
+        """Type-ahead into its chat: the draft into the input, lines ended with Enter sent
+        (in order, before anything typed after the tab opened)."""
+        client = self.console.client
+        lines = [strip_controls(line) for line in held.lines]
+        sendable = client is not None and pane.state.open
+        ready = [x for x in lines if sendable and x.strip() and len(x) <= MAX_TEXT]
+        draft = "\n".join(x for x in [*(x for x in lines if x not in ready), held.draft] if x)
+        if draft:
+            pane.input.insert(draft, location=pane.input.document.end)
+            pane.input.move_cursor(pane.input.document.end)
+        for text in ready:
+            await self._say(pane, text)
+
+    def hold_key(self, event: events.Key) -> bool:
+        """A key typed while an accept is under way (the app asks before any widget sees it):
+        text, Enter, Backspace and the new-line key are held for that chat; True if held."""
+        held = self._accepts.get(self._collecting or "")
+        if held is None or self.app.screen is not self:
+            return False
+        newline = self.console.settings.keymap.get("newline", "ctrl+o").split(",")
+        if event.key == "enter":
+            if held.draft.strip():
+                held.lines.append(held.draft)
+            held.draft = ""
+        elif event.key == "backspace":
+            held.draft = held.draft[:-1]
+        elif event.key in [k.strip() for k in newline]:
+            held.draft += "\n"
+        elif event.is_printable and event.character:
+            held.draft += event.character
+        else:
+            return False
+        self.type_ahead.show_held(held)
+        return True
+
+    async def _accept(self, chat: str | None) -> None:
+        """Ask for a chat (None: the next one). Until the answer, typed keys are held for it;
+        text parked after a refusal goes with it."""
+        carried = ""
+        if self._collecting is None and self.type_ahead.display:
+            carried = self.type_ahead.text
+        ref = f"accept-{next(self._accept_refs)}"
+        held = Held(ref, chat, draft=carried)
+        self._accepts[ref] = held
+        self._collecting = ref
+        self.type_ahead.show_held(held)
+        self.set_focus(self.type_ahead)
+        if not await self._send(p.Accept(chat=chat, ref=ref)):
+            await self._accept_refused(ref, "offline", None)  # _send said so
+
+    async def _accept_refused(
+        self, ref: str, code: str, chat: str | None, cap: object = None
+    ) -> None:
+        """The relay did not give us the chat. One that is ours already comes to the front
+        with what was typed for it; otherwise the text is parked, never dropped silently."""
+        held = self._accepts.pop(ref)
+        own = self.panes.get(chat or "") if code == "taken" else None
+        if own is not None:
+            number = self.ordered_panes().index(own) + 1
+            self.flash(t("workspace.own_chat", self.lang, n=number))
+            await self._opened(own, held)  # as if assigned: to the front, the text into it
+            return
+        last = ref == self._collecting
+        if last:
+            self._collecting = None
+        text = held.text()
+        if text.strip():
+            self._parked.append(text)
+            if code != "offline":
+                kept = t("typeahead.kept", self.lang)
+                self.flash(f"{self._refusal_text(code, cap)} {kept}")
+        elif code != "offline":
+            self.flash(self._refusal_text(code, cap))
+        if last:
+            self._settle_type_ahead(focus=True)
+
+    def _refusal_text(self, code: str, cap: object = None) -> str:
+        if code == "too_many_chats":
+            shown = cap if isinstance(cap, int) else "?"
+            return t("workspace.too_many_chats", self.lang, max=shown)
+        if code in ("not_found", "taken", "forbidden"):
+            return t(f"workspace.{code}", self.lang)
+        return error_text(code, self.lang)
+
+    def _settle_type_ahead(self, *, focus: bool) -> None:
+        """No accept collects keys any more: the box shows parked text, or goes away."""
+        box = self.type_ahead
+        parked = [box.text] if box.display and not box.read_only and box.text.strip() else []
+        text = "\n".join([*parked, *self._parked])
+        self._parked.clear()
+        if text.strip():
+            box.park(text)
+            if focus:
+                self.set_focus(box)
+            return
+        box.hide()
+        if focus or self.app.focused is box:
+            self._focus_back()
+
+    def _focus_back(self) -> None:
+        pane = self.active_pane()
+        self.set_focus(pane.input if pane is not None else self.queue_list)
 
     def on_chat_message(self, message: ChatMessage) -> None:
         pane = self.panes.get(message.chat)
@@ -456,10 +608,14 @@ class WorkspaceScreen(ConsoleScreen):
             self.availability = message.state
             self.status.set(availability=message.state, flash="")
 
-    def on_relay_error(self, message: RelayError) -> None:
+    async def on_relay_error(self, message: RelayError) -> None:
         code = message.code
         if code == "session_lost":
             self.status.set(connection="session_lost")
+            return
+        ref = message.frame.ref
+        if ref is not None and ref in self._accepts:
+            await self._accept_refused(ref, code, message.chat, message.frame.max)
             return
         if message.msg_id and message.chat in self.panes:
             pane = self.panes[message.chat]
@@ -467,16 +623,13 @@ class WorkspaceScreen(ConsoleScreen):
                 t("workspace.not_sent", self.lang, reason=error_text(code, self.lang)), self._now()
             )
             return
-        if code == "too_many_chats":
-            cap = message.frame.max
-            self.flash(
-                t("workspace.too_many_chats", self.lang, max=cap if isinstance(cap, int) else "?")
-            )
+        own = self.panes.get(message.chat or "") if code == "taken" else None
+        if own is not None:
+            number = self.ordered_panes().index(own) + 1
+            self.flash(t("workspace.own_chat", self.lang, n=number))
+            self.activate(own)
             return
-        if code in ("not_found", "taken", "forbidden"):
-            self.flash(t(f"workspace.{code}", self.lang))
-        else:
-            self.flash(error_text(code, self.lang))
+        self.flash(self._refusal_text(code, message.frame.max))
 
     def _now(self) -> Any:
         return self.console.clock.now()
@@ -503,19 +656,26 @@ class WorkspaceScreen(ConsoleScreen):
                 self._register_chat(pane.state.chat, pane.state.nickname)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        # A click on the queue (Enter is the priority binding below).
         if event.option_list is self.queue_list and event.option.id:
-            self.run_worker(self._send(p.Accept(chat=event.option.id)))
+            self.run_worker(self._accept(event.option.id))
 
     async def on_chat_input_send(self, message: ChatInput.Send) -> None:
         pane = self.panes.get(message.chat_input.chat)
-        if pane is None or not pane.state.open:
-            return
         text = strip_controls(message.text)
-        if not text.strip() or len(text) > MAX_TEXT:
+        if pane is None or not pane.state.open or not text.strip() or len(text) > MAX_TEXT:
+            message.chat_input.give_back(message.text)  # not sent: the draft stays
             return
+        if self.console.client is None:
+            message.chat_input.give_back(message.text)
+            self.flash(t("workspace.offline", self.lang))
+            return
+        await self._say(pane, text)
+
+    async def _say(self, pane: ChatPane, text: str) -> None:
+        """One line of ours into the chat (checked: cleaned, not empty, not too long)."""
         client = self.console.client
         if client is None:
-            self.flash(t("workspace.offline", self.lang))
             return
         msg_id = client.new_id()
         pane.add_own(text, msg_id, self._now())
@@ -523,7 +683,6 @@ class WorkspaceScreen(ConsoleScreen):
         if pane.state.waited is not None:
             pane.state.waited = None
             self._relabel()
-        message.chat_input.clear()
         # Kept by the client until acknowledged; re-sent with this id after a reconnect.
         await client.say(pane.state.chat, text, msg_id)
 
@@ -847,10 +1006,17 @@ class WorkspaceScreen(ConsoleScreen):
         if chat is None:
             self.flash(t("workspace.not_found", self.lang))
             return
-        await self._send(p.Accept(chat=chat))
+        await self._accept(chat)
 
     async def action_accept_next(self) -> None:
-        await self._send(p.Accept())
+        await self._accept(None)
+
+    async def action_accept_highlighted(self) -> None:
+        """Enter on the queue: the highlighted chat. Elsewhere Enter is the widget's."""
+        chat = self.queue_list.selected_chat()
+        if self.app.screen is not self or self.app.focused is not self.queue_list or not chat:
+            raise SkipAction()
+        await self._accept(chat)
 
     def action_canned(self) -> None:
         pane = self.active_pane()

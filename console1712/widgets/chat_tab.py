@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Input, Static, TabPane, TextArea
+from textual.widgets import Input, Static, TabbedContent, TabPane, Tabs, TextArea
 
 from console1712.compat import tui
 from console1712.domain.text import one_line, strip_controls
@@ -84,6 +84,9 @@ class ChatInput(TextArea):
             id=id, soft_wrap=True, show_line_numbers=False, tab_behavior="focus", compact=False
         )
         self.chat = chat
+        # A steady cursor: a blinking one redraws twice a second over SSH for the whole
+        # shift (and made snapshots depend on the moment they were taken).
+        self.cursor_blink = False
 
     async def on_key(self, event: events.Key) -> None:
         # Runs before TextArea's own key handler, which prevent_default() skips.
@@ -92,6 +95,9 @@ class ChatInput(TextArea):
             event.stop()
             text = self.text.strip("\n")
             if text.strip():
+                # Emptied at once: keys typed after Enter (a burst) start the next message;
+                # the workspace gives the text back if it cannot be sent.
+                self.clear()
                 self.post_message(self.Send(self, text))
             return
         if any(b.action == "newline" for b in tui.key_bindings(self).get(event.key, ())):
@@ -103,6 +109,10 @@ class ChatInput(TextArea):
 
     def action_newline(self) -> None:
         self.insert("\n")
+
+    def give_back(self, text: str) -> None:
+        """A message that was not sent returns to the input, before anything typed since."""
+        self.insert(text + "\n" if self.text else text, location=(0, 0))
 
 
 class SidePanel(Static):
@@ -173,6 +183,25 @@ class SearchBar(Input):
                 self.post_message(self.Close(self))
             else:
                 self.post_message(self.Step(self, -1 if event.key == "shift+enter" else 1))
+
+
+class ChatTabs(TabbedContent):
+    """The chat tabs. TabbedContent switches tabs on two messages that can arrive late: the
+    first tab added announces itself once mounted (`Tabs.TabActivated`), and a pane whose
+    widget got focus says so (`TabPane.Focused`). When two chats open in one burst, the
+    other chat has been brought to the front by then; switching back would hide the input
+    that has the keys (its focus is dropped, and the keys typed next with it)."""
+
+    def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
+        if event.tab.id != event.tabs.active:
+            event.prevent_default()  # stale: TabbedContent's own handler does not run
+            event.stop()
+
+    def on_tab_pane_focused(self, event: TabPane.Focused) -> None:
+        focused = self.screen.focused
+        if focused is None or event.tab_pane not in focused.ancestors_with_self:
+            event.prevent_default()  # the focus has moved on since: stale
+            event.stop()
 
 
 class ChatPane(TabPane):

@@ -39,6 +39,7 @@ class ChatAssigned(Message):
         history: list[Frame],
         transferred_by: str | None = None,
         note: str | None = None,
+        ref: str | None = None,
     ) -> None:
         super().__init__()
         self.chat = chat
@@ -46,6 +47,7 @@ class ChatAssigned(Message):
         self.history = history
         self.transferred_by = transferred_by  # a colleague's alias: handed to us, not accepted
         self.note = note  # the colleague's handover note
+        self.ref = ref  # the `ref` of our accept this answers (None: transfer, restore)
 
 
 class ChatMessage(Message):
@@ -161,6 +163,7 @@ def message_for(frame: ev.StaffEvent | Frame) -> Message | None:
                 [ev.to_dict(h) for h in frame.history],
                 frame.transferred_by or None,
                 frame.note or None,
+                frame.ref,
             )
         case ev.Message(chat=str(chat)):
             return ChatMessage(chat, frame.seq, frame.sender, frame.text, frame.at)

@@ -6,6 +6,7 @@ from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import Static
 
+from console1712.clock import Clock
 from console1712.domain.text import one_line
 from console1712.i18n import t
 
@@ -18,9 +19,10 @@ class StatusLine(Static):
     StatusLine.-offline { background: $error; color: $text; }
     """
 
-    def __init__(self, lang: str, *, id: str | None = None) -> None:
+    def __init__(self, lang: str, *, clock: Clock | None = None, id: str | None = None) -> None:
         super().__init__(id=id)
         self.lang = lang
+        self.clock = clock or Clock()
         self.connection = "connected"
         self.availability = "available"
         self.open_chats = 0
@@ -30,21 +32,35 @@ class StatusLine(Static):
         self.flash = ""
         self._shown: Content | None = None
         self._fade: Timer | None = None
+        self._flash_at: float | None = None  # when the message was set (clock.monotonic)
 
     FADE = 8.0  # seconds a status message stays before the line shows the usual again
+    CHECK = 1.0  # seconds between looks at the clock once FADE has passed in real time
 
     def set(self, **values: object) -> None:
         for key, value in values.items():
             setattr(self, key, value)
-        if values.get("flash"):
+        if "flash" in values:
             # A newer message restarts the wait; a message never lingers for the shift.
             if self._fade is not None:
                 self._fade.stop()
-            self._fade = self.set_timer(self.FADE, self._faded)
+                self._fade = None
+            self._flash_at = None
+            if values["flash"]:
+                self._flash_at = self.clock.monotonic()
+                self._fade = self.set_timer(self.FADE, self._maybe_fade)
         self._render_status()
 
-    def _faded(self) -> None:
+    def _maybe_fade(self) -> None:
+        """Fade once FADE seconds have passed on the console's clock (tests: a FakeClock,
+        so a busy machine never fades a message before the test has read it)."""
         self._fade = None
+        if self._flash_at is None:
+            return
+        if self.clock.monotonic() - self._flash_at < self.FADE:
+            self._fade = self.set_timer(self.CHECK, self._maybe_fade)
+            return
+        self._flash_at = None
         self.flash = ""
         self._render_status()
 

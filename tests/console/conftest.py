@@ -103,7 +103,16 @@ async def sign_in(pilot: Pilot[Any], staff: Any) -> Any:
 
     app = pilot.app
     await login(pilot, staff.name, staff.password, staff.code())
-    await until(pilot, lambda: isinstance(app.screen, WorkspaceScreen))
+    # The screen is on the stack before it is composed: wait until its widgets are there
+    # (querying the status line earlier raises NoMatches under load).
+    await until(
+        pilot,
+        lambda: (
+            isinstance(app.screen, WorkspaceScreen)
+            and app.screen.is_mounted
+            and bool(app.screen.query("#status"))
+        ),
+    )
     workspace = app.screen
     # The status line starts as "connected" before it is drawn: wait for what it shows.
     await until(pilot, lambda: "verbonden" in str(workspace.status.render()))

@@ -100,7 +100,8 @@ async def test_no_raw_code_reaches_the_status_line(settings, relay, clock, make_
 
 
 async def test_a_status_message_fades(settings, relay, clock, make_staff, monkeypatch) -> None:
-    monkeypatch.setattr(StatusLine, "FADE", 2.0)  # long enough to be seen on a busy machine
+    monkeypatch.setattr(StatusLine, "FADE", 0.1)  # in real time: then the console's clock
+    monkeypatch.setattr(StatusLine, "CHECK", 0.05)
     anna = await make_staff("anna")
     app = console_app(settings, relay, clock)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -108,6 +109,11 @@ async def test_a_status_message_fades(settings, relay, clock, make_staff, monkey
         await pilot.press("ctrl+g", "7")  # no tab 7: says so ...
         await until(pilot, lambda: "geen tabblad 7" in str(ws.status.render()))
         assert "er zijn 0 gesprekken open" in str(ws.status.render())
+        # The real-time timer has run out (and looked again) but the clock has not moved.
+        timer_ran = ws.status._fade
+        await until(pilot, lambda: ws.status._fade is not timer_ran)
+        assert "geen tabblad 7" in str(ws.status.render())
+        clock.advance(0.1)
         await until(pilot, lambda: "tabblad" not in str(ws.status.render()))  # ... then fades
         assert "verbonden" in str(ws.status.render())
 
