@@ -174,6 +174,15 @@ function onError(f) {
       break;
     case "already_started":
       break;
+    case "unavailable":
+      // The relay could not store it just now (its database is away): nothing was
+      // stored, and the protocol says to send it again with the same id.
+      if (typeof f.id === "string") sendAgainLater(f.id);
+      else if (state.phase === "starting") {
+        state.phase = "intro";
+        intakeError("web.intake_invalid");
+      }
+      break;
     case "rate_limited":
       if (typeof f.id === "string") {
         failed(f);
@@ -192,6 +201,18 @@ function onError(f) {
         intakeError("web.intake_invalid");
       }
   }
+}
+
+const SEND_AGAIN_MS = 2000;
+
+/** A message the relay could not store yet: it stays "being sent" and goes again soon
+ * (or with the outbox after a reconnect). */
+function sendAgainLater(id) {
+  setTimeout(() => {
+    const saved = state.saved;
+    const item = saved && saved.outbox.find((i) => i.id === id);
+    if (item && state.phase === "chat") net.send({ type: "say", id: item.id, text: item.text });
+  }, SEND_AGAIN_MS);
 }
 
 function failed(f) {

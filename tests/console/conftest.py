@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from textual.css.query import NoMatches
 from textual.pilot import Pilot
 from textual.widgets import Input
 from websockets.asyncio.client import ClientConnection, connect
@@ -18,13 +19,22 @@ from console1712.config import Settings
 
 
 async def until(pilot: Pilot[Any], condition: Callable[[], object], limit: float = 20.0) -> None:
-    """Let the app run until condition() is true (fails the test after `limit` seconds)."""
+    """Let the app run until condition() is true (fails the test after `limit` seconds).
+    A widget the condition asks for that is not mounted yet (a screen still composing on a
+    loaded machine) counts as "not yet"."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + limit
-    while not condition():
+    while not _holds(condition):
         if loop.time() > deadline:
             raise AssertionError("condition not reached")
         await pilot.pause(0.02)
+
+
+def _holds(condition: Callable[[], object]) -> bool:
+    try:
+        return bool(condition())
+    except NoMatches:
+        return False
 
 
 class Chatter:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from websockets.asyncio.client import connect
 
 from console1712.clock import FakeClock
@@ -158,7 +160,9 @@ async def test_restart_rebuilds_state_and_restarts_the_window(
             await request(c2, {"type": "say", "id": "m1", "text": "voor de herstart"}, "ack")
         await relay.stop()
         clock.advance(250)  # q3: 450 s since its drop; q1 and q2: dropped only now
-        second = standard_relay(settings, clock)
+        # Anna has no console on the new relay: her chat must not go back to the queue
+        # (orphan_after) in the 299 s below, or q1 would no longer be first.
+        second = standard_relay(dataclasses.replace(settings, orphan_after=3600), clock)
         await second.start()
         try:
             assert list(second.waiting) == [q1["chat"]]
