@@ -161,6 +161,7 @@ class Relay:
         self.sockets: dict[str, int] = {}  # address -> open sockets, counted from the accept
         self._refused = 0
         self._refused_logged = -1e9
+        self._untrusted_forward_logged = False
         # chatter text stored per keyed address hash in the last hour (max_bytes_per_address_hour)
         self.stored_bytes = HourlyBudget(settings.max_bytes_per_address_hour)
         self._budget_pruned = 0.0
@@ -525,9 +526,19 @@ class Relay:
         load balancer (`trusted_proxies`), the last X-Forwarded-For entry (the one it added;
         anything the client put before it is not believed)."""
         peer = str(ws.remote_address[0]) if ws.remote_address else "?"
-        if peer not in self.settings.trusted_proxies or ws.request is None:
+        if ws.request is None:
             return peer
         forwarded = ws.request.headers.get_all("X-Forwarded-For")
+        if peer not in self.settings.trusted_proxies:
+            if forwarded and not self._untrusted_forward_logged:
+                # Once per run: a load balancer or a standby relay missing from
+                # trusted_proxies makes all its clients count as one (or a client sent it).
+                self._untrusted_forward_logged = True
+                log.warning(
+                    "X-Forwarded-For from an address not in trusted_proxies: ignored (list"
+                    " the load balancers and, with several relays, the relays there)"
+                )
+            return peer
         last = forwarded[-1].rsplit(",", 1)[-1].strip() if forwarded else ""
         try:
             return str(ipaddress.ip_address(last))

@@ -38,13 +38,18 @@ async def test_a_trusted_balancer_names_the_client(relay_with) -> None:
                     assert await closed_with(d) == 1013
 
 
-async def test_the_header_is_not_believed_from_anyone_else(relay_with) -> None:
+async def test_the_header_is_not_believed_from_anyone_else(relay_with, caplog) -> None:
     async with relay_with(max_connections_per_address=1) as relay:
         chat = url(relay, "/chat")
         async with connect(chat, additional_headers=via("203.0.113.5")) as a:
             await recv_type(a, "welcome")
             async with connect(chat, additional_headers=via("203.0.113.6")) as b:
                 assert await closed_with(b) == 1013  # both are 127.0.0.1
+    # The administrator hears of it once (a balancer or standby relay not listed), with
+    # no address in the line.
+    lines = [r.getMessage() for r in caplog.records if "X-Forwarded-For" in r.getMessage()]
+    assert len(lines) == 1 and "not in trusted_proxies" in lines[0]
+    assert "203.0.113" not in lines[0] and "127.0.0.1" not in lines[0]
 
 
 async def test_a_garbled_header_counts_as_the_balancer(relay_with) -> None:
