@@ -55,12 +55,21 @@ def _bench_parser(sub: Any) -> None:
     )
     scen.add_argument("--crash", type=int, metavar="K", help="SIGKILL the relay under load K times")
     scen.add_argument(
-        "--floor", action="store_true", help="a bare websockets server at steady's load (the floor)"
+        "--floor",
+        action="store_true",
+        help="the floors at steady's load: a bare websockets server, plain sqlite3 commits",
     )
     scen.add_argument(
         "--failover",
         action="store_true",
         help="with --database: SIGKILL the active relay; time until every client is back",
+    )
+    relay.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        metavar="N",
+        help="run the scenarios N times in turn; with --steady --floor, the median comparison",
     )
     relay.add_argument(
         "--database",

@@ -7,12 +7,17 @@ Its CPU time per message, on asyncio and on uvloop, at the connection count and 
 `--steady` (--chatters + --counsellors connections, --rate), is the floor under the relay's
 own figure. On loopback a `send` also runs the receiving socket's TCP processing, which the
 kernel charges to the sender, so the floor includes delivery into the load processes.
+
+The same report has `storage` (bench/storefloor.py): what committing the same messages
+durably costs plain sqlite3. When `--steady` runs in the same command, `compare` puts the
+relay's CPU per message beside both floors (issue 14's ratio: relay / transport floor).
 """
 
 from __future__ import annotations
 
 import asyncio
 import multiprocessing as mp
+import statistics
 import subprocess
 import sys
 import time
@@ -21,7 +26,8 @@ from typing import Any
 
 from console1712.bench import procstat
 from console1712.bench.relay import BenchError, Options, _report, split
-from console1712.bench.report import Report
+from console1712.bench.report import Report, Target
+from console1712.bench.storefloor import measure_storage
 from console1712.compat import net
 from console1712.relay import eventloop
 
@@ -199,6 +205,57 @@ def run_floor(opts: Options) -> Report:
     report = _report("floor", params)
     for loop in LOOPS:
         report.figures[loop] = _measure(loop, opts)
+    report.figures["storage"] = measure_storage(
+        opts.chatters, opts.counsellors, opts.rate, opts.duration, opts.size
+    )
+    return report
+
+
+# The relay's CPU per message may be at most this many times the transport floor (issue 14).
+RATIO_TARGET = 2.0
+
+
+def compare(steady: Report, floor: Report) -> Report:
+    """The relay beside the floors measured in the same run: the transport floor on the
+    relay's event loop, the storage floor, the ratios, and what is left for the relay's
+    own code (protocol, switchboard, encryption, the writer's hand-offs)."""
+    relay = steady.figures.get("relay_cpu_per_message_us")
+    loop = "asyncio" if eventloop.loop_factory("auto") is None else "uvloop"  # the relay's
+    transport = floor.figures[loop]["cpu_per_message_us"]
+    storage = floor.figures.get("storage", {}).get("cpu_per_message_us")
+    report = _report("compare", {"event_loop": loop})
+    figures: dict[str, Any] = {
+        "relay_cpu_per_message_us": relay,
+        "transport_floor_us": transport,
+        "storage_floor_us": storage,
+    }
+    ratio = None
+    if relay is not None and transport:  # (a floor of 0 ticks at a tiny load has no ratio)
+        ratio = round(relay / transport, 2)
+        figures["relay_over_transport"] = ratio
+        if storage is not None:
+            both = transport + storage
+            figures["transport_plus_storage_us"] = round(both, 1)
+            figures["relay_over_transport_plus_storage"] = round(relay / both, 2)
+            figures["relay_own_us"] = round(relay - both, 1)
+    report.figures = figures
+    report.targets = [Target("relay CPU per message / transport floor", ratio, RATIO_TARGET, "x")]
+    return report
+
+
+def median_of(rounds: list[Report]) -> Report:
+    """`--repeat N`: the median of each figure of N `compare` reports (runs of the relay and
+    of the floors in turn, so that a machine slower for a minute weighs on both), each
+    round's ratio, and the target read on the median ratio."""
+    report = _report("compare_median", {"rounds": len(rounds)})
+    names = [k for k in rounds[0].figures if all(r.figures.get(k) is not None for r in rounds)]
+    report.figures = {k: round(statistics.median(r.figures[k] for r in rounds), 2) for k in names}
+    ratios = [r.figures.get("relay_over_transport") for r in rounds]
+    report.figures["rounds_relay_over_transport"] = ratios
+    ratio = report.figures.get("relay_over_transport")
+    report.targets = [
+        Target("median relay CPU per message / transport floor", ratio, RATIO_TARGET, "x")
+    ]
     return report
 
 

@@ -77,6 +77,7 @@ class Options:
     relays: int = 1
     failover_rate: float = 100.0  # messages per second of all failover clients together
     timeout: float = 300.0  # set-up of connections, logins, accepts
+    repeat: int = 1  # run the scenarios this many times in turn (`compare_median`)
 
 
 # -- the relay process -------------------------------------------------------------------

@@ -56,6 +56,9 @@ def relay_options(args: argparse.Namespace) -> tuple[list[str], Options]:
         )
     if opts.workers < 1:
         raise UserError("--workers must be at least 1")
+    opts.repeat = args.repeat
+    if opts.repeat < 1:
+        raise UserError("--repeat must be at least 1")
     cluster_options(args, opts, wanted)
     return wanted, opts
 
@@ -107,7 +110,20 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 from console1712.bench.cluster import run_cluster_steady, run_failover
 
                 runners = {"steady": run_cluster_steady, "failover": run_failover}
-            reports = [runners[name](opts) for name in wanted]
+            reports, rounds = [], []
+            for _ in range(opts.repeat):
+                done = [runners[name](opts) for name in wanted]
+                reports += done
+                if "steady" in wanted and "floor" in wanted:
+                    from console1712.bench.floor import compare
+
+                    named = dict(zip(wanted, done, strict=True))
+                    rounds.append(compare(named["steady"], named["floor"]))
+                    reports.append(rounds[-1])
+            if len(rounds) > 1:
+                from console1712.bench.floor import median_of
+
+                reports.append(median_of(rounds))
         elif args.target == "scrub":
             from console1712.bench.scrub import ScrubOptions, run_scrub
 

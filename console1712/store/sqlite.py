@@ -308,7 +308,8 @@ def _run_all(statement: str, c: sqlite3.Connection) -> list[Any]:
     return c.execute(statement).fetchall()
 
 
-def _setup(c: sqlite3.Connection) -> None:
+def prepare_connection(c: sqlite3.Connection) -> None:
+    """The settings of every connection: WAL, fsync on each commit, erased data zeroed."""
     c.execute("PRAGMA busy_timeout = 10000")
     c.execute("PRAGMA journal_mode = WAL").fetchone()
     c.execute("PRAGMA synchronous = FULL")
@@ -319,7 +320,7 @@ def _setup(c: sqlite3.Connection) -> None:
 async def _connect(path: Path) -> SqliteThread:
     conn = SqliteThread(path)
     try:
-        await conn.call(_setup)
+        await conn.call(prepare_connection)
     except sqlite3.DatabaseError as exc:
         await conn.close()
         raise StoreError(f"{path} is not a usable console1712 database ({exc})") from None

@@ -110,15 +110,76 @@ def test_console_shows_every_fed_message(tmp_path: Path) -> None:
     assert figures["rss_mib"] > 0
 
 
-def test_floor_measures_the_bare_transport_on_both_loops(tmp_path: Path) -> None:
+def test_floor_measures_transport_and_storage_beside_the_relay_in_one_run(
+    tmp_path: Path,
+) -> None:
     out = tmp_path / "floor.json"
-    argv = ["bench", "relay", "--floor", "--chatters", "6", "--counsellors", "2"]
+    argv = ["bench", "relay", "--steady", "--floor", "--chatters", "6", "--counsellors", "2"]
     argv += ["--rate", "40", "--duration", "0.5", "--workers", "1", "--json", "--out", str(out)]
     assert main(argv) == 0
-    (report,) = json.loads(out.read_text())
-    assert report["scenario"] == "floor" and report["params"]["connections"] == 8
+    steady, floor, compared = json.loads(out.read_text())
+    assert [steady["scenario"], floor["scenario"], compared["scenario"]] == [
+        "steady",
+        "floor",
+        "compare",
+    ]
+    assert floor["params"]["connections"] == 8
     for loop in ("asyncio", "uvloop"):
-        figures = report["figures"][loop]
+        figures = floor["figures"][loop]
         assert figures["sent"] > 0
         assert figures["received"] == 2 * figures["sent"]  # the ack and the relayed frame
         assert figures["cpu_per_message_us"] is not None
+    storage = floor["figures"]["storage"]
+    assert storage["messages"] == 20  # rate x duration, committed in paced group commits
+    assert 1 <= storage["commits"] <= 20 and storage["cpu_per_message_us"] is not None
+    figures = compared["figures"]
+    relay = steady["figures"]["relay_cpu_per_message_us"]
+    transport = floor["figures"]["uvloop"]["cpu_per_message_us"]
+    assert figures["relay_cpu_per_message_us"] == relay
+    assert figures["transport_floor_us"] == transport
+    assert figures["storage_floor_us"] == storage["cpu_per_message_us"]
+    # (CPU time is counted in ticks of 10 ms: at this tiny load a floor may read 0)
+    ratio = round(relay / transport, 2) if transport else None
+    assert figures.get("relay_over_transport") == ratio
+    (target,) = compared["targets"]
+    assert target["limit"] == 2.0 and target["value"] == ratio
+
+
+def test_compare_puts_the_relay_beside_both_floors() -> None:
+    from console1712.bench.floor import compare
+
+    steady = Report("steady", {}, {"relay_cpu_per_message_us": 450.0})
+    floor = Report("floor", {}, {"asyncio": {"cpu_per_message_us": 200.0}})
+    floor.figures["uvloop"] = {"cpu_per_message_us": 150.0}
+    floor.figures["storage"] = {"cpu_per_message_us": 100.0}
+    report = compare(steady, floor)
+    assert report.figures == {
+        "relay_cpu_per_message_us": 450.0,
+        "transport_floor_us": 150.0,  # the relay runs on uvloop (installed with it)
+        "storage_floor_us": 100.0,
+        "relay_over_transport": 3.0,
+        "transport_plus_storage_us": 250.0,
+        "relay_over_transport_plus_storage": 1.8,
+        "relay_own_us": 200.0,
+    }
+    assert "relay CPU per message / transport floor: 3.00 x (<= 2.00) NOT met" in table(report)
+
+
+def test_repeated_rounds_give_the_median_comparison() -> None:
+    from console1712.bench.floor import compare, median_of
+
+    rounds = []
+    for relay, transport in ((450.0, 150.0), (500.0, 250.0), (400.0, 100.0)):
+        floor = Report("floor", {}, {"uvloop": {"cpu_per_message_us": transport}})
+        floor.figures["asyncio"] = {"cpu_per_message_us": transport}
+        floor.figures["storage"] = {"cpu_per_message_us": 100.0}
+        rounds.append(compare(Report("steady", {}, {"relay_cpu_per_message_us": relay}), floor))
+    report = median_of(rounds)
+    assert report.params == {"rounds": 3}
+    assert report.figures["relay_cpu_per_message_us"] == 450.0
+    assert report.figures["transport_floor_us"] == 150.0
+    assert report.figures["rounds_relay_over_transport"] == [3.0, 2.0, 4.0]
+    assert report.figures["relay_over_transport"] == 3.0  # the median of the rounds' ratios
+    assert "median relay CPU per message / transport floor: 3.00 x (<= 2.00) NOT met" in (
+        table(report)
+    )
