@@ -12,27 +12,39 @@ The others are **standbys**: they serve the web page and /healthz, and forward e
 client's address in X-Forwarded-For, believed by the active relay from the addresses in
 `trusted_proxies`). A chatter on relay A and a counsellor on relay B chat normally.
 
-Every LEAD_POLL seconds a standby tries the lock. When the active relay dies its database
-session ends and the lock is free: one standby takes it, rebuilds the live state from the
-database as a restarted relay does (every chatter counts as dropped, the resume window
-starts), announces its address and serves. The dead relay's clients, and those forwarded
-to it, reconnect (through the load balancer), are forwarded to the new active relay and
-resume; nothing acknowledged was lost, since acks follow the commit.
+Every LEAD_POLL seconds a standby looks whether the lock is free. When the active relay
+dies its database session ends and the lock is free: one standby takes it, rebuilds the
+live state from the database as a restarted relay does (every chatter counts as dropped,
+the resume window starts), announces its address and serves. The dead relay's clients,
+and those forwarded to it, reconnect (through the load balancer), are forwarded to the new
+active relay and resume; nothing acknowledged was lost, since acks follow the commit.
 
 An active relay that loses its database session and finds the lock taken by another relay
 when it reconnects (`LeadLost`) can write nothing more (the lock is taken again on every
 reconnect, so a relay without it never writes): it closes its connections (1001, the
 clients reconnect) and stands by. The heartbeat finds this within HEARTBEAT seconds even
 when nothing is written.
+
+A free lock does not always mean a dead relay: when PostgreSQL restarts (or ends every
+session) all relays lose their sessions at once, and the active relay takes its lock again
+when it reconnects, within a heartbeat. So a standby that finds the lock free first asks
+the announced active relay's /healthz (PROBE_TIMEOUT): while it answers `active`, the
+standby leaves it the lock for up to LEAD_GRACE seconds, and no client is moved for
+nothing. A dead relay does not answer (the take-over is as fast as before); a live one
+that cannot get its session back within LEAD_GRACE is replaced, and steps down when it
+reconnects.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import socket
+import ssl
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.asyncio.server import ServerConnection
@@ -48,7 +60,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("console1712.relay")
 
-LEAD_POLL = 0.5  # seconds between a standby's tries of the relay lock
+LEAD_POLL = 0.5  # seconds between a standby's looks at the relay lock
+LEAD_GRACE = 10.0  # seconds a free lock is left to an active relay that still answers
+PROBE_TIMEOUT = 1.0  # seconds for the active relay's /healthz to answer a standby
 HEARTBEAT = 1.0  # seconds between the active relay's checks that it still leads
 FORWARD_WAIT = 15.0  # seconds a forwarded connection waits for an active relay to answer
 FORWARD_RETRY = 0.25  # seconds between attempts to reach the active relay
@@ -70,10 +84,21 @@ def advertised_url(relay: Relay) -> str:
 
 
 async def stand_by(relay: Relay) -> None:
-    """A standby's loop: try the relay lock every LEAD_POLL seconds; take over once had."""
+    """A standby's loop: every LEAD_POLL seconds, if the relay lock is free and the active
+    relay does not answer (or has had LEAD_GRACE seconds to take its lock again), try the
+    lock; take over once had."""
+    loop = asyncio.get_running_loop()
+    free_since: float | None = None  # when the lock was first seen free (None: held)
     while not relay.stopping:
         await asyncio.sleep(LEAD_POLL)
         try:
+            if not await relay.db.lead_free():
+                free_since = None
+                continue
+            now = loop.time()
+            free_since = now if free_since is None else free_since
+            if now - free_since < LEAD_GRACE and await active_answers(relay):
+                continue  # its session is gone, not the relay: it takes its lock again
             if await relay.db.try_lead(relay.node):
                 break
         except StoreError as exc:
@@ -82,6 +107,45 @@ async def stand_by(relay: Relay) -> None:
         return
     log.info("the active relay is gone: this relay takes over")
     await relay.take_over()
+
+
+async def active_answers(relay: Relay) -> bool:
+    """Does the relay announced as active (another one) answer its /healthz as active?"""
+    found = await relays.active(relay.db)
+    if found is None or found.node == relay.node:
+        return False
+    parts = urlsplit(found.url)
+    if parts.hostname is None:
+        return False
+    tls = parts.scheme == "wss"
+    port = parts.port or (443 if tls else 80)
+    context: ssl.SSLContext | None = None
+    if tls:  # only a role is read: any certificate will do (at worst a delay of LEAD_GRACE)
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    writer: asyncio.StreamWriter | None = None
+    try:
+        async with asyncio.timeout(PROBE_TIMEOUT):
+            reader, writer = await asyncio.open_connection(parts.hostname, port, ssl=context)
+            host = parts.netloc.rpartition("@")[2]
+            writer.write(
+                f"GET /healthz HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode()
+            )
+            answer = await reader.read(64 * 1024)
+    except (OSError, TimeoutError, ssl.SSLError):
+        return False
+    finally:
+        if writer is not None:
+            writer.close()
+    head, _, body = answer.partition(b"\r\n\r\n")
+    if not head.startswith((b"HTTP/1.1 200", b"HTTP/1.0 200")):
+        return False
+    try:
+        health = json.loads(body)
+    except ValueError:
+        return False
+    return isinstance(health, dict) and health.get("role") == "active"
 
 
 async def keep_lead(relay: Relay) -> None:

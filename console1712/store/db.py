@@ -189,6 +189,11 @@ class Database(ABC):
         `LeadLost` and `lead_lost` is set."""
         return True
 
+    async def lead_free(self) -> bool:
+        """Does no relay hold the relay lock now? (Read only: a standby asks before it
+        tries.) SQLite: True (one relay per data directory)."""
+        return True
+
     @property
     def lead_lost(self) -> bool:
         """Another relay took the lead (PostgreSQL) since `try_lead` succeeded."""

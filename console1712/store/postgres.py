@@ -243,6 +243,14 @@ class PgDatabase(Database):
             self._relay_lock, self._lead_lost, self.node = True, False, node
         return got
 
+    async def lead_free(self) -> bool:
+        row = await self.fetchone(
+            "SELECT NOT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            f" AND classid = {LOCK_RELAY} AND objid = ({SCOPE})::oid AND objsubid = 2)"
+        )
+        return bool(row is not None and row[0])
+
     @property
     def lead_lost(self) -> bool:
         return self._lead_lost

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+import secrets
 import urllib.request
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -243,6 +244,69 @@ async def test_an_active_relay_that_lost_the_lock_stands_by(
             await recv_type(cw2, "welcome")
             queued = await request(cw2, {"type": "start", "consent": True}, "queued")
             assert queued["position"] == 2  # the first chat is back, from the database
+
+
+def _named(settings: Settings) -> tuple[Settings, str]:
+    """The relays' sessions named, so that this test can end them (and no other test's)."""
+    name = "sev_" + secrets.token_hex(6)
+    return dataclasses.replace(
+        settings, database=f"{settings.database}&application_name={name}"
+    ), name
+
+
+async def _end_sessions(pg_url: str, name: str) -> None:
+    """What a PostgreSQL restart does to the relays: every session of theirs ends at once."""
+    other = await asyncpg.connect(pg_url)
+    try:
+        await other.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+            name,
+        )
+    finally:
+        await other.close()
+
+
+async def test_the_active_relay_keeps_the_lead_when_the_database_ends_every_session(
+    pg_settings: Settings, clock: FakeClock, pg_url: str
+) -> None:
+    settings, name = _named(pg_settings)
+    async with relays_on(settings, clock, 2) as (a, b):
+        cw = await connect(url(a, "/chat"))
+        await recv_type(cw, "welcome")
+        queued = await request(cw, {"type": "start", "consent": True}, "queued")
+        await _end_sessions(pg_url, name)
+        # The standby finds the lock free at once, but A still answers /healthz as active:
+        # B leaves A the lock, which A takes again with its next heartbeat.
+        await poll(lambda: not a.db.lead_lost, 10)
+        for _ in range(40):  # many of B's looks at the lock, several heartbeats of A
+            await asyncio.sleep(standby.LEAD_POLL)
+            assert a.active and not b.active
+        assert not await b.db.lead_free()  # A holds it again
+        assert (await health(b))["role"] == "standby"
+        # A's chatter was not moved: the chat goes on on the same connection.
+        assert (await request(cw, {"type": "say", "id": "c1", "text": "nog hier"}, "ack"))[
+            "seq"
+        ] == 1
+        history = await chats.transcript(a.db, queued["chat"])
+        assert [m.text for m in history] == ["nog hier"]
+        await cw.close()
+
+
+async def test_a_live_active_relay_without_its_lock_is_replaced_after_the_grace(
+    pg_settings: Settings, clock: FakeClock, pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings, name = _named(pg_settings)
+    async with relays_on(settings, clock, 2) as (a, b):
+        # A answers /healthz but does not get its session back for a while (its heartbeat
+        # slowed down here, as a network between A and the database might be).
+        monkeypatch.setattr(standby, "LEAD_GRACE", 0.3)
+        monkeypatch.setattr(standby, "HEARTBEAT", 5.0)
+        await asyncio.sleep(0.3)  # A's heartbeat is in its long sleep now
+        await _end_sessions(pg_url, name)
+        await poll(lambda: b.active, 10)  # after LEAD_GRACE, B takes the lock
+        assert (await health(b))["role"] == "active"
+        await poll(lambda: not a.active, 15)  # A finds it taken when it reconnects
+        assert (await health(a))["role"] == "standby"
 
 
 async def _take_lock_after_a(other: asyncpg.Connection, a: Relay) -> None:
