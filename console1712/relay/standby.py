@@ -103,6 +103,9 @@ async def stand_by(relay: Relay) -> None:
                 break
         except StoreError as exc:
             log.warning("standby: cannot reach the database (%s)", type(exc).__name__)
+        except Exception as exc:  # (asyncpg, after the server ended its sessions) a
+            # standby whose loop died would never take over: try again at the next look
+            log.warning("standby: looking at the relay lock failed (%s)", type(exc).__name__)
     else:
         return
     log.info("the active relay is gone: this relay takes over")
