@@ -549,8 +549,8 @@ class Switchboard:
             effects += [Send(c, dict(released)) for c in self.consoles(former)]
         if not stored:
             return effects
-        # (a take-over or reassign has sent the history without authors' names: kept as is)
-        assigned = self.assigned_frame(chat, named=handover.action == TRANSFER)
+        # Whoever gets the chat sees which colleague wrote each counsellor line.
+        assigned = self.assigned_frame(chat, named=True)
         if handover.action == TRANSFER:
             assigned["transferred_by"] = handover.by
             if handover.note:

@@ -338,9 +338,12 @@ def test_a_take_over_of_a_chat_that_ended_meanwhile_only_releases_it() -> None:
     assert not ok and effects == [Send(k("anna"), {"type": "released", "chat": "c1", "by": "Sue"})]
 
 
-def test_a_take_over_gives_the_plain_history_and_the_chatter_hears_who_joined() -> None:
+def test_a_take_over_gives_the_named_history_and_the_chatter_hears_who_joined() -> None:
     sb = Switchboard(Limits())
     chat = assigned_chat(sb)
+    (s1,) = sb.say(chat, "anna", "h1", "m1", "dag", T0, k("anna"), None)
+    assert isinstance(s1, Store)
+    stored(sb, chat, s1)
     sb.staff_in("sue", "Sue", k("sue"))
     sb.hold(chat, "sue", None, T0, Handover(TAKE_OVER, "sue", "Sue", by="Sue"))
     _, effects = sb.assign_stored(chat, T0)
@@ -349,6 +352,9 @@ def test_a_take_over_gives_the_plain_history_and_the_chatter_hears_who_joined() 
         (k("sue"), "assigned"),
         ("w1", "joined"),
     ]
+    (assigned,) = [e.frame for e in effects if isinstance(e, Send) and e.conn == k("sue")]
+    line = {"seq": 1, "from": "counsellor", "text": "dag", "at": "2026-11-26T14:00:00Z"}
+    assert assigned["history"] == [{**line, "name": "Anna"}]  # Sue sees who wrote it
 
 
 def test_a_requeue_ends_the_reading_along_and_tells_the_chatter_its_place() -> None:

@@ -25,12 +25,15 @@ async def test_supervisor_takes_over_and_chats_like_a_counsellor(
         await recv_type(cw, "joined")
         await send(cw, {"type": "say", "id": "c1", "text": "help"})
         await recv_type(aw, "message", chat=chat)
+        await request(aw, {"type": "say", "chat": chat, "id": "a1", "text": "Ik ben er."}, "ack")
 
         await send(sw, {"type": "take_over", "chat": chat, "ref": "t1"})
         assigned = await recv_type(sw, "assigned", chat=chat)  # the tab first, then the answer
         answer = await recv_type(sw, "taken_over")
         assert answer == {"type": "taken_over", "chat": chat, "ref": "t1"}
-        assert [m["text"] for m in assigned["history"]] == ["help"]
+        assert [m["text"] for m in assigned["history"]] == ["help", "Ik ben er."]
+        # Sofie sees who wrote the counsellor's line, as after a transfer
+        assert [m.get("name") for m in assigned["history"]] == [None, "Anna"]
         released = await recv_type(aw, "released", chat=chat)
         assert released["by"] == "Sofie"
         assert (await recv_type(cw, "joined"))["counsellor"] == "Sofie"
