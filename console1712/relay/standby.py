@@ -102,9 +102,13 @@ async def stand_by(relay: Relay) -> None:
             if await relay.db.try_lead(relay.node):
                 break
         except StoreError as exc:
+            # The lock cannot be seen: after a long outage the active relay gets its grace
+            # again from when the lock is seen free, as it needs a moment to reconnect.
+            free_since = None
             log.warning("standby: cannot reach the database (%s)", type(exc).__name__)
         except Exception as exc:  # (asyncpg, after the server ended its sessions) a
             # standby whose loop died would never take over: try again at the next look
+            free_since = None
             log.warning("standby: looking at the relay lock failed (%s)", type(exc).__name__)
     else:
         return

@@ -27,6 +27,7 @@ from console1712.relay.services.retention import RetentionJob
 from console1712.store import accounts, chats, relays
 from console1712.store.postgres import LOCK_RELAY, SCOPE
 from tests.conftest import StaffLogin
+from tests.databases import CutProxy
 from tests.relay.helpers import closed_with, poll, recv_type, request, send, standard_relay, url
 
 pytestmark = pytest.mark.usefixtures("fast_lead")
@@ -290,6 +291,32 @@ async def test_the_active_relay_keeps_the_lead_when_the_database_ends_every_sess
         history = await chats.transcript(a.db, queued["chat"])
         assert [m.text for m in history] == ["nog hier"]
         await cw.close()
+
+
+async def test_the_active_relay_keeps_the_lead_through_a_database_outage(
+    pg_settings: Settings, clock: FakeClock, pg_url: str
+) -> None:
+    proxy = CutProxy(pg_url)
+    await proxy.start()
+    try:
+        settings = dataclasses.replace(pg_settings, database=proxy.url)
+        async with relays_on(settings, clock, 2) as (a, b):
+            cw = await connect(url(a, "/chat"))
+            await recv_type(cw, "welcome")
+            await request(cw, {"type": "start", "consent": True}, "queued")
+            await proxy.cut()  # PostgreSQL is gone for both relays, and their sessions
+            await asyncio.sleep(1.0)  # many of B's looks fail, A's heartbeats too
+            await proxy.restore()
+            await poll(lambda: not a.db.lead_lost, 10)
+            for _ in range(40):  # B sees the lock free, but A answers: A takes it again
+                await asyncio.sleep(standby.LEAD_POLL)
+                assert a.active and not b.active
+            assert not await b.db.lead_free()
+            ack = await request(cw, {"type": "say", "id": "c1", "text": "weer daar"}, "ack")
+            assert ack["seq"] == 1  # the chatter stayed where it was
+            await cw.close()
+    finally:
+        await proxy.cut()
 
 
 async def test_a_live_active_relay_without_its_lock_is_replaced_after_the_grace(
