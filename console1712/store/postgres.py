@@ -57,6 +57,9 @@ LOST: tuple[type[BaseException], ...] = (
     TimeoutError,
     asyncpg.PostgresConnectionError,
     asyncpg.InterfaceError,
+    # A statement under way when the server ended the session may leave asyncpg's protocol
+    # state confused ("cannot switch to state ..."): that connection is gone as well.
+    asyncpg.InternalClientError,
     asyncpg.CannotConnectNowError,
     asyncpg.AdminShutdownError,
     asyncpg.CrashShutdownError,

@@ -9,7 +9,7 @@ import pytest
 
 from console1712.clock import FakeClock
 from console1712.store import chats
-from console1712.store.db import Database, IntegrityError, Job, Tx
+from console1712.store.db import Database, IntegrityError, Job, StoreUnavailable, Tx
 from tests.databases import both_databases, pg_run
 
 INSERT = "INSERT INTO meta (name, sealed) VALUES (?, ?)"
@@ -173,5 +173,42 @@ async def test_a_postgres_connection_lost_while_idle_is_replaced_unseen(
         # connect again; nothing is refused, nothing is written twice
         await db.write(lambda tx: tx.execute(INSERT, ("b", b"2")))
         assert await names(db) == ["key_check", "a", "b"]
+    finally:
+        await db.close()
+
+
+async def test_postgres_reads_under_way_when_the_server_ends_sessions_are_unavailable(
+    tmp_path: Path, pg_url: str
+) -> None:
+    name = f"busy_{tmp_path.name[-12:]}"
+    db = await Database.open(f"{pg_url}&application_name={name}", tmp_path / "k.key")
+    outcomes: set[str] = set()
+    stop = False
+
+    async def reader() -> None:
+        while not stop:
+            try:
+                await db.fetchone("SELECT pg_sleep(0.001)")
+                outcomes.add("ok")
+            except StoreUnavailable:
+                outcomes.add("unavailable")  # the caller hears: try again (protocol v1)
+            except Exception as exc:  # anything else would close a client's connection
+                outcomes.add(type(exc).__name__)
+
+    try:
+        readers = [asyncio.create_task(reader()) for _ in range(4)]
+        for _ in range(30):  # a server that ends every session, again and again
+            await asyncio.sleep(0.03)
+            await asyncio.to_thread(
+                pg_run,
+                pg_url,
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                f" WHERE application_name = '{name}'",
+            )
+        stop = True
+        await asyncio.gather(*readers)
+        assert outcomes <= {"ok", "unavailable"}
+        for _ in range(10):  # and once it stops, every read goes through
+            assert (await db.fetchone("SELECT 1"))[0] == 1
     finally:
         await db.close()
