@@ -188,6 +188,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "Enter openen · F2 overnemen · Esc terug",
         "en": "Enter open · F2 take over · Esc back",
     },
+    "takeover.confirm": {
+        "nl": "Het gesprek van {name} met {nickname} overnemen? {name} geeft het af en de"
+        " chatter ziet dat u het overneemt.",
+        "en": "Take over {name}'s chat with {nickname}? {name} loses it and the chatter"
+        " sees you join.",
+    },
     "takeover.done": {"nl": "Gesprek overgenomen.", "en": "Chat taken over."},
     "takeover.failed": {
         "nl": "Overnemen niet gelukt ({code}).",

@@ -316,13 +316,34 @@ class SupervisorScreen(ConsoleScreen):
         return option.id
 
     async def action_take_over(self) -> None:
-        """Become the highlighted chat's counsellor: it opens as a tab in the workspace."""
+        """Become the highlighted chat's counsellor: it opens as a tab in the workspace. A
+        colleague's chat only after ctrl+y (one key must not take a conversation from a
+        colleague, and the chatter sees the supervisor join)."""
         chat = self._chat()
         if chat is None:
             return
         from console1712.screens.alerts import take_over
 
-        await take_over(self.app, chat, self.lang)
+        chats: list[dict[str, Any]] = self.frame.get("chats") or []
+        entry: dict[str, Any] = next((e for e in chats if str(e.get("chat")) == chat), {})
+        workspace = cast(Any, self.app).workspace
+        own = workspace.session.get("user") if workspace is not None else None
+        counsellor = entry.get("counsellor")
+        if not counsellor or counsellor == own:
+            await take_over(self.app, chat, self.lang)
+            return
+
+        async def confirmed(yes: bool | None) -> None:
+            if yes:
+                await take_over(self.app, chat, self.lang)
+
+        question = t(
+            "takeover.confirm",
+            self.lang,
+            name=one_line(strip_controls(str(entry.get("name") or counsellor)))[:30],
+            nickname=one_line(strip_controls(str(entry.get("nickname") or "—")))[:30],
+        )
+        self.app.push_screen(ConfirmScreen(Content(question), self.lang), confirmed)
 
     async def action_reassign(self) -> None:
         """Give the highlighted chat to a logged-in colleague."""

@@ -7,7 +7,7 @@ import asyncio
 from typing import Any
 
 import pytest
-from textual.widgets import OptionList
+from textual.widgets import OptionList, Static
 
 from console1712.screens.alerts import AlertsScreen
 from console1712.screens.dialogs import ConfirmScreen
@@ -143,7 +143,17 @@ async def test_overview_rows_take_over_and_reassign_from_the_screen(
 
         await until(pilot, lambda: app.screen is screen)
         await until(pilot, lambda: "Ben" in str(chats.get_option_at_index(0).prompt))
+        # Taking a colleague's chat asks first (ctrl+y); Esc leaves it with Ben.
         await pilot.press("f4")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        question = str(app.screen.query_one(".dialog-title", Static).render())
+        assert "Ben" in question and "[b]x[/b]" in question and "\x1b" not in question
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is screen)
+        assert chatter.chat not in workspace.panes
+        await pilot.press("f4")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("ctrl+y")
         await until(pilot, lambda: chatter.chat in workspace.panes)  # a tab of her own
         await recv_type(bw, "released", chat=chatter.chat)
         assert (await chatter.recv("joined"))["counsellor"] == "Sofie"
