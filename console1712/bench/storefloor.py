@@ -25,13 +25,14 @@ from typing import Any
 
 from console1712.clock import to_rfc3339
 from console1712.store import chats
+from console1712.store.crypto import KeyRing
 from console1712.store.db import COMMIT_WINDOW, Database
 from console1712.store.sqlite import prepare_connection
 
 Row = tuple[str, int, str, str, str, bytes]
 
 
-async def _create(path: Path, key_file: Path, count: int) -> tuple[list[str], Any]:
+async def _create(path: Path, key_file: Path, count: int) -> tuple[list[str], KeyRing]:
     """The database with `count` open chats, through the real store; its key ring."""
     db = await Database.open(path, key_file)
     try:
@@ -46,7 +47,7 @@ async def _create(path: Path, key_file: Path, count: int) -> tuple[list[str], An
         await db.close()
 
 
-def _rows(ids: list[str], keys: Any, total: int, size: int, counsellors: int) -> list[Row]:
+def _rows(ids: list[str], keys: KeyRing, total: int, size: int, counsellors: int) -> list[Row]:
     """`total` message rows round the chats, chatter and counsellor in turn, as in --steady."""
     seqs = dict.fromkeys(ids, 0)
     text = "x" * size
