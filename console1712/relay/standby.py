@@ -139,15 +139,27 @@ async def active_answers(relay: Relay) -> bool:
             writer.write(
                 f"GET /healthz HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode()
             )
-            answer = await reader.read(64 * 1024)
-    except (OSError, TimeoutError, ssl.SSLError):
+            head = await reader.readuntil(b"\r\n\r\n")  # (at most the stream's 64 KiB)
+            if not head.startswith((b"HTTP/1.1 200", b"HTTP/1.0 200")):
+                return False
+            length = next(
+                (
+                    int(line.split(b":", 1)[1])
+                    for line in head.split(b"\r\n")
+                    if line.lower().startswith(b"content-length:")
+                ),
+                None,
+            )
+            body = await (reader.read() if length is None else reader.readexactly(length))
+    except (OSError, TimeoutError, ValueError, asyncio.IncompleteReadError) as exc:
+        # (SSLError is an OSError; ValueError: a bad Content-Length)
+        log.info("the active relay's /healthz did not answer (%s)", type(exc).__name__)
+        return False
+    except asyncio.LimitOverrunError:
         return False
     finally:
         if writer is not None:
             writer.close()
-    head, _, body = answer.partition(b"\r\n\r\n")
-    if not head.startswith((b"HTTP/1.1 200", b"HTTP/1.0 200")):
-        return False
     try:
         health = json.loads(body)
     except ValueError:

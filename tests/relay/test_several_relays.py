@@ -336,6 +336,47 @@ async def test_a_live_active_relay_without_its_lock_is_replaced_after_the_grace(
         assert (await health(a))["role"] == "standby"
 
 
+@pytest.mark.parametrize(
+    ("answer", "alive"),
+    [
+        (b'HTTP/1.1 200 OK\r\nContent-Length: 17\r\n\r\n{"role":"active"}', True),
+        (b'HTTP/1.1 200 OK\r\nContent-Length: 18\r\n\r\n{"role":"standby"}', False),
+        (b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n", False),
+        (b'HTTP/1.1 200 OK\r\n\r\n{"role":"active"}', True),  # until the close
+        (b"HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n", False),
+        (b"\x00garbage", False),
+        (None, False),  # says nothing at all: PROBE_TIMEOUT
+    ],
+)
+async def test_a_standby_believes_an_active_relay_only_when_its_healthz_says_so(
+    pg_settings: Settings,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+    answer: bytes | None,
+    alive: bool,
+) -> None:
+    monkeypatch.setattr(standby, "PROBE_TIMEOUT", 0.3)
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        if answer is None:
+            await reader.read()  # until the standby gives up and closes
+        else:
+            writer.write(answer)
+        writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        async with relays_on(pg_settings, clock, 1) as (a,):
+            await relays.announce(a.db, "other", f"ws://127.0.0.1:{port}", clock.now())
+            assert await standby.active_answers(a) is alive
+            await relays.announce(a.db, a.node, "ws://127.0.0.1:9", clock.now())
+            assert await standby.active_answers(a) is False  # itself: never
+    finally:
+        server.close()
+
+
 async def _take_lock_after_a(other: asyncpg.Connection, a: Relay) -> None:
     """Cut A's writer session and take the relay lock before A connects again."""
     db: Any = a.db
