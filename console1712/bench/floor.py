@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing as mp
+import os
 import statistics
 import subprocess
 import sys
@@ -220,7 +221,8 @@ def compare(steady: Report, floor: Report) -> Report:
     relay's event loop, the storage floor, the ratios, and what is left for the relay's
     own code (protocol, switchboard, encryption, the writer's hand-offs)."""
     relay = steady.figures.get("relay_cpu_per_message_us")
-    loop = "asyncio" if eventloop.loop_factory("auto") is None else "uvloop"  # the relay's
+    choice = os.environ.get("CONSOLE1712_EVENT_LOOP", "auto")  # the bench relay's setting
+    loop = "asyncio" if eventloop.loop_factory(choice) is None else "uvloop"
     transport = floor.figures[loop]["cpu_per_message_us"]
     storage = floor.figures.get("storage", {}).get("cpu_per_message_us")
     report = _report("compare", {"event_loop": loop})

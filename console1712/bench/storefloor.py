@@ -23,17 +23,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from console1712.clock import to_rfc3339
 from console1712.store import chats
-from console1712.store.crypto import KeyRing
 from console1712.store.db import COMMIT_WINDOW, Database
 from console1712.store.sqlite import prepare_connection
 
-Row = tuple[str, int, str, str, str, bytes]
+Row = tuple[object, ...]
 
 
-async def _create(path: Path, key_file: Path, count: int) -> tuple[list[str], KeyRing]:
-    """The database with `count` open chats, through the real store; its key ring."""
+async def _prepare(
+    path: Path, key_file: Path, count: int, total: int, size: int, counsellors: int
+) -> list[Row]:
+    """The database with `count` open chats, through the real store, and `total` message
+    rows for them as the relay makes them (round the chats, chatter and counsellor in
+    turn, as in --steady), sealed and hashed now, before any timing."""
     db = await Database.open(path, key_file)
     try:
         ids = [chats.new_chat_id() for _ in range(count)]
@@ -42,26 +44,18 @@ async def _create(path: Path, key_file: Path, count: int) -> tuple[list[str], Ke
         await asyncio.gather(
             *(chats.create_chat(db, i, at, intake, "127.0.0.1", "h" * 64, "r" * 64) for i in ids)
         )
-        return ids, db.keys
+        seqs = dict.fromkeys(ids, 0)
+        rows: list[Row] = []
+        for n in range(total):
+            chat = ids[n % len(ids)]
+            seqs[chat] += 1
+            sender = chats.CHATTER if n % 2 == 0 else f"bench{n % max(1, counsellors):04d}"
+            client_id = chats.client_id_hash(db, chat, str(n))
+            message = chats.Message(seqs[chat], sender, client_id, "x" * size, at)
+            rows.append(chats.message_row(db.keys, chat, message))
+        return rows
     finally:
         await db.close()
-
-
-def _rows(ids: list[str], keys: KeyRing, total: int, size: int, counsellors: int) -> list[Row]:
-    """`total` message rows round the chats, chatter and counsellor in turn, as in --steady."""
-    seqs = dict.fromkeys(ids, 0)
-    text = "x" * size
-    at = to_rfc3339(datetime.now(UTC))
-    rows: list[Row] = []
-    for n in range(total):
-        chat = ids[n % len(ids)]
-        seqs[chat] += 1
-        seq = seqs[chat]
-        sender = "" if n % 2 == 0 else f"bench{n % max(1, counsellors):04d}"
-        client_id = keys.keyed_hash("client-id", f"{chat}:{n}")
-        sealed = keys.seal(text, "chat_messages", "text", f"{chat}:{seq}")
-        rows.append((chat, seq, sender, client_id, at, sealed))
-    return rows
 
 
 def _write_paced(conn: sqlite3.Connection, rows: list[Row], rate: float) -> dict[str, Any]:
@@ -103,8 +97,8 @@ def measure_storage(
     """The storage floor's figures (a dict for the floor report's `storage`)."""
     with tempfile.TemporaryDirectory(prefix="c1712-storefloor-") as tmp:
         path, key_file = Path(tmp) / "console1712.db", Path(tmp) / "console1712.key"
-        ids, keys = asyncio.run(_create(path, key_file, max(1, chatters)))
-        rows = _rows(ids, keys, max(1, int(rate * duration)), size, counsellors)
+        total = max(1, int(rate * duration))
+        rows = asyncio.run(_prepare(path, key_file, max(1, chatters), total, size, counsellors))
         conn = sqlite3.connect(path, isolation_level=None)
         try:
             prepare_connection(conn)

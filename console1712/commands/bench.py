@@ -101,7 +101,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     try:
         if args.target == "relay":
-            from console1712.bench.floor import run_floor
+            from console1712.bench.floor import compare, median_of, run_floor
             from console1712.bench.relay import SCENARIOS
 
             wanted, opts = relay_options(args)
@@ -115,14 +115,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 done = [runners[name](opts) for name in wanted]
                 reports += done
                 if "steady" in wanted and "floor" in wanted:
-                    from console1712.bench.floor import compare
-
                     named = dict(zip(wanted, done, strict=True))
                     rounds.append(compare(named["steady"], named["floor"]))
                     reports.append(rounds[-1])
             if len(rounds) > 1:
-                from console1712.bench.floor import median_of
-
                 reports.append(median_of(rounds))
         elif args.target == "scrub":
             from console1712.bench.scrub import ScrubOptions, run_scrub

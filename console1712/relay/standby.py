@@ -101,15 +101,11 @@ async def stand_by(relay: Relay) -> None:
                 continue  # its session is gone, not the relay: it takes its lock again
             if await relay.db.try_lead(relay.node):
                 break
-        except StoreError as exc:
-            # The lock cannot be seen: after a long outage the active relay gets its grace
+        except Exception as exc:  # a standby whose loop died would never take over
+            # The lock cannot be seen: after an outage the active relay gets its grace
             # again from when the lock is seen free, as it needs a moment to reconnect.
             free_since = None
-            log.warning("standby: cannot reach the database (%s)", type(exc).__name__)
-        except Exception as exc:  # (asyncpg, after the server ended its sessions) a
-            # standby whose loop died would never take over: try again at the next look
-            free_since = None
-            log.warning("standby: looking at the relay lock failed (%s)", type(exc).__name__)
+            log.warning("standby: cannot look at the relay lock (%s)", type(exc).__name__)
     else:
         return
     log.info("the active relay is gone: this relay takes over")
@@ -151,11 +147,9 @@ async def active_answers(relay: Relay) -> bool:
                 None,
             )
             body = await (reader.read() if length is None else reader.readexactly(length))
-    except (OSError, TimeoutError, ValueError, asyncio.IncompleteReadError) as exc:
-        # (SSLError is an OSError; ValueError: a bad Content-Length)
+    except (OSError, TimeoutError, ValueError, EOFError, asyncio.LimitOverrunError) as exc:
+        # (SSLError is an OSError, IncompleteReadError an EOFError; ValueError: a bad length)
         log.info("the active relay's /healthz did not answer (%s)", type(exc).__name__)
-        return False
-    except asyncio.LimitOverrunError:
         return False
     finally:
         if writer is not None:

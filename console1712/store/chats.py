@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from console1712.clock import from_rfc3339, to_rfc3339
+from console1712.store.crypto import KeyRing
 from console1712.store.db import Database, Tx
 
 CHATTER = ""  # the `sender` of a chatter's message; staff messages carry the account name
@@ -136,8 +137,9 @@ INSERT_MESSAGE = (
 )
 
 
-def _message_row(tx: Tx, chat_id: str, m: Message) -> tuple[object, ...]:
-    sealed = tx.keys.seal(m.text, "chat_messages", "text", f"{chat_id}:{m.seq}")
+def message_row(keys: KeyRing, chat_id: str, m: Message) -> tuple[object, ...]:
+    """The values of INSERT_MESSAGE for one message, its text sealed to its row."""
+    sealed = keys.seal(m.text, "chat_messages", "text", f"{chat_id}:{m.seq}")
     return (chat_id, m.seq, m.sender, m.client_id, to_rfc3339(m.at), sealed)
 
 
@@ -149,7 +151,7 @@ def message_job(
 
     async def job(tx: Tx) -> None:
         # Deferred: a group commit writes all its messages with one executemany.
-        tx.defer(INSERT_MESSAGE, _message_row(tx, chat_id, message))
+        tx.defer(INSERT_MESSAGE, message_row(tx.keys, chat_id, message))
 
     return job
 
@@ -172,7 +174,7 @@ class MessageBatch:
     async def __call__(self, tx: Tx) -> None:
         self.open = False
         for chat_id, m in self.messages:
-            tx.defer(INSERT_MESSAGE, _message_row(tx, chat_id, m))
+            tx.defer(INSERT_MESSAGE, message_row(tx.keys, chat_id, m))
 
 
 async def add_message(
