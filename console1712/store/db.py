@@ -32,8 +32,10 @@ T = TypeVar("T")
 MAX_BATCH = 2000
 # Seconds between the starts of two commits at most once per window: a writer that committed
 # less than this ago waits for more jobs (each commit costs an fsync, ~130 us of CPU and two
-# thread switches whatever its size); an idle writer commits a lone job at once.
-COMMIT_WINDOW = 0.003
+# thread switches whatever its size); an idle writer commits a lone job at once. 5 ms: at
+# 1,000 messages a second, 5 rows a commit instead of 3 at 3 ms; acks came no later, the
+# writer being less busy (docs/benchmarks.md, 2026-12-02).
+COMMIT_WINDOW = 0.005
 KEY_CHECK = "console1712 key check"
 # A row read back: sqlite3.Row or asyncpg.Record; both index by position and by name.
 Row: TypeAlias = Any

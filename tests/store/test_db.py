@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from console1712.clock import FakeClock
-from console1712.store import accounts, audit
+from console1712.store import accounts, audit, chats
 from console1712.store.crypto import DecryptError, KeyRing, write_key_file
-from console1712.store.db import Database, StoreError, migrations
+from console1712.store.db import Database, IntegrityError, StoreError, migrations
 from tests.databases import both_databases, raw_execute, raw_query
 
 SECRET_DETAIL = "geblokkeerd wegens dreigende taal XYZZY"
@@ -55,6 +55,49 @@ async def test_newer_schema_refused(tmp_path: Path, db_target: Path | str) -> No
     with pytest.raises(StoreError, match="schema version 999, newer than"):
         await Database.open(*paths)
     assert raw_query(db_target, version) == [(999,)]  # left as it was
+
+
+@both_databases
+async def test_messages_kept_through_the_migration_to_arrival_order(
+    tmp_path: Path, db_target: Path | str, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """0011 drops the UNIQUE (chat, sender, client_id) index (SQLite: rebuilds the table in
+    arrival order): every message of a version-10 database is still there and opens, and
+    (chat, seq) stays unique."""
+    paths = (db_target, tmp_path / "k.key")
+    up_to_10 = [
+        m for m in migrations("postgres" if isinstance(db_target, str) else "sqlite") if m[0] <= 10
+    ]
+    module = "postgres" if isinstance(db_target, str) else "sqlite"
+    monkeypatch.setattr(f"console1712.store.{module}.migrations", lambda *_: up_to_10)
+    db = await Database.open(*paths)
+    try:
+        assert await db.schema_version() == 10
+        for n in (1, 2):
+            chat_id = f"c_{n}"
+            await chats.create_chat(
+                db, chat_id, clock.now(), chats.Intake(nickname=f"kind {n}"), "10.0.0.1", "a", "r"
+            )
+            for seq in (1, 2, 3):
+                await chats.add_message(
+                    db, chat_id, seq, chats.CHATTER, f"id-{seq}", f"bericht {n}.{seq}", clock.now()
+                )
+    finally:
+        await db.close()
+    monkeypatch.undo()
+    db = await Database.open(*paths)
+    try:
+        assert await db.schema_version() == 11
+        for n in (1, 2):
+            stored = await chats.transcript(db, f"c_{n}")
+            assert [(m.seq, m.text) for m in stored] == [(s, f"bericht {n}.{s}") for s in (1, 2, 3)]
+        # the relay's idempotency is in memory: the same client id again is no constraint now
+        await chats.add_message(db, "c_1", 4, chats.CHATTER, "id-1", "nog eens", clock.now())
+        with pytest.raises(IntegrityError):  # but a seq is taken once
+            await chats.add_message(db, "c_1", 4, chats.CHATTER, "id-9", "dubbel", clock.now())
+        assert [m.seq for m in await chats.transcript(db, "c_1")] == [1, 2, 3, 4]
+    finally:
+        await db.close()
 
 
 async def test_corrupt_file_refused(tmp_path: Path) -> None:
