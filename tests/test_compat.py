@@ -33,8 +33,9 @@ COMPAT = PACKAGE / "compat"
 # No exception: the store's SQLite backend uses sqlite3's public API (store/sqlite.py).
 ALLOWED: set[tuple[str, str]] = set()
 # Undocumented library attributes without a leading underscore (websockets' Sans-I/O
-# protocol, its transport and its send step): only compat.net may use them.
-UNDOCUMENTED = {"send_data", "transport", "protocol"}
+# protocol, its transport, its send step, its per-frame step and its queue of received
+# frames): only compat.net may use them.
+UNDOCUMENTED = {"send_data", "transport", "protocol", "process_event", "recv_messages"}
 
 
 # -- Textual ------------------------------------------------------------------------------
@@ -125,6 +126,54 @@ async def test_limit_reads_sets_asyncios_read_size(server: Server) -> None:
         if type(asyncio.get_running_loop()).__module__.startswith("asyncio"):
             # asyncio's own loop: the knob exists and took the value.
             assert getattr(transport, "max_size", None) == 16 * 1024
+
+
+async def test_text_now_takes_complete_text_frames_in_order() -> None:
+    """`TextNow` offers each complete text frame as it is parsed; a frame refused (False),
+    and any frame behind one waiting in the queue, reaches `recv()`; in the order sent."""
+    seen: list[tuple[str, str]] = []
+    ended: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def now(text: str) -> bool:
+        if text.startswith("now"):
+            seen.append(("now", text))
+            return True
+        return False
+
+    async def handler(ws: ServerConnection) -> None:
+        assert isinstance(ws, net.TextNow)
+        ws.text_now = now
+        try:
+            async for message in ws:
+                seen.append(("recv", message if isinstance(message, str) else message.decode()))
+        except Exception:
+            pass
+        ended.set_result(None)
+
+    async with serve(handler, "127.0.0.1", 0, create_connection=net.TextNow) as running:
+        port = next(iter(running.sockets)).getsockname()[1]
+        async with connect(f"ws://127.0.0.1:{port}") as client:
+            await client.send("now-1")
+            for text in ("later-1", "now-2", "now-3"):
+                net.send_text_now(client, text.encode())  # one write after another, no await
+            await client.send(["now-", "fragmented"])  # fragments: never offered
+            await client.send(b"now-binary")  # binary: never offered
+            await client.send("now-4")
+            net.send_text_now(client, b"now-\xff")  # not UTF-8: recv() closes with 1007
+            await asyncio.wait_for(client.wait_closed(), 10)
+            assert client.close_code == CloseCode.INVALID_DATA
+        await asyncio.wait_for(ended, 10)
+    assert [text for _, text in seen] == [
+        "now-1",
+        "later-1",
+        "now-2",
+        "now-3",
+        "now-fragmented",
+        "now-binary",
+        "now-4",
+    ]
+    assert seen[0] == ("now", "now-1") and seen[1] == ("recv", "later-1")
+    assert ("recv", "now-fragmented") in seen and ("recv", "now-binary") in seen
 
 
 def test_compat_net_does_not_load_textual() -> None:

@@ -3,13 +3,19 @@ connections the way a network failure would.
 
 websockets' asyncio connection documents `send()` (a coroutine) but not its Sans-I/O
 `protocol`, its `transport` or `send_data()`; the relay sends synchronously from the event
-loop without a task per frame, and watches the transport's write buffer."""
+loop without a task per frame, and watches the transport's write buffer. Nor does it
+document `process_event` (each frame as it is parsed) or its queue of received frames
+(`recv_messages`): `TextNow` hands a complete text frame to the relay as it arrives."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from websockets.asyncio.connection import Connection
+from websockets.asyncio.server import ServerConnection
+from websockets.frames import Frame, Opcode
+from websockets.protocol import Event, State
 
 
 def transport(ws: Connection) -> asyncio.Transport:
@@ -42,3 +48,38 @@ def limit_reads(transport: asyncio.BaseTransport, size: int) -> None:
     (256 KiB, a class attribute, not documented) each time; uvloop's have no such knob."""
     if hasattr(transport, "max_size"):
         transport.max_size = size
+
+
+class TextNow(ServerConnection):
+    """A server connection that offers each complete text frame to `text_now` as it is
+    parsed, before it would be queued for `recv()`.
+
+    `text_now(text)` returns True when it handled the frame; on False the frame is queued
+    as websockets queues it, and `recv()` returns it. A frame is offered only while no
+    frame waits in the queue, so frames are handled in the order they came whichever way
+    each one goes. Fragmented messages, binary frames and text that is not UTF-8 always go
+    the usual way (the last closes the connection with 1007 from `recv()`).
+
+    The relay's message path: no task switch, future or queue per frame received."""
+
+    text_now: Callable[[str], bool] | None = None
+
+    def process_event(self, event: Event) -> None:
+        hook = self.text_now
+        if (
+            hook is not None
+            and isinstance(event, Frame)
+            and event.opcode is Opcode.TEXT
+            and event.fin
+            and self.state is State.OPEN
+            and not self.recv_messages.closed
+            and not len(self.recv_messages.frames)
+        ):
+            try:
+                text = str(event.data, "utf-8")
+            except UnicodeDecodeError:
+                pass
+            else:
+                if hook(text):
+                    return
+        super().process_event(event)

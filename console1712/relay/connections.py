@@ -43,6 +43,35 @@ TYPING_LIMITS = ((10.0, 30),)
 TYPING_FLOOD_CLOSE = 100
 
 
+class WriteRoom:
+    """Room for a connection's messages not acknowledged yet (MAX_PENDING_WRITES); beyond
+    it the connection waits (backpressure). Unlike an asyncio.Semaphore, room is taken
+    without awaiting where there is some: the message path runs as the frame arrives
+    (`Peer.take_now`). One waiter at a time: a connection handles its frames in turn."""
+
+    def __init__(self, size: int) -> None:
+        self.free = size
+        self._waiter: asyncio.Future[None] | None = None
+
+    def take_now(self) -> bool:
+        if self.free <= 0:
+            return False
+        self.free -= 1
+        return True
+
+    async def take(self) -> None:
+        while self.free <= 0:
+            self._waiter = asyncio.get_running_loop().create_future()
+            await self._waiter
+        self.free -= 1
+
+    def release(self) -> None:
+        self.free += 1
+        waiter, self._waiter = self._waiter, None
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+
 class Peer:
     """One WebSocket connection: ordered outgoing frames, bad-request counting, queue pushes.
 
@@ -58,7 +87,8 @@ class Peer:
         self.lang = relay.lang
         self.closing = False
         self.bad = 0
-        self.writes = asyncio.Semaphore(MAX_PENDING_WRITES)
+        self.writes = WriteRoom(MAX_PENDING_WRITES)
+        self.busy = False  # `run` is handling a frame: later frames wait their turn
         self._queue_handle: asyncio.TimerHandle | None = None
         self._queue_last = -1e9
 
@@ -179,6 +209,9 @@ class Peer:
 
     async def run(self) -> None:
         self.opened()
+        hooked = self.ws if isinstance(self.ws, net.TextNow) else None
+        if hooked is not None:
+            hooked.text_now = self.take_now
         try:
             async for raw in self.ws:
                 if isinstance(raw, bytes):
@@ -187,23 +220,61 @@ class Peer:
                     break
                 if self.closing:
                     continue
-                await self.on_text(raw)
+                self.busy = True
+                try:
+                    await self.on_text(raw)
+                finally:
+                    self.busy = False
         except ConnectionClosed:
             pass
         finally:
+            if hooked is not None:
+                hooked.text_now = None
             if self._queue_handle is not None:
                 self._queue_handle.cancel()
             self.closing = True
             await self.gone()
 
+    def take_now(self, raw: str) -> bool:
+        """A text frame as it arrives (compat.net.TextNow), while `run` handles none and
+        none waits for it: the message path (`now`: say, typing) is handled here, without a
+        task switch; any other frame is left to `run` (False), which handles it in turn."""
+        if self.busy:
+            return False
+        if self.closing:
+            return True  # as in `run`: nothing after the close is read
+        try:
+            frame = p.parse(raw, staff=self.staff_side, operations=self.relay.operations)
+        except BadRequest as exc:
+            self.bad_request(exc)
+            return True
+        before = self.bad
+        try:
+            if not self.now(frame):
+                return False
+        except Exception as exc:  # as a failed handler task: logged, closed with 1011
+            log.error("frame handling failed: %s", type(exc).__name__)
+            self.close(Close.FAULT, "relay fault")
+            return True
+        if self.bad == before:
+            self.bad = 0
+        return True
+
+    def now(self, frame: p.Frame) -> bool:
+        """Handle `frame` now if it needs no waiting (True), else leave it to `run`."""
+        return False
+
+    def bad_request(self, exc: BadRequest) -> None:
+        extra: dict[str, Any] = {"field": exc.field}
+        if exc.say_id is not None:
+            extra["id"] = exc.say_id
+        self.error(exc.ref, Code.BAD_REQUEST, exc.key, **extra)
+
     async def on_text(self, raw: str) -> None:
         try:
             frame = p.parse(raw, staff=self.staff_side, operations=self.relay.operations)
         except BadRequest as exc:
-            extra: dict[str, Any] = {"field": exc.field}
-            if exc.say_id is not None:
-                extra["id"] = exc.say_id
-            self.error(exc.ref, Code.BAD_REQUEST, exc.key, **extra)
+            self.bad_request(exc)
             return
         before = self.bad
         try:
@@ -211,9 +282,9 @@ class Peer:
         except StoreUnavailable:
             # The database is away (PostgreSQL down or restarting): refuse this piece of
             # work clearly; the store reconnects by itself and later frames go through.
-            log.warning("database unavailable: %s refused", type(frame).__name__)
-            extra = {"id": frame.id} if isinstance(frame, p.Say) else {}
-            self.error(getattr(frame, "ref", None), Code.UNAVAILABLE, **extra)
+            log.warning("database unavailable: %s refused", type(frame.request).__name__)
+            extra = {"id": frame.request.id} if isinstance(frame.request, p.Say) else {}
+            self.error(frame.ref, Code.UNAVAILABLE, **extra)
             return
         if self.bad == before:
             self.bad = 0  # any frame not answered with bad_request resets the count
@@ -273,6 +344,21 @@ class ChatterConn(Peer):
             r = self.relay
             was, effects = r.sb.leave(chat, self, ref, r.clock.now())
             await r.finish(chat, was, "chatter", effects)
+
+    def now(self, frame: p.Frame) -> bool:
+        req, chat = frame.request, self.chat
+        if chat is None or chat.state is ChatState.ENDED:
+            return False
+        if isinstance(req, p.Typing):
+            self.typing(chat, frame.ref)
+            return True
+        if isinstance(req, p.Say) and self.writes.free:
+            id_hash = self.admit(chat, req, frame.ref)
+            if id_hash is not None:
+                self.writes.take_now()
+                self.said(chat, req, frame.ref, id_hash)
+            return True
+        return False
 
     def typing(self, chat: LiveChat, ref: str | None) -> None:
         """Pass `typing` on at most once a second; count it towards the flood limits."""
@@ -389,14 +475,22 @@ class ChatterConn(Peer):
         r.carry_out(effects)
 
     async def say(self, req: p.Say, ref: str | None) -> None:
-        r, chat = self.relay, self.chat
+        chat = self.chat
         assert chat is not None
+        id_hash = self.admit(chat, req, ref)
+        if id_hash is not None:
+            await self.writes.take()  # given back by its ack (or fault)
+            self.said(chat, req, ref, id_hash)
+
+    def admit(self, chat: LiveChat, req: p.Say, ref: str | None) -> str | None:
+        """The keyed hash of the message's id, or None: refused (rate or volume limits)."""
+        r = self.relay
         id_hash = chats.client_id_hash(r.db, chat.id, req.id)
         if (CHATTER, id_hash) not in chat.ids:
             wait = chat.rate.check(r.clock.monotonic())
             if wait is not None:
                 self.error(ref, Code.RATE_LIMITED, id=req.id, retry_after=wait, seconds=wait)
-                return
+                return None
             size = len(req.text.encode("utf-8", "surrogatepass"))
             now = r.clock.monotonic()
             wait = r.stored_bytes.check(chat.address_hash, now, size)
@@ -411,10 +505,14 @@ class ChatterConn(Peer):
                     retry_after=wait,
                     seconds=wait,
                 )
-                return
+                return None
             chat.rate.add(now)
             r.stored_bytes.add(chat.address_hash, now, size)
-        await self.writes.acquire()  # released by its ack (or fault)
+        return id_hash
+
+    def said(self, chat: LiveChat, req: p.Say, ref: str | None, id_hash: str) -> None:
+        """An admitted message, room taken: into the chat, acknowledged once stored."""
+        r = self.relay
         if chat.state is ChatState.ENDED:  # ended while this connection waited for room
             self.writes.release()
             self.error(ref, Code.BAD_REQUEST, "bad.not_started", id=req.id)
@@ -473,6 +571,26 @@ class StaffConn(Peer):
         assert self.account is not None
         return self.account.name
 
+    def now(self, frame: p.Frame) -> bool:
+        """A say or typing in a chat of this counsellor's, with room for it: as `dispatch`
+        handles it (no session read on the message path), without waiting."""
+        req, account = frame.request, self.account
+        if account is None or account.role not in STAFF_ROLES:
+            return False
+        if not isinstance(req, (p.StaffSay, p.StaffTyping)):
+            return False
+        r = self.relay
+        chat = r.chats.get(req.chat)
+        if chat is None or chat.state is not ChatState.ASSIGNED or chat.counsellor != self.name:
+            return False  # `dispatch` answers not_assigned
+        if isinstance(req, p.Typing):
+            r.carry_out(r.sb.typing(chat, self.name, r.clock.monotonic()))
+        elif self.writes.take_now():
+            r.say(chat, self.name, req.id, req.text, self, frame.ref)
+        else:
+            return False  # `dispatch` waits for room
+        return True
+
     async def dispatch(self, frame: p.Frame) -> None:
         req, ref = frame.request, frame.ref
         if isinstance(req, p.Login):
@@ -513,7 +631,7 @@ class StaffConn(Peer):
             self.error(ref, Code.NOT_ASSIGNED, chat=chat_id, id=getattr(req, "id", None))
             return
         if isinstance(req, p.Say):
-            await self.writes.acquire()  # released by its ack (or fault)
+            await self.writes.take()  # given back by its ack (or fault)
             if chat.state is not ChatState.ASSIGNED or chat.counsellor != self.name:
                 self.writes.release()
                 self.error(ref, Code.NOT_ASSIGNED, chat=chat_id, id=req.id)

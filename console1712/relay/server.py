@@ -79,12 +79,13 @@ REFUSED_LOG_EVERY = 10.0  # seconds between log lines about refused sockets (no 
 BUDGET_PRUNE_EVERY = 60.0  # seconds between sweeps of the per-address byte budget
 
 
-class CountedConnection(ServerConnection):
+class CountedConnection(net.TextNow):
     """A connection counted against its address from the TCP accept, before any HTTP.
 
     websockets' `create_connection` hook: a socket that never finishes the handshake holds
     memory too, so the cap (`max_sockets_per_address`) applies from `connection_made`; a
-    socket over it is aborted at once (no HTTP answer, no handler work)."""
+    socket over it is aborted at once (no HTTP answer, no handler work). Its text frames
+    go to the connection's `Peer.take_now` as they arrive (compat.net.TextNow)."""
 
     relay: Relay  # set on the subclass each relay makes (see Relay.start)
     counted: str | None = None

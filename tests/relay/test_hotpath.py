@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 
-from websockets.asyncio.client import ClientConnection
+from websockets.asyncio.client import ClientConnection, connect
 
 from console1712.clock import FakeClock
 from console1712.store import chats
@@ -15,9 +15,11 @@ from tests.relay.helpers import (
     closed_with,
     console,
     expect_error,
+    recv,
     recv_type,
     request,
     send,
+    url,
 )
 
 pytestmark = both_databases
@@ -98,3 +100,66 @@ async def test_a_failing_message_write_does_not_sink_the_others(relay, make_staf
     assert sorted((r[0], r[1]) for r in rows) == sorted(
         [(bad_q["chat"], 1), (good_q["chat"], 1), (good_q["chat"], 2)]
     )
+
+
+async def recv_one_of(ws: ClientConnection, kinds: set[str]) -> dict[str, object]:
+    """The next frame of one of these types, skipping any other (queue pushes, positions)."""
+    while True:
+        frame = await recv(ws)
+        if frame["type"] in kinds:
+            return frame
+
+
+async def test_frames_in_one_burst_are_handled_in_the_order_sent(relay, make_staff) -> None:
+    """Messages are handled as they arrive (compat.net.TextNow), other frames by the
+    connection's task: a burst mixing both, sent without waiting, is answered in order."""
+    anna = await make_staff("anna")
+    async with connect(url(relay, "/chat")) as cw, console(relay, anna) as sw:
+        await recv_type(cw, "welcome")
+        # say before start is refused; start (a write) then says right behind it
+        for frame in (
+            {"type": "say", "id": "early", "text": "te vroeg"},
+            {"type": "start", "consent": True},
+            {"type": "say", "id": "m1", "text": "een"},
+            {"type": "typing"},
+            {"type": "say", "id": "m2", "text": "twee"},
+            {"type": "say", "id": "m1", "text": "een"},  # resent: its ack again
+        ):
+            await send(cw, frame)
+        answers = [await recv_one_of(cw, {"error", "queued", "ack"}) for _ in range(5)]
+        assert [(a["type"], a.get("id"), a.get("seq")) for a in answers] == [
+            ("error", "early", None),
+            ("queued", None, None),
+            ("ack", "m1", 1),
+            ("ack", "m1", 1),  # the resend waited for the same write
+            ("ack", "m2", 2),
+        ]
+        chat = answers[1]["chat"]
+        # accept (awaits the database) and a say in the same burst: the say is the new
+        # counsellor's, not refused as not_assigned
+        await send(sw, {"type": "accept", "chat": chat})
+        await send(sw, {"type": "say", "chat": chat, "id": "s1", "text": "hallo"})
+        await recv_type(sw, "assigned")
+        assert (await recv_type(sw, "ack"))["seq"] == 3
+        assert (await recv_type(cw, "message"))["text"] == "hallo"
+
+
+async def test_a_connection_out_of_write_room_waits_and_loses_nothing(
+    relay, make_staff, monkeypatch
+) -> None:
+    """Past its room for unacknowledged messages a connection waits for acks; the frames
+    behind queue up and are handled in order once there is room. (A counsellor's console:
+    a chatter's flood limits would refuse a burst first.)"""
+    monkeypatch.setattr("console1712.relay.connections.MAX_PENDING_WRITES", 2)
+    anna = await make_staff("anna")
+    async with chatter(relay) as (cw, queued), console(relay, anna) as sw:
+        chat = queued["chat"]
+        await request(sw, {"type": "accept", "chat": chat}, "assigned")
+        for i in range(10):
+            await send(sw, {"type": "say", "chat": chat, "id": f"s{i}", "text": f"bericht {i}"})
+        acks = [await recv_type(sw, "ack") for _ in range(10)]
+        assert [(a["id"], a["seq"]) for a in acks] == [(f"s{i}", i + 1) for i in range(10)]
+        got = [await recv_type(cw, "message") for _ in range(10)]
+        assert [m["text"] for m in got] == [f"bericht {i}" for i in range(10)]
+        conn = next(c for conns in relay.staff.values() for c in conns)
+        assert conn.writes.free == 2
