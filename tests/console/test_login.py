@@ -24,7 +24,9 @@ async def test_login_ok_opens_workspace(settings, relay, clock, make_staff) -> N
         assert f"127.0.0.1:{relay.port}/console" in url
         assert app.screen.query_one("#login-password", Input).password  # not echoed
         await login(pilot, anna.name, anna.password, anna.code())
-        await until(pilot, lambda: isinstance(app.screen, WorkspaceScreen))
+        await until(
+            pilot, lambda: isinstance(app.screen, WorkspaceScreen) and app.screen.is_mounted
+        )
         await until(pilot, lambda: "verbonden" in str(app.screen.query_one("#status").render()))
         status = str(app.screen.query_one("#status").render())
         assert "Anna" in status or "anna" in status

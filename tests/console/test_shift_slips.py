@@ -27,9 +27,11 @@ async def test_login_typed_in_one_burst(settings, relay, clock, make_staff, step
         await until(pilot, lambda: isinstance(app.screen, LoginScreen))
         # A password manager's auto-type: every key at once, no pause.
         burst(app, [*anna.name, step, *anna.password, step, *anna.code(), "enter"])
+        # mounted (compose and on_mount done), as sign_in waits: the test must not end
+        # while the workspace is still being built (its on_mount would find no widgets)
         await until(pilot, lambda: isinstance(app.screen, WorkspaceScreen))
         ws = app.screen
-        await until(pilot, lambda: ws.status.connection == "connected")
+        await until(pilot, lambda: ws.is_mounted and ws.status.connection == "connected")
 
 
 async def test_two_lines_typed_in_one_burst(settings, relay, clock, make_staff) -> None:
