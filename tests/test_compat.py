@@ -22,6 +22,7 @@ from textual.scroll_view import ScrollView
 from textual.widget import Widget
 from websockets.asyncio.client import connect
 from websockets.asyncio.server import ServerConnection, serve
+from websockets.exceptions import InvalidState
 from websockets.frames import CloseCode
 from websockets.protocol import State
 
@@ -35,7 +36,14 @@ ALLOWED: set[tuple[str, str]] = set()
 # Undocumented library attributes without a leading underscore (websockets' Sans-I/O
 # protocol, its transport, its send step, its per-frame step and its queue of received
 # frames): only compat.net may use them.
-UNDOCUMENTED = {"send_data", "transport", "protocol", "process_event", "recv_messages"}
+UNDOCUMENTED = {
+    "send_data",
+    "transport",
+    "protocol",
+    "process_event",
+    "recv_messages",
+    "expect_continuation_frame",
+}
 
 
 # -- Textual ------------------------------------------------------------------------------
@@ -106,6 +114,25 @@ async def test_send_now_and_close_now_reach_a_real_client(server: Server) -> Non
         net.send_close_now(ws, 4000, "bye")
         with pytest.raises(Exception, match="4000"):
             await client.recv()
+
+
+async def test_send_now_writes_every_length_of_frame_as_websockets_reads_it(
+    server: Server,
+) -> None:
+    """The server's frames are written by hand (7-bit, 16-bit and 64-bit lengths); a real
+    client reads each exactly; a client's own frames still go through websockets (masked)."""
+    port, accepted = server
+    async with connect(f"ws://127.0.0.1:{port}", max_size=None) as client:
+        ws = await accepted.get()
+        for size in (0, 1, 125, 126, 127, 65535, 65536, 200_000):
+            text = "é" * (size // 2) + "x" * (size % 2)  # `size` bytes of UTF-8
+            net.send_text_now(ws, text.encode())
+            assert await client.recv() == text
+        net.send_text_now(client, b"van de client")  # masked, as a client must
+        assert await ws.recv() == "van de client"
+        net.send_close_now(ws, 1000, "klaar")
+        with pytest.raises(InvalidState):  # refused by the protocol, as before
+            net.send_text_now(ws, b"na de close")
 
 
 async def test_abort_cuts_a_real_connection(server: Server) -> None:

@@ -10,12 +10,13 @@ document `process_event` (each frame as it is parsed) or its queue of received f
 from __future__ import annotations
 
 import asyncio
+import struct
 from collections.abc import Callable
 
 from websockets.asyncio.connection import Connection
 from websockets.asyncio.server import ServerConnection
 from websockets.frames import Frame, Opcode
-from websockets.protocol import Event, State
+from websockets.protocol import Event, Side, State
 
 
 def transport(ws: Connection) -> asyncio.Transport:
@@ -31,9 +32,36 @@ def abort(ws: Connection) -> None:
         found.abort()
 
 
+_HEAD16 = struct.Struct("!BBH")
+_HEAD64 = struct.Struct("!BBQ")
+
+
 def send_text_now(ws: Connection, data: bytes) -> None:
-    """Put one text frame (UTF-8 bytes) into the transport now, without awaiting `send()`."""
-    ws.protocol.send_text(data)
+    """Put one text frame (UTF-8 bytes) into the transport now, without awaiting `send()`.
+
+    A server's frame, with no extension negotiated, is written here in one piece: FIN and
+    the text opcode, the length, the payload as it is (RFC 6455 5.2: a server does not
+    mask), which is what websockets would write, without a Frame object per message. A
+    client's frame (masked), or one while anything else is under way, goes through
+    websockets' protocol."""
+    protocol = ws.protocol
+    if (
+        protocol.side is Side.SERVER
+        and protocol.state is State.OPEN
+        and not protocol.extensions
+        and not protocol.writes
+        and not protocol.expect_continuation_frame
+    ):
+        size = len(data)
+        if size < 126:
+            head = bytes((0x81, size))
+        elif size < 0x10000:
+            head = _HEAD16.pack(0x81, 126, size)
+        else:
+            head = _HEAD64.pack(0x81, 127, size)
+        ws.transport.write(head + data)
+        return
+    protocol.send_text(data)
     ws.send_data()
 
 
