@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 from console1712.domain.text import one_line, strip_controls
 from console1712.i18n import t
 from console1712.protocol import operations as req
+from console1712.screens.dialogs import ConfirmScreen
 from console1712.screens.supervisor import (
     DisclosureScreen,
     ReadAlongScreen,
@@ -55,6 +56,17 @@ async def take_over(app: Any, chat: str, lang: str) -> bool:
     code = "offline" if reply is None else one_line(str(reply.get("code")))[:40]
     app.notify(t("takeover.failed", lang, code=code), severity="error")
     return False
+
+
+def takeover_question(counsellor: object, nickname: object, lang: str) -> Content:
+    """Take over {counsellor}'s chat with {nickname}? Both names shown as plain text."""
+    text = t(
+        "takeover.confirm",
+        lang,
+        name=one_line(strip_controls(str(counsellor)))[:30],
+        nickname=one_line(strip_controls(str(nickname or "—")))[:30],
+    )
+    return Content(text)
 
 
 class AlertsScreen(ModalScreen[None]):
@@ -130,16 +142,29 @@ class AlertsScreen(ModalScreen[None]):
             self.app.push_screen(ReadAlongScreen(str(reply.get("chat")), self.lang))
 
     def action_take_over(self) -> None:
+        """Take the highlighted alert's chat over. A chat a colleague still has (an
+        unanswered chatter, a call for help: the item names the counsellor) only after
+        ctrl+y, as on the overview: the colleague loses it and the chatter sees you join."""
         item = self._selected()
         chat = item.get("chat") if item else None
-        if not isinstance(chat, str):
+        if item is None or not isinstance(chat, str):
             return
 
         async def run() -> None:
             if await take_over(self.app, chat, self.lang):
                 self.dismiss(None)
 
-        self.run_worker(run(), exclusive=True, group="take-over")
+        counsellor = item.get("counsellor")
+        if not counsellor:
+            self.run_worker(run(), exclusive=True, group="take-over")
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.run_worker(run(), exclusive=True, group="take-over")
+
+        question = takeover_question(counsellor, item.get("nickname"), self.lang)
+        self.app.push_screen(ConfirmScreen(question, self.lang), confirmed)
 
     def action_close(self) -> None:
         self.dismiss(None)

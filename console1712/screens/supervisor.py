@@ -322,7 +322,7 @@ class SupervisorScreen(ConsoleScreen):
         chat = self._chat()
         if chat is None:
             return
-        from console1712.screens.alerts import take_over
+        from console1712.screens.alerts import take_over, takeover_question
 
         chats: list[dict[str, Any]] = self.frame.get("chats") or []
         entry: dict[str, Any] = next((e for e in chats if str(e.get("chat")) == chat), {})
@@ -337,13 +337,10 @@ class SupervisorScreen(ConsoleScreen):
             if yes:
                 await take_over(self.app, chat, self.lang)
 
-        question = t(
-            "takeover.confirm",
-            self.lang,
-            name=one_line(strip_controls(str(entry.get("name") or counsellor)))[:30],
-            nickname=one_line(strip_controls(str(entry.get("nickname") or "—")))[:30],
+        question = takeover_question(
+            entry.get("name") or counsellor, entry.get("nickname"), self.lang
         )
-        self.app.push_screen(ConfirmScreen(Content(question), self.lang), confirmed)
+        self.app.push_screen(ConfirmScreen(question, self.lang), confirmed)
 
     async def action_reassign(self) -> None:
         """Give the highlighted chat to a logged-in colleague."""

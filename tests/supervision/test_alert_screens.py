@@ -201,3 +201,39 @@ async def test_console_gone_chat_returns_and_another_console_takes_it(
         assert "Mijn broer slaat me." in shown and "Hallo?? Is er iemand?" in shown
         assert (await chatter.recv("joined"))["counsellor"] == "Bert"
     assert not [f for f in chatter.frames if f.get("type") == "error"]
+
+
+async def test_alert_list_asks_before_taking_a_colleagues_chat(
+    settings: Any, relay: Any, clock: Any, make_staff: Any
+) -> None:
+    """F2 in the alert list on a chatter waiting for Anna's answer: taken over only after
+    ctrl+y (Esc leaves it with her), as F4 on the overview; the names shown literally."""
+    from tests.relay.helpers import recv_type
+
+    sofie = await make_staff("sofie", role="supervisor", team=None, display="Sofie")
+    anna = await make_staff("anna", display="Anna")
+    chatter = await open_chatter(relay, nickname=HOSTILE, region="antwerpen")
+    app = console_app(settings, relay, clock)
+    async with app.run_test(size=(80, 24)) as pilot, console(relay, anna) as aw:
+        workspace = await sign_in(pilot, sofie)
+        await request(aw, {"type": "accept", "chat": chatter.chat}, "assigned")
+        await chatter.say("Hallo?? Is er iemand?", "c1")
+        clock.advance(3600)
+        await until(pilot, lambda: "wacht op antwoord" in line_of(app.screen))
+        await pilot.press("ctrl+a")
+        await until(pilot, lambda: isinstance(app.screen, AlertsScreen))
+        alerts = app.screen
+        await pilot.press("f2")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        question = str(app.screen.query_one(".dialog-title", Static).render())
+        assert "Anna" in question and "[b]x[/b]" in question and "\x1b" not in question
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is alerts)
+        assert relay.chats[chatter.chat].counsellor == "anna"
+        await pilot.press("f2")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("ctrl+y")
+        await until(pilot, lambda: chatter.chat in workspace.panes)
+        await recv_type(aw, "released", chat=chatter.chat)
+        assert (await chatter.recv("joined"))["counsellor"] == "Sofie"
+        assert relay.chats[chatter.chat].counsellor == "sofie"

@@ -124,7 +124,8 @@ async def _reply(relay: Relay, now: datetime, board: AlertBoard) -> list[Item]:
             continue
         since = awaiting_answer_since(chat)
         if since is not None and now - since >= limit and not board.acked(chat.id, since):
-            items.append((chat_team(chat), _item("reply", chat, since)))
+            name = relay.aliases.get(str(chat.counsellor), chat.counsellor)
+            items.append((chat_team(chat), _item("reply", chat, since, counsellor=name)))
     return items
 
 
