@@ -59,11 +59,11 @@ class WriteRoom:
         self.free -= 1
         return True
 
-    async def take(self) -> None:
+    async def wait(self) -> None:
+        """Until there is room (then `take_now` succeeds)."""
         while self.free <= 0:
             self._waiter = asyncio.get_running_loop().create_future()
             await self._waiter
-        self.free -= 1
 
     def release(self) -> None:
         self.free += 1
@@ -89,6 +89,7 @@ class Peer:
         self.bad = 0
         self.writes = WriteRoom(MAX_PENDING_WRITES)
         self.busy = False  # `run` is handling a frame: later frames wait their turn
+        self._left: tuple[str, p.Frame] | None = None  # parsed by take_now, left to `run`
         self._queue_handle: asyncio.TimerHandle | None = None
         self._queue_last = -1e9
 
@@ -243,14 +244,13 @@ class Peer:
             return False
         if self.closing:
             return True  # as in `run`: nothing after the close is read
-        try:
-            frame = p.parse(raw, staff=self.staff_side, operations=self.relay.operations)
-        except BadRequest as exc:
-            self.bad_request(exc)
+        frame = self.parsed(raw)
+        if frame is None:
             return True
         before = self.bad
         try:
             if not self.now(frame):
+                self._left = (raw, frame)  # `run` takes it next: not parsed again
                 return False
         except Exception as exc:  # as a failed handler task: logged, closed with 1011
             log.error("frame handling failed: %s", type(exc).__name__)
@@ -264,17 +264,21 @@ class Peer:
         """Handle `frame` now if it needs no waiting (True), else leave it to `run`."""
         return False
 
-    def bad_request(self, exc: BadRequest) -> None:
-        extra: dict[str, Any] = {"field": exc.field}
-        if exc.say_id is not None:
-            extra["id"] = exc.say_id
-        self.error(exc.ref, Code.BAD_REQUEST, exc.key, **extra)
+    def parsed(self, raw: str) -> p.Frame | None:
+        """The frame, or None: answered bad_request."""
+        try:
+            return p.parse(raw, staff=self.staff_side, operations=self.relay.operations)
+        except BadRequest as exc:
+            extra: dict[str, Any] = {"field": exc.field}
+            if exc.say_id is not None:
+                extra["id"] = exc.say_id
+            self.error(exc.ref, Code.BAD_REQUEST, exc.key, **extra)
+            return None
 
     async def on_text(self, raw: str) -> None:
-        try:
-            frame = p.parse(raw, staff=self.staff_side, operations=self.relay.operations)
-        except BadRequest as exc:
-            self.bad_request(exc)
+        left, self._left = self._left, None
+        frame = left[1] if left is not None and left[0] == raw else self.parsed(raw)
+        if frame is None:
             return
         before = self.bad
         try:
@@ -478,9 +482,11 @@ class ChatterConn(Peer):
         chat = self.chat
         assert chat is not None
         id_hash = self.admit(chat, req, ref)
-        if id_hash is not None:
-            await self.writes.take()  # given back by its ack (or fault)
-            self.said(chat, req, ref, id_hash)
+        if id_hash is None:
+            return
+        while not self.writes.take_now():  # given back by its ack (or fault)
+            await self.writes.wait()
+        self.said(chat, req, ref, id_hash)
 
     def admit(self, chat: LiveChat, req: p.Say, ref: str | None) -> str | None:
         """The keyed hash of the message's id, or None: refused (rate or volume limits)."""
@@ -579,16 +585,24 @@ class StaffConn(Peer):
             return False
         if not isinstance(req, (p.StaffSay, p.StaffTyping)):
             return False
-        r = self.relay
-        chat = r.chats.get(req.chat)
-        if chat is None or chat.state is not ChatState.ASSIGNED or chat.counsellor != self.name:
+        chat = self.relay.chats.get(req.chat)
+        if chat is None or not self.mine(chat):
             return False  # `dispatch` answers not_assigned
-        if isinstance(req, p.Typing):
-            r.carry_out(r.sb.typing(chat, self.name, r.clock.monotonic()))
-        elif self.writes.take_now():
-            r.say(chat, self.name, req.id, req.text, self, frame.ref)
+        return self.message_now(chat, req, frame.ref)
+
+    def mine(self, chat: LiveChat) -> bool:
+        """The chat is assigned to this counsellor now."""
+        return chat.state is ChatState.ASSIGNED and chat.counsellor == self.name
+
+    def message_now(self, chat: LiveChat, req: p.Say | p.Typing, ref: str | None) -> bool:
+        """Typing passed on, or a say into the chat if there is room for it (else False)."""
+        r = self.relay
+        if isinstance(req, p.Say):
+            if not self.writes.take_now():
+                return False
+            r.say(chat, self.name, req.id, req.text, self, ref)
         else:
-            return False  # `dispatch` waits for room
+            r.carry_out(r.sb.typing(chat, self.name, r.clock.monotonic()))
         return True
 
     async def dispatch(self, frame: p.Frame) -> None:
@@ -627,19 +641,15 @@ class StaffConn(Peer):
             return
         chat_id = getattr(req, "chat", None)
         chat = self.relay.chats.get(chat_id) if isinstance(chat_id, str) else None
-        if chat is None or chat.state is not ChatState.ASSIGNED or chat.counsellor != self.name:
+        if chat is None or not self.mine(chat):
             self.error(ref, Code.NOT_ASSIGNED, chat=chat_id, id=getattr(req, "id", None))
             return
-        if isinstance(req, p.Say):
-            await self.writes.take()  # given back by its ack (or fault)
-            if chat.state is not ChatState.ASSIGNED or chat.counsellor != self.name:
-                self.writes.release()
-                self.error(ref, Code.NOT_ASSIGNED, chat=chat_id, id=req.id)
-                return
-            self.relay.say(chat, self.name, req.id, req.text, self, ref)
-        elif isinstance(req, p.Typing):
-            r = self.relay
-            r.carry_out(r.sb.typing(chat, self.name, r.clock.monotonic()))
+        if isinstance(req, (p.Say, p.Typing)):
+            while not self.message_now(chat, req, ref):
+                await self.writes.wait()  # room comes back with an ack (or fault)
+                if not self.mine(chat):
+                    self.error(ref, Code.NOT_ASSIGNED, chat=chat_id, id=getattr(req, "id", None))
+                    return
         elif isinstance(req, p.End):
             await self.relay.end(chat, "counsellor", self, ref)
         elif isinstance(req, p.Transfer):
