@@ -22,7 +22,6 @@ from textual.scroll_view import ScrollView
 from textual.widget import Widget
 from websockets.asyncio.client import connect
 from websockets.asyncio.server import ServerConnection, serve
-from websockets.exceptions import InvalidState
 from websockets.frames import CloseCode
 from websockets.protocol import State
 
@@ -109,14 +108,14 @@ async def test_send_now_and_close_now_reach_a_real_client(server: Server) -> Non
         assert isinstance(transport, asyncio.Transport)
         assert transport.get_write_buffer_size() >= 0 and not transport.is_closing()
         assert ws.state is State.OPEN
-        net.send_text_now(ws, b'{"type":"hallo"}')
+        assert net.write_text(ws, b'{"type":"hallo"}', 1 << 20) is net.SENT
         assert await client.recv() == '{"type":"hallo"}'
         net.send_close_now(ws, 4000, "bye")
         with pytest.raises(Exception, match="4000"):
             await client.recv()
 
 
-async def test_send_now_writes_every_length_of_frame_as_websockets_reads_it(
+async def test_write_text_writes_every_length_of_frame_as_websockets_reads_it(
     server: Server,
 ) -> None:
     """The server's frames are written by hand (7-bit, 16-bit and 64-bit lengths); a real
@@ -126,13 +125,16 @@ async def test_send_now_writes_every_length_of_frame_as_websockets_reads_it(
         ws = await accepted.get()
         for size in (0, 1, 125, 126, 127, 65535, 65536, 200_000):
             text = "é" * (size // 2) + "x" * (size % 2)  # `size` bytes of UTF-8
-            net.send_text_now(ws, text.encode())
+            assert net.write_text(ws, text.encode(), 1 << 30) is net.SENT
             assert await client.recv() == text
-        net.send_text_now(client, b"van de client")  # masked, as a client must
+        net.write_text(client, b"van de client", 1 << 20)  # masked, as a client must
         assert await ws.recv() == "van de client"
+        # More waiting in the write buffer than allowed: nothing written, the caller is told.
+        assert net.write_text(ws, b"te veel", -1) is net.BACKED_UP
+        assert net.write_text(ws, b"nog iets", 1 << 20) is net.SENT
+        assert await client.recv() == "nog iets"
         net.send_close_now(ws, 1000, "klaar")
-        with pytest.raises(InvalidState):  # refused by the protocol, as before
-            net.send_text_now(ws, b"na de close")
+        assert net.write_text(ws, b"na de close", 1 << 20) is net.CLOSED  # nothing written
 
 
 async def test_abort_cuts_a_real_connection(server: Server) -> None:
@@ -182,11 +184,11 @@ async def test_text_now_takes_complete_text_frames_in_order() -> None:
         async with connect(f"ws://127.0.0.1:{port}") as client:
             await client.send("now-1")
             for text in ("later-1", "now-2", "now-3"):
-                net.send_text_now(client, text.encode())  # one write after another, no await
+                net.write_text(client, text.encode(), 1 << 20)  # one write after another, no await
             await client.send(["now-", "fragmented"])  # fragments: never offered
             await client.send(b"now-binary")  # binary: never offered
             await client.send("now-4")
-            net.send_text_now(client, b"now-\xff")  # not UTF-8: recv() closes with 1007
+            net.write_text(client, b"now-\xff", 1 << 20)  # not UTF-8: recv() closes with 1007
             await asyncio.wait_for(client.wait_closed(), 10)
             assert client.close_code == CloseCode.INVALID_DATA
         await asyncio.wait_for(ended, 10)

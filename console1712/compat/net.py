@@ -36,18 +36,30 @@ _HEAD16 = struct.Struct("!BBH")
 _HEAD64 = struct.Struct("!BBQ")
 
 
-def send_text_now(ws: Connection, data: bytes) -> None:
-    """Put one text frame (UTF-8 bytes) into the transport now, without awaiting `send()`.
+# What `write_text` did with a frame.
+SENT = "sent"
+CLOSED = "closed"  # the connection is not open or its transport is closing: nothing written
+BACKED_UP = "backed_up"  # more than `limit` bytes wait unsent: nothing written
+
+
+def write_text(ws: Connection, data: bytes, limit: int) -> str:
+    """Put one text frame (UTF-8 bytes) into the transport now, without awaiting `send()`,
+    if the connection is open and fewer than `limit` bytes wait in its write buffer: SENT,
+    CLOSED or BACKED_UP (nothing written). One call for the checks and the write: this
+    runs twice for every message.
 
     A server's frame, with no extension negotiated, is written here in one piece: FIN and
     the text opcode, the length, the payload as it is (RFC 6455 5.2: a server does not
     mask), which is what websockets would write, without a Frame object per message. A
     client's frame (masked), or one while anything else is under way, goes through
     websockets' protocol."""
-    protocol = ws.protocol
+    protocol, out = ws.protocol, ws.transport
+    if protocol.state is not State.OPEN or out.is_closing():
+        return CLOSED
+    if out.get_write_buffer_size() > limit:
+        return BACKED_UP
     if (
         protocol.side is Side.SERVER
-        and protocol.state is State.OPEN
         and not protocol.extensions
         and not protocol.writes
         and not protocol.expect_continuation_frame
@@ -59,10 +71,11 @@ def send_text_now(ws: Connection, data: bytes) -> None:
             head = _HEAD16.pack(0x81, 126, size)
         else:
             head = _HEAD64.pack(0x81, 127, size)
-        ws.transport.write(head + data)
-        return
+        out.write(head + data)
+        return SENT
     protocol.send_text(data)
     ws.send_data()
+    return SENT
 
 
 def send_close_now(ws: Connection, code: int, reason: str) -> None:

@@ -101,23 +101,24 @@ class Peer:
 
     def send_raw(self, text: str | bytes) -> None:
         """Send a frame encoded already (one encoding shared by many connections)."""
-        ws = self.ws
-        if self.closing or ws.state is not State.OPEN or net.transport(ws).is_closing():
-            return  # closing: the read loop ends soon
-        if net.transport(ws).get_write_buffer_size() > OUT_BUFFER:
-            # A peer that does not read must not make the relay hold unbounded memory.
-            # A close frame would wait behind what it does not read: cut the connection.
-            log.warning("dropping a peer that does not read")
-            self.closing = True
-            net.abort(ws)
-            return
+        if self.closing:
+            return  # the read loop ends soon
         try:
-            net.send_text_now(ws, text if isinstance(text, bytes) else text.encode())
+            sent = net.write_text(
+                self.ws, text if isinstance(text, bytes) else text.encode(), OUT_BUFFER
+            )
         except (OSError, RuntimeError) as exc:
             # The connection went away in this same loop iteration (uvloop refuses writes to
             # a closed transport): what was meant for it is dropped, as for any closed peer.
             log.info("send to a closing connection dropped: %s", type(exc).__name__)
             self.closing = True
+            return
+        if sent is net.BACKED_UP:
+            # A peer that does not read must not make the relay hold unbounded memory.
+            # A close frame would wait behind what it does not read: cut the connection.
+            log.warning("dropping a peer that does not read")
+            self.closing = True
+            net.abort(self.ws)
 
     def reply(self, ref: str | None, frame: dict[str, Any]) -> None:
         if ref is not None:

@@ -45,6 +45,7 @@ class KeyRing:
     hmac_key: bytes
     _aead: dict[int, AESGCM] = field(default_factory=dict, repr=False)
     _pads: tuple[Any, Any] | None = field(default=None, repr=False, compare=False)
+    _head: tuple[int, bytes] = field(default=(0, b""), repr=False, compare=False)
 
     @classmethod
     def generate(cls) -> KeyRing:
@@ -63,7 +64,11 @@ class KeyRing:
         """Encrypt one value for one place (table, column, row) under the current key."""
         nonce = os.urandom(12)
         body = self._cipher(self.current).encrypt(nonce, value.encode(), _aad(table, column, row))
-        return bytes([VERSION]) + self.current.to_bytes(4, "big") + nonce + body
+        key_id, head = self._head
+        if key_id != self.current:  # made once per key: this runs for every message
+            head = bytes([VERSION]) + self.current.to_bytes(4, "big")
+            self._head = (self.current, head)
+        return head + nonce + body
 
     def open(self, blob: bytes, table: str, column: str, row: str) -> str:
         """Decrypt a sealed value; DecryptError if it does not belong here or was changed."""
