@@ -31,11 +31,13 @@ from console1712.store.crypto import KeyFileError, KeyRing, read_key_file, write
 T = TypeVar("T")
 MAX_BATCH = 2000
 # Seconds between the starts of two commits at most once per window: a writer that committed
-# less than this ago waits for more jobs (each commit costs an fsync, ~130 us of CPU and two
-# thread switches whatever its size); an idle writer commits a lone job at once. 5 ms: at
-# 1,000 messages a second, 5 rows a commit instead of 3 at 3 ms; acks came no later, the
-# writer being less busy (docs/benchmarks.md, 2026-12-02).
-COMMIT_WINDOW = 0.005
+# less than this ago waits for more jobs (each commit costs an fsync, ~500 us of CPU in the
+# kernel and SQLite, and two thread switches whatever its size); an idle writer commits a
+# lone job at once. 10 ms: at 1,000 messages a second, 10 rows a commit instead of 5 at 5 ms;
+# durable storage then costs ~85 us of CPU a message instead of ~125, and acks come ~3 ms
+# later (p50 ~9 ms at that load; a person typing sees no difference). docs/benchmarks.md,
+# 2026-12-02 (night).
+COMMIT_WINDOW = 0.010
 KEY_CHECK = "console1712 key check"
 # A row read back: sqlite3.Row or asyncpg.Record; both index by position and by name.
 Row: TypeAlias = Any
