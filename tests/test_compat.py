@@ -108,7 +108,7 @@ async def test_send_now_and_close_now_reach_a_real_client(server: Server) -> Non
         assert isinstance(transport, asyncio.Transport)
         assert transport.get_write_buffer_size() >= 0 and not transport.is_closing()
         assert ws.state is State.OPEN
-        assert net.write_text(ws, b'{"type":"hallo"}', 1 << 20) is net.SENT
+        assert net.write_text(ws, b'{"type":"hallo"}', 1 << 20) is net.Written.SENT
         assert await client.recv() == '{"type":"hallo"}'
         net.send_close_now(ws, 4000, "bye")
         with pytest.raises(Exception, match="4000"):
@@ -125,16 +125,16 @@ async def test_write_text_writes_every_length_of_frame_as_websockets_reads_it(
         ws = await accepted.get()
         for size in (0, 1, 125, 126, 127, 65535, 65536, 200_000):
             text = "é" * (size // 2) + "x" * (size % 2)  # `size` bytes of UTF-8
-            assert net.write_text(ws, text.encode(), 1 << 30) is net.SENT
+            assert net.write_text(ws, text.encode(), 1 << 30) is net.Written.SENT
             assert await client.recv() == text
         net.write_text(client, b"van de client", 1 << 20)  # masked, as a client must
         assert await ws.recv() == "van de client"
         # More waiting in the write buffer than allowed: nothing written, the caller is told.
-        assert net.write_text(ws, b"te veel", -1) is net.BACKED_UP
-        assert net.write_text(ws, b"nog iets", 1 << 20) is net.SENT
+        assert net.write_text(ws, b"te veel", -1) is net.Written.BACKED_UP
+        assert net.write_text(ws, b"nog iets", 1 << 20) is net.Written.SENT
         assert await client.recv() == "nog iets"
         net.send_close_now(ws, 1000, "klaar")
-        assert net.write_text(ws, b"na de close", 1 << 20) is net.CLOSED  # nothing written
+        assert net.write_text(ws, b"na de close", 1 << 20) is net.Written.CLOSED  # nothing written
 
 
 async def test_abort_cuts_a_real_connection(server: Server) -> None:

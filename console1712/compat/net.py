@@ -10,6 +10,7 @@ document `process_event` (each frame as it is parsed) or its queue of received f
 from __future__ import annotations
 
 import asyncio
+import enum
 import struct
 from collections.abc import Callable
 
@@ -36,13 +37,15 @@ _HEAD16 = struct.Struct("!BBH")
 _HEAD64 = struct.Struct("!BBQ")
 
 
-# What `write_text` did with a frame.
-SENT = "sent"
-CLOSED = "closed"  # the connection is not open or its transport is closing: nothing written
-BACKED_UP = "backed_up"  # more than `limit` bytes wait unsent: nothing written
+class Written(enum.Enum):
+    """What `write_text` did with a frame."""
+
+    SENT = "sent"
+    CLOSED = "closed"  # the connection is not open or its transport is closing: nothing written
+    BACKED_UP = "backed_up"  # more than `limit` bytes wait unsent: nothing written
 
 
-def write_text(ws: Connection, data: bytes, limit: int) -> str:
+def write_text(ws: Connection, data: bytes, limit: int) -> Written:
     """Put one text frame (UTF-8 bytes) into the transport now, without awaiting `send()`,
     if the connection is open and fewer than `limit` bytes wait in its write buffer: SENT,
     CLOSED or BACKED_UP (nothing written). One call for the checks and the write: this
@@ -55,9 +58,9 @@ def write_text(ws: Connection, data: bytes, limit: int) -> str:
     websockets' protocol."""
     protocol, out = ws.protocol, ws.transport
     if protocol.state is not State.OPEN or out.is_closing():
-        return CLOSED
+        return Written.CLOSED
     if out.get_write_buffer_size() > limit:
-        return BACKED_UP
+        return Written.BACKED_UP
     if (
         protocol.side is Side.SERVER
         and not protocol.extensions
@@ -72,10 +75,10 @@ def write_text(ws: Connection, data: bytes, limit: int) -> str:
         else:
             head = _HEAD64.pack(0x81, 127, size)
         out.write(head + data)
-        return SENT
+        return Written.SENT
     protocol.send_text(data)
     ws.send_data()
-    return SENT
+    return Written.SENT
 
 
 def send_close_now(ws: Connection, code: int, reason: str) -> None:

@@ -113,7 +113,7 @@ class Peer:
             log.info("send to a closing connection dropped: %s", type(exc).__name__)
             self.closing = True
             return
-        if sent is net.BACKED_UP:
+        if sent is net.Written.BACKED_UP:
             # A peer that does not read must not make the relay hold unbounded memory.
             # A close frame would wait behind what it does not read: cut the connection.
             log.warning("dropping a peer that does not read")
